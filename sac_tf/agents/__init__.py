@@ -1,0 +1,21 @@
+"""Agents: losses, optimisers, target updates and the acting interface."""
+
+import ml_collections
+
+from sac_tf.agents.base import OffPolicyAgent
+from sac_tf.agents.sac import SacAgent
+from sac_tf.errors import UserError
+from sac_tf.specs import EnvSpec
+
+#: `--agent` name → agent class; the config section of the same name holds its
+#: constructor's keyword arguments.
+AGENTS = {"sac": SacAgent}
+
+
+def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec) -> OffPolicyAgent:
+    """Builds `config.agent` from its config section, e.g. `config.sac`."""
+    if config.agent not in AGENTS:
+        raise UserError(f"unknown agent {config.agent!r}; choose one of {sorted(AGENTS)}")
+    if config.agent not in config:
+        raise UserError(f"the config has no {config.agent!r} section for agent {config.agent!r}")
+    return AGENTS[config.agent](spec, seed=config.seed, **config[config.agent].to_dict())

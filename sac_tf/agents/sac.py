@@ -1,0 +1,87 @@
+"""Soft Actor-Critic (Haarnoja et al. 2018, "SAC: Algorithms and Applications").
+
+Twin (or ensemble) critics with target copies, a tanh-Gaussian actor and a
+learned temperature α driven towards a target entropy. The three losses:
+
+  critic: ½ (Q_i(s, a) − [r + γ (1 − d) (min_j Q'_j(s', a') − α log π(a'|s'))])²
+  actor:  α log π(ã|s) − min_i Q_i(s, ã),          ã ~ π(·|s)
+  alpha:  −log α · (log π(ã|s) + target_entropy)
+"""
+
+import math
+from typing import Optional, Sequence
+
+import keras
+import tensorflow as tf
+
+from sac_tf.agents.base import OffPolicyAgent
+from sac_tf.networks import GaussianActor
+from sac_tf.specs import EnvSpec
+from sac_tf.types import LossInfo, Transition
+
+
+class SacAgent(OffPolicyAgent):
+    """SAC with a learned temperature.
+
+    Args:
+      spec: the environment's `EnvSpec`.
+      hidden_sizes: widths of the actor and critic MLPs.
+      num_critics: critic ensemble size; the target takes the min over all.
+      actor_lr, critic_lr, alpha_lr: Adam learning rates.
+      gamma: discount factor per step.
+      tau: Polyak coefficient of the target critics.
+      initial_alpha: starting temperature α.
+      target_entropy: entropy target in nats; None means −act_dim.
+      seed: seed of the agent's generator (action sampling).
+    """
+
+    metric_names = ("critic_loss", "actor_loss", "alpha_loss", "alpha", "entropy", "q_mean")
+
+    def __init__(self, spec: EnvSpec, *, hidden_sizes: Sequence[int], num_critics: int,
+                 actor_lr: float, critic_lr: float, alpha_lr: float, gamma: float, tau: float,
+                 initial_alpha: float, target_entropy: Optional[float], seed: int):
+        super().__init__(spec, hidden_sizes=hidden_sizes, num_critics=num_critics,
+                         critic_lr=critic_lr, gamma=gamma, tau=tau, seed=seed, name="sac")
+        self.actor = GaussianActor(spec.action_dim, hidden_sizes, name="actor")
+        self.actor(self._dummy_inputs()[0])
+        self.actor_optimizer = keras.optimizers.Adam(actor_lr, name="actor_adam")
+        self.actor_optimizer.build(self.actor.trainable_variables)
+        self.log_alpha = tf.Variable(math.log(initial_alpha), dtype=tf.float32, name="log_alpha")
+        self.alpha_optimizer = keras.optimizers.Adam(alpha_lr, name="alpha_adam")
+        self.alpha_optimizer.build([self.log_alpha])
+        self.target_entropy = float(
+            -spec.action_dim if target_entropy is None else target_entropy)
+
+    def train(self, batch: Transition) -> LossInfo:
+        alpha = tf.exp(self.log_alpha)
+
+        next_action, next_log_prob = self.actor(batch.next_observation).sample_and_log_prob(
+            self.next_seed())
+        next_q = tf.reduce_min(self.target_critics(batch.next_observation, next_action), axis=0)
+        critic_loss, q_mean = self.train_critics(
+            batch, self.td_target(batch, next_q - alpha * next_log_prob))
+
+        with tf.GradientTape() as tape:
+            action, log_prob = self.actor(batch.observation).sample_and_log_prob(self.next_seed())
+            q = tf.reduce_min(self.critics(batch.observation, action), axis=0)
+            actor_loss = tf.reduce_mean(alpha * log_prob - q)
+        variables = self.actor.trainable_variables
+        self.actor_optimizer.apply_gradients(zip(tape.gradient(actor_loss, variables), variables))
+
+        with tf.GradientTape() as tape:
+            alpha_loss = -tf.reduce_mean(
+                self.log_alpha * tf.stop_gradient(log_prob + self.target_entropy))
+        self.alpha_optimizer.apply_gradients(
+            [(tape.gradient(alpha_loss, self.log_alpha), self.log_alpha)])
+
+        self.update_targets()
+        return LossInfo(
+            loss=critic_loss + actor_loss + alpha_loss,
+            extra=dict(critic_loss=critic_loss, actor_loss=actor_loss, alpha_loss=alpha_loss,
+                       alpha=alpha, entropy=-tf.reduce_mean(log_prob), q_mean=q_mean))
+
+    def greedy_action(self, observation):
+        return self.actor(observation).mode()
+
+    def explore_action(self, observation):
+        return self.actor(observation).sample(seed=self.next_seed())

@@ -1,0 +1,63 @@
+"""Atomic checkpoints of everything a run needs to continue, with clear errors."""
+
+import pathlib
+
+import tensorflow as tf
+
+from sac_tf.errors import UserError
+
+
+class Checkpointer:
+    """Saves and restores trackable objects under `directory`.
+
+    `tf.train.CheckpointManager` writes each checkpoint's files first and then
+    atomically replaces the `checkpoint` index file, so a run killed while
+    saving still finds the previous checkpoint intact.
+
+    Args:
+      directory: where checkpoints live.
+      max_to_keep: how many recent checkpoints are kept.
+      **items: the trackables to save (agent, replay buffer, counters...).
+    """
+
+    def __init__(self, directory: pathlib.Path, max_to_keep: int = 2, **items):
+        self.directory = pathlib.Path(directory)
+        self._checkpoint = tf.train.Checkpoint(**items)
+        try:
+            self._manager = tf.train.CheckpointManager(
+                self._checkpoint, str(self.directory), max_to_keep=max_to_keep)
+        except (tf.errors.OpError, ValueError) as error:
+            raise UserError(f"unreadable checkpoint index in {self.directory}: "
+                            f"{_first_line(error)}") from None
+
+    @property
+    def latest(self):
+        """Path prefix of the newest checkpoint, or None."""
+        return self._manager.latest_checkpoint
+
+    def restore_latest(self) -> bool:
+        """Restores the newest checkpoint; returns False when there is none.
+
+        Raises:
+          UserError: when a checkpoint exists but cannot be read or does not
+            match the objects being restored (another config, say).
+        """
+        path = self.latest
+        if path is None:
+            return False
+        try:
+            self._checkpoint.read(path).assert_existing_objects_matched()
+        except (tf.errors.OpError, ValueError, AssertionError) as error:
+            raise UserError(
+                f"cannot restore checkpoint {path}: {_first_line(error)} "
+                f"(move {self.directory} away to start afresh)") from None
+        return True
+
+    def save(self, step: int) -> str:
+        """Writes a checkpoint numbered `step` and returns its path prefix."""
+        return self._manager.save(checkpoint_number=step)
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -1,0 +1,40 @@
+"""What every `python -m sac_tf.*` command shares: one-line errors, no tracebacks."""
+
+import sys
+from typing import Callable
+
+from absl import app, flags, logging
+
+from sac_tf.errors import UserError
+
+#: Exit status for bad flags or input (absl uses 1 for its own usage errors).
+EXIT_USAGE = 2
+
+
+def fail(message: str, status: int = EXIT_USAGE):
+    """Prints `error: message` as one line on stderr and exits with `status`."""
+    print(f"error: {' '.join(str(message).split())}", file=sys.stderr, flush=True)
+    sys.exit(status)
+
+
+def _parse_flags(argv):
+    try:
+        return flags.FLAGS(argv)
+    except flags.Error as error:
+        fail(error)
+
+
+def run(main: Callable) -> None:
+    """`absl.app.run(main)` where flag errors and `UserError`s end as one line."""
+
+    def guarded_main(argv):
+        if not flags.FLAGS["verbosity"].present:
+            logging.set_verbosity(logging.WARNING)  # TensorFlow's savers log at INFO
+        try:
+            main(argv)
+        except UserError as error:
+            fail(error)
+        except KeyboardInterrupt:
+            fail("interrupted", status=130)
+
+    app.run(guarded_main, flags_parser=_parse_flags)

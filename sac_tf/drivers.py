@@ -1,0 +1,105 @@
+"""`StepDriver`: runs a policy in a vector env and hands each step to observers."""
+
+from typing import Callable, Sequence
+
+import gymnasium as gym
+import numpy as np
+
+from sac_tf.specs import ActionScaler, EnvSpec
+from sac_tf.types import Transition
+
+#: observations `[n_envs, obs_dim]` → actions `[n_envs, act_dim]` in [-1, 1].
+Policy = Callable[[np.ndarray], np.ndarray]
+#: called with each step's `Transition` (numpy, `[n_envs]` leading) and its
+#: `episode_end` mask `[n_envs]` (terminated or truncated).
+Observer = Callable[[Transition, np.ndarray], None]
+
+
+class UniformRandomPolicy:
+    """Uniform actions in [-1, 1], from a seeded numpy generator."""
+
+    def __init__(self, action_dim: int, seed: int):
+        self.action_dim = action_dim
+        self._rng = np.random.default_rng(seed)
+
+    def __call__(self, observation: np.ndarray) -> np.ndarray:
+        return self._rng.uniform(-1.0, 1.0, (observation.shape[0], self.action_dim)).astype(
+            np.float32)
+
+
+class StepDriver:
+    """Steps a same-step-autoreset vector env with `policy`, feeding observers.
+
+    Time-limit truncation is not termination: a truncated step is stored with
+    `terminated = 0` and its real final observation, so the agent bootstraps.
+
+    Args:
+      env: a `gym.vector.VectorEnv` with `AutoresetMode.SAME_STEP`.
+      spec: its `EnvSpec` (for action scaling).
+      policy: the policy to act with; replace `driver.policy` to switch.
+      observers: called after every vector step.
+      seed: seed of the first reset.
+    """
+
+    def __init__(self, env: gym.vector.VectorEnv, spec: EnvSpec, policy: Policy,
+                 observers: Sequence[Observer], seed: int):
+        self.env = env
+        self.policy = policy
+        self.observers = list(observers)
+        self._scaler = ActionScaler(spec.action_low, spec.action_high)
+        self._observation, _ = env.reset(seed=seed)
+
+    def run(self, num_steps: int) -> None:
+        """Takes `num_steps` vector steps (`num_steps × num_envs` env steps)."""
+        for _ in range(num_steps):
+            observation = self._observation.astype(np.float32)
+            action = np.asarray(self.policy(observation), np.float32)
+            next_observation, reward, terminated, truncated, info = self.env.step(
+                self._scaler.to_env(action))
+            episode_end = np.logical_or(terminated, truncated)
+            stored_next = next_observation.copy()
+            for index in np.flatnonzero(episode_end):
+                stored_next[index] = info["final_obs"][index]
+            transition = Transition(observation, action, np.asarray(reward, np.float32),
+                                    np.asarray(stored_next, np.float32),
+                                    np.asarray(terminated, np.float32))
+            for observer in self.observers:
+                observer(transition, episode_end)
+            self._observation = next_observation
+
+
+class EpisodeTracker:
+    """Observer that accumulates per-env returns and records finished episodes."""
+
+    def __init__(self, num_envs: int):
+        self._returns = np.zeros(num_envs)
+        self._lengths = np.zeros(num_envs, np.int64)
+        self.completed_returns: list = []
+        self.completed_lengths: list = []
+
+    def __call__(self, transition: Transition, episode_end: np.ndarray) -> None:
+        self._returns += transition.reward
+        self._lengths += 1
+        for index in np.flatnonzero(episode_end):
+            self.completed_returns.append(float(self._returns[index]))
+            self.completed_lengths.append(int(self._lengths[index]))
+        self._returns[episode_end] = 0.0
+        self._lengths[episode_end] = 0
+
+
+def run_episodes(env: gym.vector.VectorEnv, spec: EnvSpec, policy: Policy, seed: int) -> np.ndarray:
+    """Runs one episode in each sub-environment of `env`, sub-env `i` reset with `seed + i`.
+
+    Returns:
+      float64 `[num_envs]`: the undiscounted return of each episode.
+    """
+    scaler = ActionScaler(spec.action_low, spec.action_high)
+    observation, _ = env.reset(seed=seed)
+    returns = np.zeros(env.num_envs)
+    running = np.ones(env.num_envs, bool)
+    while running.any():
+        action = np.asarray(policy(observation.astype(np.float32)), np.float32)
+        observation, reward, terminated, truncated, _ = env.step(scaler.to_env(action))
+        returns += np.where(running, reward, 0.0)
+        running &= ~np.logical_or(terminated, truncated)
+    return returns

@@ -1,0 +1,40 @@
+"""Fuses replay sampling and N agent updates into one compiled call."""
+
+import tensorflow as tf
+
+from sac_tf.agents.base import OffPolicyAgent
+from sac_tf.replay_buffer import ReplayBuffer
+from sac_tf.types import LossInfo
+
+
+class Learner:
+    """Runs `num_updates` × (sample a batch, `agent.train(batch)`) per call.
+
+    The loop is a `tf.range` inside one `tf.function` (XLA-compiled when
+    `jit_compile`), so many updates cost one host round trip.
+
+    Args:
+      agent: the agent to train.
+      replay_buffer: where batches are sampled from, inside the compiled call.
+      batch_size: transitions per update.
+      jit_compile: compile the fused loop with XLA.
+    """
+
+    def __init__(self, agent: OffPolicyAgent, replay_buffer: ReplayBuffer, batch_size: int,
+                 jit_compile: bool):
+        self.agent = agent
+        self.replay_buffer = replay_buffer
+        self.batch_size = batch_size
+        self._run = tf.function(self._run_updates, jit_compile=jit_compile)
+
+    def _run_updates(self, num_updates):
+        info = self.agent.zero_loss_info()
+        for _ in tf.range(num_updates):
+            info = self.agent.train(self.replay_buffer.sample(self.batch_size))
+        return info
+
+    def run(self, num_updates: int) -> LossInfo:
+        """Performs `num_updates` updates; returns the last one's `LossInfo`."""
+        if int(self.replay_buffer.size) == 0:
+            raise ValueError("cannot train on an empty replay buffer")
+        return self._run(tf.constant(num_updates, tf.int32))

@@ -1,0 +1,82 @@
+"""Training records: CSV files that survive resumption, TensorBoard, a progress bar."""
+
+import csv
+import os
+import pathlib
+import sys
+from typing import Mapping, Sequence
+
+import tensorflow as tf
+import tqdm
+
+
+def _write_atomically(path: pathlib.Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
+class CsvLog:
+    """Appends rows keyed by `env_step` to a CSV file.
+
+    On opening, rows with `env_step` beyond `keep_until_step` are dropped (they
+    came from work after the checkpoint being resumed), so a resumed run's
+    file reads as if the run had never stopped.
+
+    Args:
+      path: the CSV file.
+      fieldnames: its columns; the first must be `env_step`.
+      keep_until_step: last env step whose rows are kept (0 on a fresh start).
+    """
+
+    def __init__(self, path: pathlib.Path, fieldnames: Sequence[str], keep_until_step: int):
+        self.path = pathlib.Path(path)
+        self.fieldnames = list(fieldnames)
+        kept = []
+        if self.path.exists():
+            with self.path.open(newline="") as file:
+                kept = [row for row in csv.DictReader(file)
+                        if int(float(row["env_step"])) <= keep_until_step]
+        lines = [",".join(self.fieldnames)]
+        lines += [",".join(row.get(name, "") or "" for name in self.fieldnames) for row in kept]
+        _write_atomically(self.path, "\n".join(lines) + "\n")
+
+    def write(self, row: Mapping[str, float]) -> None:
+        with self.path.open("a", newline="") as file:
+            csv.DictWriter(file, self.fieldnames).writerow(
+                {name: _format(row.get(name)) for name in self.fieldnames})
+
+
+def _format(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def read_csv(path) -> list:
+    """The rows of a `CsvLog` file as dicts of floats (empty cells → NaN)."""
+    with open(path, newline="") as file:
+        return [{key: float(value) if value != "" else float("nan") for key, value in row.items()}
+                for row in csv.DictReader(file)]
+
+
+class TensorBoardLog:
+    """Scalars under `directory`, one `tf.summary` file writer."""
+
+    def __init__(self, directory: pathlib.Path):
+        self._writer = tf.summary.create_file_writer(str(directory))
+
+    def write(self, prefix: str, step: int, values: Mapping[str, float]) -> None:
+        with self._writer.as_default(step=step):
+            for name, value in values.items():
+                if value is not None:
+                    tf.summary.scalar(f"{prefix}/{name}", value)
+        self._writer.flush()
+
+
+def progress_bar(total: int, initial: int, description: str) -> tqdm.tqdm:
+    """A tqdm bar on stderr, shown only when stderr is a terminal."""
+    return tqdm.tqdm(total=total, initial=initial, desc=description, unit="step",
+                     dynamic_ncols=True, disable=not sys.stderr.isatty(), file=sys.stderr)

@@ -1,0 +1,79 @@
+r"""Trains an agent on a gymnasium environment: collect → train → evaluate → checkpoint.
+
+    python -m sac_tf.train                                  # SAC on Pendulum-v1
+    python -m sac_tf.train --env=Hopper-v5 --seed=1
+    python -m sac_tf.train --config=configs/sac_mujoco.py:Walker2d-v5 \
+        --config.batch_size=512 --root_dir=runs/walker
+
+Without `--config`, the config is `configs/{agent}_pendulum.py` for Pendulum
+and `configs/{agent}_mujoco.py:{env}` otherwise. Rerunning the same command
+with the same `--root_dir` resumes from its last checkpoint.
+
+Writes under `--root_dir`: `train.csv`, `eval.csv`, `config.json`,
+`checkpoints/` and TensorBoard summaries in `tensorboard/`.
+"""
+
+import json
+import sys
+
+from sac_tf import tf_setup
+
+tf_setup.import_tensorflow_quietly()
+
+import ml_collections  # noqa: E402
+from absl import flags  # noqa: E402
+from ml_collections import config_flags  # noqa: E402
+
+from sac_tf import cli  # noqa: E402
+from sac_tf.agents import AGENTS  # noqa: E402
+from sac_tf.config import default_config_argument  # noqa: E402
+from sac_tf.errors import UserError  # noqa: E402
+from sac_tf.training import run_training  # noqa: E402
+
+flags.DEFINE_string("env", None, "Gymnasium environment id; overrides config.env_id.")
+flags.DEFINE_enum("agent", None, sorted(AGENTS), "Agent to train; overrides config.agent.")
+flags.DEFINE_integer("seed", None, "Random seed; overrides config.seed.")
+flags.DEFINE_integer("num_steps", None, "Env steps to train for; overrides config.num_steps.")
+flags.DEFINE_string("root_dir", None,
+                    "Run directory (logs, checkpoints); default runs/{agent}_{env}_seed{seed}.")
+_CONFIG = config_flags.DEFINE_config_file("config", None, "Config file, see configs/.")
+
+
+def resolve_config(flag_values) -> ml_collections.ConfigDict:
+    """The config with `--env`, `--agent`, `--seed` and `--num_steps` applied."""
+    config = flag_values.config
+    for flag_name, field in (("env", "env_id"), ("agent", "agent"), ("seed", "seed"),
+                             ("num_steps", "num_steps")):
+        if flag_values[flag_name].value is not None:
+            config[field] = flag_values[flag_name].value
+    return config
+
+
+def with_default_config(argv: list) -> list:
+    """Adds `--config=...` chosen from `--agent`/`--env` when argv has none."""
+    if any(arg == "--config" or arg.startswith("--config=") for arg in argv[1:]):
+        return argv
+    values = {"agent": "sac", "env": "Pendulum-v1"}
+    for index, arg in enumerate(argv[1:], start=1):
+        for name in values:
+            if arg.startswith(f"--{name}="):
+                values[name] = arg.split("=", 1)[1]
+            elif arg == f"--{name}" and index + 1 < len(argv):
+                values[name] = argv[index + 1]
+    if values["agent"] not in AGENTS:
+        return argv  # let flag parsing report the bad --agent
+    return argv + [f"--config={default_config_argument(values['agent'], values['env'])}"]
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise UserError(f"unexpected arguments: {' '.join(argv[1:])}")
+    config = resolve_config(flags.FLAGS)
+    root_dir = flags.FLAGS.root_dir or f"runs/{config.agent}_{config.env_id}_seed{config.seed}"
+    result = run_training(config, root_dir)
+    print(json.dumps({"root_dir": str(root_dir), **result}))
+
+
+if __name__ == "__main__":
+    sys.argv = with_default_config(sys.argv)
+    cli.run(main)

@@ -1,0 +1,162 @@
+"""The training loop: collect → train → evaluate → checkpoint, resumable.
+
+`run_training(config, root_dir)` is what `python -m sac_tf.train` runs; other
+commands (`sac_tf.compare`) and tests call it directly.
+"""
+
+import json
+import math
+import pathlib
+import sys
+import time
+
+import keras
+import ml_collections
+import numpy as np
+import tensorflow as tf
+
+from sac_tf.agents import make_agent
+from sac_tf.checkpoints import Checkpointer
+from sac_tf.drivers import EpisodeTracker, StepDriver, UniformRandomPolicy, run_episodes
+from sac_tf.envs import env_spec, make_vector_env
+from sac_tf.errors import UserError
+from sac_tf.learner import Learner
+from sac_tf.metrics import CsvLog, TensorBoardLog, progress_bar
+from sac_tf.policies import numpy_policy
+from sac_tf.replay_buffer import ReplayBuffer, StagedWriter
+
+EVAL_FIELDS = ("env_step", "return_mean", "return_std", "return_min", "return_max", "wall_s")
+TRAIN_FIELDS = ("env_step", "wall_s", "steps_per_s", "episode_return", "loss")
+
+def validate(config: ml_collections.ConfigDict) -> None:
+    """Raises `UserError` for settings that cannot run."""
+    positive = ("num_steps", "num_envs", "train_every", "updates_per_step", "batch_size",
+                "buffer_capacity", "eval_interval", "eval_episodes", "log_interval",
+                "checkpoint_interval")
+    for name in positive:
+        if config[name] < 1:
+            raise UserError(f"{name} must be at least 1, got {config[name]}")
+    if config.learning_starts < 0:
+        raise UserError(f"learning_starts must be >= 0, got {config.learning_starts}")
+
+
+def crossed(interval: int, before: int, after: int) -> bool:
+    """Whether a multiple of `interval` lies in `(before, after]`."""
+    return after // interval > before // interval
+
+
+def _write_json_atomically(path: pathlib.Path, value) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(value, indent=2, sort_keys=True))
+    temporary.replace(path)
+
+
+def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
+    """Trains `config.agent` on `config.env_id`, resuming from `root_dir` if it holds a run.
+
+    Returns:
+      The last evaluation row (`eval.csv` columns).
+    """
+    validate(config)
+    root_dir = pathlib.Path(root_dir)
+    root_dir.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(config.seed)
+    tf.config.experimental.enable_op_determinism()
+
+    env = make_vector_env(config.env_id, config.num_envs)
+    eval_env = make_vector_env(config.env_id, config.eval_episodes)
+    spec = env_spec(env)
+    agent = make_agent(config, spec)
+    replay_buffer = ReplayBuffer(spec.observation_dim, spec.action_dim,
+                                 config.buffer_capacity, seed=config.seed + 1)
+    learner = Learner(agent, replay_buffer, config.batch_size, config.jit_compile)
+    env_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step")
+    wall_s = tf.Variable(0.0, dtype=tf.float64, trainable=False, name="wall_s")
+    checkpointer = Checkpointer(root_dir / "checkpoints", agent=agent,
+                                replay_buffer=replay_buffer, env_step=env_step, wall_s=wall_s)
+    if checkpointer.restore_latest():
+        print(f"Resuming from checkpoint {checkpointer.latest} at env step {int(env_step)}.",
+              file=sys.stderr, flush=True)
+    _write_json_atomically(root_dir / "config.json", json.loads(config.to_json()))
+
+    step = int(env_step)
+    train_log = CsvLog(root_dir / "train.csv", TRAIN_FIELDS + agent.metric_names, step)
+    eval_log = CsvLog(root_dir / "eval.csv", EVAL_FIELDS, step)
+    tensorboard = TensorBoardLog(root_dir / "tensorboard")
+
+    explore = numpy_policy(agent.explore_action, spec.observation_dim, config.jit_compile)
+    greedy = numpy_policy(agent.greedy_action, spec.observation_dim, config.jit_compile)
+    random_policy = UniformRandomPolicy(spec.action_dim, seed=config.seed + step)
+    episodes = EpisodeTracker(config.num_envs)
+    writer = StagedWriter(replay_buffer)
+    driver = StepDriver(env, spec, random_policy, [writer, episodes],
+                        seed=config.seed + step)
+
+    def evaluate() -> dict:
+        returns = run_episodes(eval_env, spec, greedy,
+                               seed=config.seed + 1_000_000)
+        row = dict(env_step=step, return_mean=float(np.mean(returns)),
+                   return_std=float(np.std(returns)), return_min=float(np.min(returns)),
+                   return_max=float(np.max(returns)), wall_s=elapsed_s)
+        eval_log.write(row)
+        tensorboard.write("eval", step, row)
+        return row
+
+    def save():
+        writer.flush()
+        env_step.assign(step)
+        wall_s.assign(elapsed_s)
+        checkpointer.save(step)
+
+    last_eval = None
+    elapsed_s = float(wall_s.numpy())
+    clock = time.perf_counter()
+    interval_start = (clock, step)
+    bar = progress_bar(config.num_steps, step, f"{config.agent} {config.env_id}")
+    try:
+        while step < config.num_steps:
+            vector_steps = min(config.train_every,
+                               math.ceil((config.num_steps - step) / config.num_envs))
+            driver.policy = random_policy if step < config.learning_starts else explore
+            driver.run(vector_steps)
+            before, step = step, step + vector_steps * config.num_envs
+            info = None
+            if step >= config.learning_starts:
+                writer.flush()
+                info = learner.run(vector_steps * config.num_envs * config.updates_per_step)
+                if not np.isfinite(info.loss.numpy()):
+                    raise UserError(
+                        f"training diverged: non-finite loss at env step {step}; the last "
+                        f"checkpoint ({checkpointer.latest}) is kept, lower the learning rates")
+            now = time.perf_counter()
+            elapsed_s += now - clock
+            clock = now
+            bar.update(step - before)
+
+            if crossed(config.log_interval, before, step):
+                steps_per_s = (step - interval_start[1]) / max(now - interval_start[0], 1e-9)
+                interval_start = (now, step)
+                row = dict(env_step=step, wall_s=elapsed_s, steps_per_s=steps_per_s,
+                           episode_return=(episodes.completed_returns[-1]
+                                           if episodes.completed_returns else None))
+                if info is not None:
+                    row["loss"] = float(info.loss)
+                    row.update({name: float(value) for name, value in info.extra.items()})
+                train_log.write(row)
+                tensorboard.write("train", step, row)
+                bar.set_postfix(sps=f"{steps_per_s:.0f}", ret=row["episode_return"])
+            if crossed(config.eval_interval, before, step) or step == config.num_steps:
+                last_eval = evaluate()
+                bar.set_postfix(eval=f"{last_eval['return_mean']:.1f}")
+            if crossed(config.checkpoint_interval, before, step) or step == config.num_steps:
+                save()
+    except KeyboardInterrupt:
+        save()
+        raise
+    finally:
+        bar.close()
+    if last_eval is None:  # resumed a run that had already finished
+        last_eval = evaluate()
+    return last_eval
+
+

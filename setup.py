@@ -1,0 +1,30 @@
+"""sac_tf: a modular Soft Actor-Critic library on TensorFlow 2."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="sac_tf",
+    version="0.1.0",
+    description="Soft Actor-Critic (and DDPG/TD3 baselines) on TensorFlow 2, "
+                "TF-Agents style: networks, TanhNormal, agents, replay, drivers.",
+    long_description=open("README.md").read() if __import__("os").path.exists("README.md") else "",
+    long_description_content_type="text/markdown",
+    packages=find_packages(include=["sac_tf", "sac_tf.*"]),
+    python_requires=">=3.10,<3.13",
+    install_requires=[
+        # Tested together: see README "Tested versions".
+        "tensorflow>=2.20,<2.22",
+        "tensorflow-probability[tf]>=0.25,<0.26",  # [tf] pulls tf-keras, needed by TFP's import
+        "tf-keras>=2.20,<2.22",
+        "keras>=3.10,<4",
+        "tensorboard>=2.20,<2.22",
+        "gymnasium[mujoco,classic-control]>=1.1,<1.5",
+        "absl-py>=2.1",
+        "ml-collections>=1.0,<2",
+        "numpy>=1.26",
+        "tqdm>=4.60",
+    ],
+    extras_require={
+        "test": ["pytest>=8"],
+    },
+)

@@ -1,0 +1,110 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from sac_tf.agents.base import polyak_update
+from sac_tf.agents.sac import SacAgent
+from sac_tf.config import sac_config
+from sac_tf.learner import Learner
+from sac_tf.replay_buffer import ReplayBuffer
+from sac_tf.specs import EnvSpec
+from sac_tf.types import Transition
+
+SPEC = EnvSpec((3,), np.array([-2.0], np.float32), np.array([2.0], np.float32))
+
+
+def make_sac(**overrides):
+    kwargs = sac_config().to_dict()
+    kwargs.update(hidden_sizes=(32, 32), seed=0)
+    kwargs.update(overrides)
+    return SacAgent(SPEC, **kwargs)
+
+
+def fixed_batch(size=64, terminated=1.0, seed=0):
+    rng = np.random.default_rng(seed)
+    observation = rng.normal(size=(size, 3)).astype(np.float32)
+    return Transition(observation, rng.uniform(-1, 1, (size, 1)).astype(np.float32),
+                      rng.normal(size=size).astype(np.float32),
+                      rng.normal(size=(size, 3)).astype(np.float32),
+                      np.full(size, terminated, np.float32))
+
+
+def values(variables):
+    return [v.numpy().copy() for v in variables]
+
+
+def test_polyak_update_arithmetic():
+    target, source = tf.Variable([1.0, 2.0]), tf.Variable([3.0, -2.0])
+    polyak_update([target], [source], tau=0.25)
+    np.testing.assert_allclose(target.numpy(), [1.5, 1.0])
+
+
+def test_td_target_bootstraps_only_without_termination():
+    agent = make_sac(gamma=0.9)
+    batch = Transition(None, None, tf.constant([1.0, 1.0]), None, tf.constant([0.0, 1.0]))
+    target = agent.td_target(batch, tf.constant([10.0, 10.0]))
+    np.testing.assert_allclose(target.numpy(), [10.0, 1.0])
+
+
+def test_train_step_moves_every_network_and_polyak_averages_targets():
+    agent = make_sac(tau=0.1)
+    actor, critics = values(agent.actor.variables), values(agent.critics.variables)
+    targets_before = values(agent.target_critics.variables)
+    info = tf.function(agent.train)(fixed_batch())
+    for before, variable in zip(actor, agent.actor.trainable_variables):
+        assert not np.allclose(before, variable.numpy())
+    for before, variable in zip(critics, agent.critics.trainable_variables):
+        assert not np.allclose(before, variable.numpy())
+    for before, target, critic in zip(targets_before, agent.target_critics.variables,
+                                      agent.critics.variables):
+        np.testing.assert_allclose(target.numpy(), 0.9 * before + 0.1 * critic.numpy(),
+                                   rtol=1e-5, atol=1e-6)
+    assert set(info.extra) == set(SacAgent.metric_names)
+    assert np.isfinite(info.loss.numpy())
+
+
+def test_critics_fit_the_rewards_of_a_fixed_terminal_batch():
+    """With terminated = 1 the Bellman target is the reward itself."""
+    agent = make_sac(critic_lr=1e-3)
+    batch = fixed_batch(terminated=1.0)
+    batch = batch._replace(reward=batch.observation[:, 0] - 2.0 * batch.action[:, 0])
+    train = tf.function(agent.train)
+    first = float(train(batch).extra["critic_loss"])
+    for _ in range(300):
+        last = float(train(batch).extra["critic_loss"])
+    assert last < 0.05 * first
+    q = agent.critics(batch.observation, batch.action).numpy()
+    np.testing.assert_allclose(q, np.broadcast_to(batch.reward, q.shape), atol=0.3)
+
+
+@pytest.mark.parametrize("target_entropy, direction", [(-5.0, -1), (5.0, +1)])
+def test_temperature_moves_towards_the_entropy_target(target_entropy, direction):
+    agent = make_sac(target_entropy=target_entropy, alpha_lr=1e-2)
+    before = float(agent.log_alpha.numpy())
+    tf.function(agent.train)(fixed_batch())
+    assert np.sign(float(agent.log_alpha.numpy()) - before) == direction
+
+
+def test_default_target_entropy_is_minus_action_dim():
+    assert make_sac(target_entropy=None).target_entropy == -1.0
+
+
+def test_actions_are_in_unit_box_and_greedy_is_deterministic():
+    agent = make_sac()
+    observation = tf.random.normal((16, 3))
+    explore = agent.explore_action(observation).numpy()
+    assert explore.shape == (16, 1) and np.all(np.abs(explore) <= 1.0)
+    np.testing.assert_array_equal(agent.greedy_action(observation).numpy(),
+                                  agent.greedy_action(observation).numpy())
+
+
+def test_learner_fuses_the_requested_number_of_updates():
+    agent = make_sac()
+    buffer = ReplayBuffer(3, 1, capacity=100, seed=0)
+    learner = Learner(agent, buffer, batch_size=16, jit_compile=True)
+    with pytest.raises(ValueError, match="empty"):
+        learner.run(1)
+    buffer.add_batch(fixed_batch(size=50))
+    learner.run(7)
+    assert int(agent.critic_optimizer.iterations.numpy()) == 7
+    assert int(agent.actor_optimizer.iterations.numpy()) == 7

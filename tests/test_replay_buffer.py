@@ -1,0 +1,82 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from sac_tf.replay_buffer import ReplayBuffer, StagedWriter
+from sac_tf.types import Transition
+
+
+def transitions(start, count, obs_dim=2, act_dim=1):
+    """Transitions whose every field encodes its index, to check what is kept."""
+    index = np.arange(start, start + count, dtype=np.float32)
+    return Transition(np.repeat(index[:, None], obs_dim, 1), np.repeat(index[:, None], act_dim, 1),
+                      index, np.repeat(index[:, None] + 0.5, obs_dim, 1), index % 2)
+
+
+def stored_indices(buffer, draws=4000):
+    batch = buffer.sample(draws)
+    return batch.reward.numpy()
+
+
+def test_size_grows_then_saturates_at_capacity():
+    buffer = ReplayBuffer(2, 1, capacity=5, seed=0)
+    assert int(buffer.size) == 0
+    buffer.add_batch(transitions(0, 3))
+    assert int(buffer.size) == 3
+    buffer.add_batch(transitions(3, 4))
+    assert int(buffer.size) == 5
+
+
+def test_ring_overwrites_oldest_first():
+    buffer = ReplayBuffer(2, 1, capacity=5, seed=0)
+    buffer.add_batch(transitions(0, 3))
+    buffer.add_batch(transitions(3, 4))  # 0 and 1 are overwritten by 5 and 6
+    assert set(np.unique(stored_indices(buffer))) == {2.0, 3.0, 4.0, 5.0, 6.0}
+
+
+def test_sample_returns_whole_consistent_transitions():
+    buffer = ReplayBuffer(2, 1, capacity=10, seed=0)
+    buffer.add_batch(transitions(0, 7))
+    batch = buffer.sample(64)
+    index = batch.reward.numpy()
+    np.testing.assert_array_equal(batch.observation.numpy(), np.repeat(index[:, None], 2, 1))
+    np.testing.assert_array_equal(batch.next_observation.numpy()[:, 0], index + 0.5)
+    np.testing.assert_array_equal(batch.action.numpy()[:, 0], index)
+    np.testing.assert_array_equal(batch.terminated.numpy(), index % 2)
+
+
+def test_sampling_is_uniform_over_stored_items():
+    buffer = ReplayBuffer(2, 1, capacity=8, seed=1)
+    buffer.add_batch(transitions(0, 8))
+    counts = np.bincount(stored_indices(buffer, draws=80000).astype(int), minlength=8)
+    expected = 10000.0
+    chi_square = np.sum((counts - expected) ** 2 / expected)
+    assert chi_square < 24.3  # p = 0.001 for 7 degrees of freedom
+
+
+def test_checkpoint_restores_contents_and_position(tmp_path):
+    buffer = ReplayBuffer(2, 1, capacity=4, seed=0)
+    buffer.add_batch(transitions(0, 3))
+    buffer.add_batch(transitions(3, 3))
+    path = tf.train.Checkpoint(buffer=buffer).save(str(tmp_path / "ckpt"))
+    restored = ReplayBuffer(2, 1, capacity=4, seed=5)
+    tf.train.Checkpoint(buffer=restored).read(path).assert_existing_objects_matched()
+    assert int(restored.size) == 4
+    restored.add_batch(transitions(6, 1))  # overwrites 2, the oldest
+    assert set(np.unique(stored_indices(restored))) == {3.0, 4.0, 5.0, 6.0}
+
+
+def test_staged_writer_writes_on_flush_only():
+    buffer = ReplayBuffer(2, 1, capacity=10, seed=0)
+    writer = StagedWriter(buffer)
+    writer(transitions(0, 1))
+    writer(transitions(1, 2))
+    assert int(buffer.size) == 0
+    writer.flush()
+    assert int(buffer.size) == 3
+    assert set(np.unique(stored_indices(buffer))) == {0.0, 1.0, 2.0}
+
+
+def test_batch_larger_than_capacity_is_refused():
+    with pytest.raises(ValueError, match="does not fit"):
+        ReplayBuffer(2, 1, capacity=2, seed=0).add_batch(transitions(0, 3))
