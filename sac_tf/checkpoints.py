@@ -1,5 +1,7 @@
 """Atomic checkpoints of everything a run needs to continue, with clear errors."""
 
+import contextlib
+import logging
 import pathlib
 
 import tensorflow as tf
@@ -24,8 +26,9 @@ class Checkpointer:
         self.directory = pathlib.Path(directory)
         self._checkpoint = tf.train.Checkpoint(**items)
         try:
-            self._manager = tf.train.CheckpointManager(
-                self._checkpoint, str(self.directory), max_to_keep=max_to_keep)
+            with _tensorflow_warnings_muted():  # a bad index is reported below, as one line
+                self._manager = tf.train.CheckpointManager(
+                    self._checkpoint, str(self.directory), max_to_keep=max_to_keep)
         except (tf.errors.OpError, ValueError) as error:
             raise UserError(f"unreadable checkpoint index in {self.directory}: "
                             f"{_first_line(error)}") from None
@@ -44,10 +47,15 @@ class Checkpointer:
         """
         path = self.latest
         if path is None:
+            leftovers = [self.directory / "checkpoint", *self.directory.glob("ckpt-*.index")]
+            if any(leftover.exists() for leftover in leftovers):
+                raise UserError(
+                    f"{self.directory} holds checkpoint files but no readable checkpoint index "
+                    f"(move {self.directory} away to start afresh)")
             return False
         try:
             self._checkpoint.read(path).assert_existing_objects_matched()
-        except (tf.errors.OpError, ValueError, AssertionError) as error:
+        except (tf.errors.OpError, ValueError, AssertionError, IndexError, KeyError) as error:
             raise UserError(
                 f"cannot restore checkpoint {path}: {_first_line(error)} "
                 f"(move {self.directory} away to start afresh)") from None
@@ -56,6 +64,17 @@ class Checkpointer:
     def save(self, step: int) -> str:
         """Writes a checkpoint numbered `step` and returns its path prefix."""
         return self._manager.save(checkpoint_number=step)
+
+
+@contextlib.contextmanager
+def _tensorflow_warnings_muted():
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _first_line(error: Exception) -> str:

@@ -17,11 +17,26 @@ def fail(message: str, status: int = EXIT_USAGE):
     sys.exit(status)
 
 
+def config_flag_value(flag_values, name: str):
+    """The ConfigDict of an ml_collections config flag; `UserError` if it failed to load."""
+    try:
+        config = flag_values[name].value
+        config.keys()  # the flag loads lazily: force the load here
+        return config
+    except OSError as error:
+        while error.__cause__ is not None:
+            error = error.__cause__
+        raise UserError(f"cannot load --{name}: {error}") from None
+
+
 def _parse_flags(argv):
     try:
         return flags.FLAGS(argv)
     except flags.Error as error:
         fail(error)
+    except (AttributeError, KeyError) as error:  # how ml_collections rejects --config.NAME
+        field = str(error).strip("\"'")
+        fail(f"unknown config field '{field}' in a --config.FIELD override")
 
 
 def run(main: Callable) -> None:

@@ -41,7 +41,7 @@ _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file, see conf
 
 def resolve_config(flag_values) -> ml_collections.ConfigDict:
     """The config with `--env`, `--agent`, `--seed` and `--num_steps` applied."""
-    config = flag_values.config
+    config = cli.config_flag_value(flag_values, "config")
     for flag_name, field in (("env", "env_id"), ("agent", "agent"), ("seed", "seed"),
                              ("num_steps", "num_steps")):
         if flag_values[flag_name].value is not None:
@@ -62,7 +62,7 @@ def with_default_config(argv: list) -> list:
                 values[name] = argv[index + 1]
     if values["agent"] not in AGENTS:
         return argv  # let flag parsing report the bad --agent
-    return argv + [f"--config={default_config_argument(values['agent'], values['env'])}"]
+    return argv[:1] + [f"--config={default_config_argument(values['agent'], values['env'])}"] + argv[1:]
 
 
 def main(argv):

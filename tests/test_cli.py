@@ -1,0 +1,72 @@
+"""`python -m sac_tf.train` on bad input: one line on stderr, non-zero exit, nothing lost."""
+
+import hashlib
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+
+def snapshot(directory: pathlib.Path) -> dict:
+    return {str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(directory.rglob("*")) if path.is_file()}
+
+
+def run_train(*args, cwd=REPO_ROOT):
+    return subprocess.run([sys.executable, "-m", "sac_tf.train", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def existing_run(tmp_path):
+    """A root_dir holding earlier results that must survive a failed command."""
+    (tmp_path / "eval.csv").write_text("env_step,return_mean\n1000,-500\n")
+    (tmp_path / "notes.txt").write_text("keep me")
+    return tmp_path
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--env=NoSuchEnv-v0"], "unknown environment 'NoSuchEnv-v0'"),
+    (["--env=CartPole-v1"], "unsupported action space"),
+    (["--num_steps=0"], "num_steps must be at least 1"),
+    (["--num_steps=-5"], "num_steps must be at least 1"),
+    (["--config=configs/does_not_exist.py"], "does_not_exist.py"),
+    (["--config.no_such_field=3"], "no_such_field"),
+    (["--agent=ppo"], "ppo"),
+    (["unexpected_positional"], "unexpected arguments"),
+])
+def test_bad_input_ends_in_one_line_error(existing_run, args, message):
+    before = snapshot(existing_run)
+    result = run_train(f"--root_dir={existing_run}", *args)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and message in lines[0], lines[0]
+    after = snapshot(existing_run)
+    assert {name: after[name] for name in before} == before
+
+
+@pytest.mark.parametrize("corrupt", ["index", "data"])
+def test_unreadable_checkpoint_is_reported_and_left_in_place(tmp_path, corrupt):
+    args = [f"--root_dir={tmp_path}", "--num_steps=40", "--config.learning_starts=20",
+            "--config.sac.hidden_sizes=(8,)", "--config.batch_size=8",
+            "--config.eval_episodes=1", "--config.eval_interval=40"]
+    assert run_train(*args).returncode == 0
+    checkpoints = tmp_path / "checkpoints"
+    if corrupt == "index":
+        (checkpoints / "checkpoint").write_text("this is not a checkpoint state \x00\x01")
+    else:
+        for data in checkpoints.glob("*.data-*"):
+            data.write_bytes(data.read_bytes()[:100])
+    before = snapshot(tmp_path)
+    result = run_train(*args[:1], "--num_steps=80", *args[2:])
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "checkpoint" in lines[0], \
+        result.stderr
+    assert snapshot(tmp_path) == before

@@ -1,0 +1,61 @@
+"""End-to-end runs of the training loop (short, small networks)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from sac_tf.metrics import read_csv
+from sac_tf.training import run_training
+from tests.conftest import small_pendulum_config
+
+
+def test_short_run_writes_logs_and_checkpoints(tmp_path):
+    result = run_training(small_pendulum_config(), tmp_path)
+    eval_rows = read_csv(tmp_path / "eval.csv")
+    assert [row["env_step"] for row in eval_rows] == [300, 600]
+    assert {"env_step", "return_mean", "return_std"} <= set(eval_rows[0])
+    train_rows = read_csv(tmp_path / "train.csv")
+    assert [row["env_step"] for row in train_rows] == [100, 200, 300, 400, 500, 600]
+    assert np.isnan(train_rows[0]["critic_loss"])  # before learning starts
+    assert all(np.isfinite(row["critic_loss"]) for row in train_rows[2:])
+    assert all(row["steps_per_s"] > 0 for row in train_rows)
+    assert result["env_step"] == 600
+    assert result["return_mean"] == pytest.approx(eval_rows[-1]["return_mean"], rel=1e-8)
+    assert json.loads((tmp_path / "config.json").read_text())["env_id"] == "Pendulum-v1"
+    assert (tmp_path / "checkpoints" / "checkpoint").exists()
+
+
+def test_resume_continues_from_the_checkpoint_with_the_buffer(tmp_path):
+    run_training(small_pendulum_config(num_steps=300), tmp_path)
+    run_training(small_pendulum_config(num_steps=600), tmp_path)
+    eval_rows = read_csv(tmp_path / "eval.csv")
+    assert [row["env_step"] for row in eval_rows] == [300, 600]
+    train_rows = read_csv(tmp_path / "train.csv")
+    assert [row["env_step"] for row in train_rows] == [100, 200, 300, 400, 500, 600]
+    # wall time continues from the checkpoint instead of restarting at zero
+    assert train_rows[3]["wall_s"] > train_rows[2]["wall_s"]
+
+
+def test_resume_restores_replay_buffer_and_counters(tmp_path):
+    import tensorflow as tf
+
+    run_training(small_pendulum_config(num_steps=300), tmp_path)
+    checkpoint = tf.train.latest_checkpoint(str(tmp_path / "checkpoints"))
+    stored = dict(tf.train.list_variables(checkpoint))
+    assert tf.train.load_variable(checkpoint, "env_step/.ATTRIBUTES/VARIABLE_VALUE") == 300
+    assert tf.train.load_variable(checkpoint, "replay_buffer/_size/.ATTRIBUTES/VARIABLE_VALUE") \
+        == 300
+    assert "agent/log_alpha/.ATTRIBUTES/VARIABLE_VALUE" in stored
+
+
+def test_same_seed_gives_the_same_losses(tmp_path):
+    config = dict(num_steps=2_000, learning_starts=1_000, eval_interval=2_000, log_interval=250,
+                  checkpoint_interval=2_000)
+    curves = []
+    for name in ("a", "b"):
+        run_training(small_pendulum_config(**config), tmp_path / name)
+        curves.append([(row["critic_loss"], row["actor_loss"], row["alpha"])
+                       for row in read_csv(tmp_path / name / "train.csv")][4:])
+    assert len(curves[0]) == 4
+    assert curves[0] == curves[1]
