@@ -70,3 +70,31 @@ def test_unreadable_checkpoint_is_reported_and_left_in_place(tmp_path, corrupt):
     assert len(lines) == 1 and lines[0].startswith("error: ") and "checkpoint" in lines[0], \
         result.stderr
     assert snapshot(tmp_path) == before
+
+
+def test_kill_9_then_rerun_resumes_from_the_last_checkpoint(tmp_path):
+    import signal
+    import time
+
+    args = [sys.executable, "-m", "sac_tf.train", f"--root_dir={tmp_path}", "--num_steps=3000",
+            "--config.learning_starts=100", "--config.sac.hidden_sizes=(16,)",
+            "--config.batch_size=16", "--config.checkpoint_interval=200",
+            "--config.eval_interval=1000", "--config.eval_episodes=1"]
+    process = subprocess.Popen(args, cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    index = tmp_path / "checkpoints" / "checkpoint"
+    deadline = time.time() + 240
+    while time.time() < deadline and process.poll() is None and not (
+            index.exists() and "ckpt-400" in index.read_text()):
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    killed_at = int(index.read_text().split('"ckpt-')[1].split('"')[0])
+    assert 400 <= killed_at < 3000
+
+    result = subprocess.run(args, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Resuming from checkpoint" in result.stderr
+    assert f"at env step {killed_at}" in result.stderr
+    steps = [line.split(",")[0] for line in (tmp_path / "eval.csv").read_text().splitlines()[1:]]
+    assert steps == ["1000", "2000", "3000"]

@@ -1,0 +1,18 @@
+"""Learning runs with the shipped configs (minutes each: `pytest -m slow`)."""
+
+import numpy as np
+import pytest
+
+from sac_tf.config import CONFIG_DIR, load_config
+from sac_tf.training import run_training
+
+
+@pytest.mark.slow
+def test_sac_solves_pendulum_in_10k_steps_on_five_seeds(tmp_path):
+    finals = []
+    for seed in range(5):
+        config = load_config(str(CONFIG_DIR / "sac_pendulum.py"))
+        config.seed = seed
+        finals.append(run_training(config, tmp_path / f"seed{seed}")["return_mean"])
+    assert np.mean(finals) >= -200, finals
+    assert min(finals) >= -300, finals
