@@ -59,3 +59,18 @@ def test_same_seed_gives_the_same_losses(tmp_path):
                        for row in read_csv(tmp_path / name / "train.csv")][4:])
     assert len(curves[0]) == 4
     assert curves[0] == curves[1]
+
+
+def test_nan_loss_stops_with_a_user_error_and_keeps_the_checkpoint(tmp_path):
+    import gymnasium as gym
+
+    from sac_tf.errors import UserError
+
+    gym.register("SacTfNanReward-v0", entry_point="tests.fixtures.counting_env:NanRewardEnv",
+                 max_episode_steps=50)
+    config = small_pendulum_config(env_id="SacTfNanReward-v0", num_steps=600,
+                                   learning_starts=100, checkpoint_interval=100)
+    with pytest.raises(UserError, match="training diverged: non-finite loss"):
+        run_training(config, tmp_path)
+    import tensorflow as tf
+    assert tf.train.latest_checkpoint(str(tmp_path / "checkpoints")).endswith("ckpt-100")
