@@ -25,7 +25,9 @@ def test_critic_ensemble_equals_independent_mlps_computed_in_numpy():
         np.float32)
     q = critics(observation, action).numpy()
     assert q.shape == (3, 5)
-    layers = critics.body.layers
+    from sac_tf.networks import EnsembleDense
+
+    layers = [layer for layer in critics.body.layers if isinstance(layer, EnsembleDense)]
     for member in range(3):
         x = np.concatenate([observation, action], axis=1)
         for index, layer in enumerate(layers):
@@ -34,3 +36,26 @@ def test_critic_ensemble_equals_independent_mlps_computed_in_numpy():
                 x = np.maximum(x, 0.0)
         np.testing.assert_allclose(q[member], x[:, 0], rtol=1e-4, atol=1e-5)
     assert not np.allclose(q[0], q[1])  # members are initialised independently
+
+
+def test_ensemble_layer_norm_normalises_each_member_with_its_own_scale():
+    from sac_tf.networks import EnsembleLayerNorm
+
+    layer = EnsembleLayerNorm(num_members=2, epsilon=0.0)
+    x = np.random.randn(2, 5, 6).astype(np.float32) * 3.0 + 1.0
+    layer.build(x.shape)
+    layer.scale.assign(np.array([1.0, 2.0], np.float32).reshape(2, 1, 1) * np.ones((2, 1, 6)))
+    y = layer(x).numpy()
+    normalised = (x - x.mean(-1, keepdims=True)) / x.std(-1, keepdims=True)
+    np.testing.assert_allclose(y[0], normalised[0], rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(y[1], 2.0 * normalised[1], rtol=1e-4, atol=1e-4)
+
+
+def test_critic_dropout_is_active_in_training_only():
+    critics = CriticEnsemble(2, (64, 64), layer_norm=True, dropout_rate=0.5)
+    observation, action = tf.random.normal((8, 3)), tf.random.normal((8, 1))
+    inference = [critics(observation, action).numpy() for _ in range(2)]
+    training = [critics(observation, action, training=True).numpy() for _ in range(2)]
+    np.testing.assert_array_equal(inference[0], inference[1])
+    assert not np.allclose(training[0], training[1])
+    assert not np.allclose(training[0], inference[0])

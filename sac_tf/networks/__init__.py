@@ -2,4 +2,4 @@
 
 from sac_tf.networks.actor import DeterministicActor, GaussianActor
 from sac_tf.networks.critic import CriticEnsemble
-from sac_tf.networks.mlp import EnsembleDense, ensemble_mlp, mlp
+from sac_tf.networks.mlp import EnsembleDense, EnsembleLayerNorm, ensemble_mlp, mlp

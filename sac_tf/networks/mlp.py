@@ -41,9 +41,44 @@ class EnsembleDense(keras.layers.Layer):
         return self.activation(tf.einsum(equation, inputs, self.kernel) + self.bias)
 
 
+class EnsembleLayerNorm(keras.layers.Layer):
+    """Layer normalisation over the last axis with a scale and offset per member.
+
+    Input and output `[num_members, B, units]`; `keras.layers.LayerNormalization`
+    would share its scale and offset across members, coupling them.
+    """
+
+    def __init__(self, num_members: int, epsilon: float = 1e-3, **kwargs):
+        super().__init__(**kwargs)
+        self.num_members = num_members
+        self.epsilon = epsilon
+
+    def build(self, input_shape):
+        shape = (self.num_members, 1, int(input_shape[-1]))
+        self.scale = self.add_weight(shape=shape, name="scale", initializer="ones")
+        self.offset = self.add_weight(shape=shape, name="offset", initializer="zeros")
+
+    def call(self, inputs):
+        mean, variance = tf.nn.moments(inputs, axes=[-1], keepdims=True)
+        return (inputs - mean) * tf.math.rsqrt(variance + self.epsilon) * self.scale + self.offset
+
+
 def ensemble_mlp(num_members: int, hidden_sizes: Sequence[int], output_size: int,
-                 activation: str = "relu", name: str = "ensemble_mlp") -> keras.Sequential:
-    """`num_members` MLPs `[B, in] → [num_members, B, output_size]`, batched."""
-    layers = [EnsembleDense(num_members, size, activation) for size in hidden_sizes]
+                 activation: str = "relu", layer_norm: bool = False, dropout_rate: float = 0.0,
+                 name: str = "ensemble_mlp") -> keras.Sequential:
+    """`num_members` MLPs `[B, in] → [num_members, B, output_size]`, batched.
+
+    Each hidden block is dense → dropout (if `dropout_rate` > 0, active only
+    when called with `training=True`) → layer norm (if `layer_norm`) →
+    activation: the Q-function of DroQ (Hiraoka et al. 2021) when both are on.
+    """
+    layers = []
+    for size in hidden_sizes:
+        layers.append(EnsembleDense(num_members, size))
+        if dropout_rate > 0.0:
+            layers.append(keras.layers.Dropout(dropout_rate))
+        if layer_norm:
+            layers.append(EnsembleLayerNorm(num_members))
+        layers.append(keras.layers.Activation(activation))
     layers.append(EnsembleDense(num_members, output_size))
     return keras.Sequential(layers, name=name)
