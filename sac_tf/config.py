@@ -45,6 +45,9 @@ def sac_config() -> ml_collections.ConfigDict:
     return ml_collections.ConfigDict(dict(
         hidden_sizes=(256, 256),
         num_critics=2,
+        target_subset_size=config_dict.placeholder(int),  # None: min over all critics
+        critic_layer_norm=False,
+        critic_dropout_rate=0.0,
         actor_lr=3e-4,
         critic_lr=3e-4,
         alpha_lr=3e-4,

@@ -108,3 +108,30 @@ def test_learner_fuses_the_requested_number_of_updates():
     learner.run(7)
     assert int(agent.critic_optimizer.iterations.numpy()) == 7
     assert int(agent.actor_optimizer.iterations.numpy()) == 7
+
+
+def test_target_min_over_a_random_subset_of_the_ensemble():
+    agent = make_sac(num_critics=5, target_subset_size=2)
+    q = tf.constant([[5.0], [1.0], [4.0], [2.0], [3.0]])
+    mins = {float(agent.target_min(q)[0]) for _ in range(300)}
+    # min of 2 distinct draws from {1..5}: P(min = k) = (5 - k) / 10, so 5 never occurs
+    assert mins == {1.0, 2.0, 3.0, 4.0}
+    draws = np.array([float(agent.target_min(q)[0]) for _ in range(2000)])
+    np.testing.assert_allclose([np.mean(draws == k) for k in (1, 2, 3, 4)],
+                               [0.4, 0.3, 0.2, 0.1], atol=0.04)
+    np.testing.assert_allclose(agent.actor_value(q).numpy(), [3.0])  # REDQ: the ensemble mean
+
+
+def test_two_of_two_critics_is_plain_sac():
+    agent = make_sac(num_critics=2, target_subset_size=2)
+    q = tf.constant([[3.0, -1.0], [2.0, 0.0]])
+    np.testing.assert_allclose(agent.target_min(q).numpy(), [2.0, -1.0])
+    np.testing.assert_allclose(agent.actor_value(q).numpy(), [2.0, -1.0])
+
+
+def test_droq_agent_trains_in_the_fused_xla_loop():
+    agent = make_sac(critic_layer_norm=True, critic_dropout_rate=0.01, num_critics=2)
+    buffer = ReplayBuffer(3, 1, capacity=100, seed=0)
+    buffer.add_batch(fixed_batch(size=50))
+    info = Learner(agent, buffer, batch_size=16, jit_compile=True).run(3)
+    assert np.isfinite(info.loss.numpy())

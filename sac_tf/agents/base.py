@@ -38,6 +38,8 @@ class OffPolicyAgent(tf.Module):
       spec: the environment's `EnvSpec`.
       hidden_sizes: widths of the critic MLPs.
       num_critics: size of the critic ensemble (2 = twin critics).
+      critic_layer_norm: layer-normalise the critics' hidden layers (DroQ).
+      critic_dropout_rate: dropout in the critics' hidden layers during training (DroQ).
       critic_lr: Adam learning rate of the critics.
       gamma: discount factor per step.
       tau: Polyak coefficient of the target networks.
@@ -48,14 +50,17 @@ class OffPolicyAgent(tf.Module):
     metric_names: tuple = ()
 
     def __init__(self, spec: EnvSpec, *, hidden_sizes: Sequence[int], num_critics: int,
-                 critic_lr: float, gamma: float, tau: float, seed: int, name: str):
+                 critic_lr: float, gamma: float, tau: float, seed: int, name: str,
+                 critic_layer_norm: bool = False, critic_dropout_rate: float = 0.0):
         super().__init__(name=name)
         self.spec = spec
         self.gamma = gamma
         self.tau = tau
         self.rng = tf.random.Generator.from_seed(seed)
-        self.critics = CriticEnsemble(num_critics, hidden_sizes, name="critics")
-        self.target_critics = CriticEnsemble(num_critics, hidden_sizes, name="target_critics")
+        critic_options = dict(layer_norm=critic_layer_norm, dropout_rate=critic_dropout_rate)
+        self.critics = CriticEnsemble(num_critics, hidden_sizes, name="critics", **critic_options)
+        self.target_critics = CriticEnsemble(num_critics, hidden_sizes, name="target_critics",
+                                             **critic_options)
         build_with_copy(self.critics, self.target_critics, *self._dummy_inputs())
         self.critic_optimizer = keras.optimizers.Adam(critic_lr, name="critic_adam")
         self.critic_optimizer.build(self.critics.trainable_variables)
@@ -79,7 +84,7 @@ class OffPolicyAgent(tf.Module):
           (critic loss, mean Q over critics and batch), float32 scalars.
         """
         with tf.GradientTape() as tape:
-            q = self.critics(batch.observation, batch.action)
+            q = self.critics(batch.observation, batch.action, training=True)
             loss = 0.5 * tf.reduce_sum(tf.reduce_mean(tf.square(q - target[None]), axis=1))
         variables = self.critics.trainable_variables
         self.critic_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
