@@ -4,14 +4,11 @@
 Twenty updates per env step make each env step about 20× as expensive.
 """
 
-from sac_tf.config import base_config, sac_config
+from sac_tf.config import high_update_ratio_sac_config
 
 
 def get_config(env_id="Hopper-v5"):
-    config = base_config(agent="sac", env_id=env_id)
-    config.learning_starts = 5_000
-    config.updates_per_step = 20
-    config.sac = sac_config()
+    config = high_update_ratio_sac_config(env_id)
     config.sac.critic_layer_norm = True
     config.sac.critic_dropout_rate = 0.01
     return config

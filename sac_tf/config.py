@@ -58,6 +58,15 @@ def sac_config() -> ml_collections.ConfigDict:
     ))
 
 
+def high_update_ratio_sac_config(env_id: str) -> ml_collections.ConfigDict:
+    """SAC with 20 updates per env step after 5k random steps, as REDQ and DroQ train."""
+    config = base_config(agent="sac", env_id=env_id)
+    config.learning_starts = 5_000
+    config.updates_per_step = 20
+    config.sac = sac_config()
+    return config
+
+
 def default_config_argument(agent: str, env_id: str) -> str:
     """The `--config` value used when none is given, e.g. `…/sac_mujoco.py:Hopper-v5`."""
     if env_id in PENDULUM_FAMILY:
