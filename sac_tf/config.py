@@ -48,6 +48,11 @@ def sac_config() -> ml_collections.ConfigDict:
         target_subset_size=config_dict.placeholder(int),  # None: min over all critics
         critic_layer_norm=False,
         critic_dropout_rate=0.0,
+        num_quantiles=1,          # TQC: 25
+        quantiles_to_drop=0,      # TQC: 2 per critic
+        residual_blocks=0,        # SimBa/BRO: 1-2, with hidden_sizes=(width,)
+        normalize_observations=False,
+        reset_interval=0,         # updates between resets of every network; 0: never
         actor_lr=3e-4,
         critic_lr=3e-4,
         alpha_lr=3e-4,

@@ -59,3 +59,22 @@ def test_critic_dropout_is_active_in_training_only():
     np.testing.assert_array_equal(inference[0], inference[1])
     assert not np.allclose(training[0], training[1])
     assert not np.allclose(training[0], inference[0])
+
+
+def test_quantile_critics_return_quantiles_per_member():
+    critics = CriticEnsemble(num_critics=5, hidden_sizes=(16,), num_quantiles=25)
+    assert critics(tf.zeros((3, 4)), tf.zeros((3, 2))).shape == (5, 3, 25)
+
+
+def test_residual_torsos_in_actor_and_critics():
+    import pytest
+
+    from sac_tf.networks.residual import ResidualBlock
+
+    actor = GaussianActor(action_dim=2, hidden_sizes=(32,), residual_blocks=2)
+    assert actor(tf.zeros((3, 4))).batch_shape == (3,)
+    assert sum(isinstance(layer, ResidualBlock) for layer in actor.torso.layers) == 2
+    critics = CriticEnsemble(num_critics=2, hidden_sizes=(32,), residual_blocks=1)
+    assert critics(tf.zeros((3, 4)), tf.zeros((3, 2))).shape == (2, 3)
+    with pytest.raises(ValueError, match="one width"):
+        DeterministicActor(2, (32, 32), residual_blocks=1)

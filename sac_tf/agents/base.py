@@ -10,7 +10,9 @@ from typing import Sequence
 import keras
 import tensorflow as tf
 
+from sac_tf.agents.quantiles import quantile_huber_loss
 from sac_tf.networks import CriticEnsemble
+from sac_tf.networks.normalization import RunningNormalizer
 from sac_tf.specs import EnvSpec
 from sac_tf.types import LossInfo, Transition
 
@@ -40,6 +42,11 @@ class OffPolicyAgent(tf.Module):
       num_critics: size of the critic ensemble (2 = twin critics).
       critic_layer_norm: layer-normalise the critics' hidden layers (DroQ).
       critic_dropout_rate: dropout in the critics' hidden layers during training (DroQ).
+      num_quantiles: > 1 makes each critic output that many quantiles of the return (TQC).
+      residual_blocks: > 0 gives actor and critics SimBa/BRO residual torsos of
+        width `hidden_sizes[0]` with that many blocks.
+      normalize_observations: feed the networks observations standardised by
+        running statistics of the replay batches they train on.
       critic_lr: Adam learning rate of the critics.
       gamma: discount factor per step.
       tau: Polyak coefficient of the target networks.
@@ -51,13 +58,19 @@ class OffPolicyAgent(tf.Module):
 
     def __init__(self, spec: EnvSpec, *, hidden_sizes: Sequence[int], num_critics: int,
                  critic_lr: float, gamma: float, tau: float, seed: int, name: str,
-                 critic_layer_norm: bool = False, critic_dropout_rate: float = 0.0):
+                 critic_layer_norm: bool = False, critic_dropout_rate: float = 0.0,
+                 num_quantiles: int = 1, residual_blocks: int = 0,
+                 normalize_observations: bool = False):
         super().__init__(name=name)
         self.spec = spec
         self.gamma = gamma
         self.tau = tau
+        self.residual_blocks = residual_blocks
         self.rng = tf.random.Generator.from_seed(seed)
-        critic_options = dict(layer_norm=critic_layer_norm, dropout_rate=critic_dropout_rate)
+        self.observation_normalizer = (RunningNormalizer(spec.observation_dim)
+                                       if normalize_observations else None)
+        critic_options = dict(layer_norm=critic_layer_norm, dropout_rate=critic_dropout_rate,
+                              num_quantiles=num_quantiles, residual_blocks=residual_blocks)
         self.critics = CriticEnsemble(num_critics, hidden_sizes, name="critics", **critic_options)
         self.target_critics = CriticEnsemble(num_critics, hidden_sizes, name="target_critics",
                                              **critic_options)
@@ -72,20 +85,49 @@ class OffPolicyAgent(tf.Module):
         """A fresh int32 `[2]` stateless seed from the agent's generator."""
         return tf.cast(self.rng.make_seeds(1)[:, 0], tf.int32)
 
+    def normalize(self, observation: tf.Tensor) -> tf.Tensor:
+        """What the networks see of `[B, obs_dim]` observations."""
+        if self.observation_normalizer is None:
+            return observation
+        return self.observation_normalizer(observation)
+
+    def prepare(self, batch: Transition) -> Transition:
+        """Updates the observation statistics with `batch` and normalises its observations."""
+        if self.observation_normalizer is None:
+            return batch
+        self.observation_normalizer.update(batch.observation)
+        return batch._replace(observation=self.normalize(batch.observation),
+                              next_observation=self.normalize(batch.next_observation))
+
     def td_target(self, batch: Transition, next_value: tf.Tensor) -> tf.Tensor:
-        """Bellman target `r + γ (1 − terminated) V(s')`, `[B]`, without gradient."""
-        return tf.stop_gradient(
-            batch.reward + self.gamma * (1.0 - batch.terminated) * next_value)
+        """Bellman target `r + γ (1 − terminated) V(s')`, without gradient.
+
+        `next_value` is `[B]`, or `[B, M]` atoms of a distributional target.
+        """
+        shape = tf.concat([[-1], tf.ones([tf.rank(next_value) - 1], tf.int32)], axis=0)
+        reward, terminated = tf.reshape(batch.reward, shape), tf.reshape(batch.terminated, shape)
+        return tf.stop_gradient(reward + self.gamma * (1.0 - terminated) * next_value)
+
+    def critic_loss(self, q: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
+        """The critics' regression loss, a float32 scalar.
+
+        ½ Σ_critics mean_batch (Q_i(s, a) − target)² for `[N, B]` Q's and a `[B]`
+        target; for quantile critics `[N, B, K]` the quantile Huber loss against
+        `[B, M]` target atoms.
+        """
+        if self.critics.num_quantiles > 1:
+            return quantile_huber_loss(q, target)
+        return 0.5 * tf.reduce_sum(tf.reduce_mean(tf.square(q - target[None]), axis=1))
 
     def train_critics(self, batch: Transition, target: tf.Tensor) -> tuple:
-        """One Adam step on ½ Σ_critics mean_batch (Q_i(s, a) − target)².
+        """One Adam step on `critic_loss` of the critics' values on `batch` and `target`.
 
         Returns:
           (critic loss, mean Q over critics and batch), float32 scalars.
         """
         with tf.GradientTape() as tape:
             q = self.critics(batch.observation, batch.action, training=True)
-            loss = 0.5 * tf.reduce_sum(tf.reduce_mean(tf.square(q - target[None]), axis=1))
+            loss = self.critic_loss(q, target)
         variables = self.critics.trainable_variables
         self.critic_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
         return loss, tf.reduce_mean(q)

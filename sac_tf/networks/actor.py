@@ -7,6 +7,14 @@ import tensorflow as tf
 
 from sac_tf.distributions import TanhNormal
 from sac_tf.networks.mlp import mlp
+from sac_tf.networks.residual import residual_mlp, residual_width
+
+
+def actor_torso(hidden_sizes: Sequence[int], residual_blocks: int) -> keras.Sequential:
+    """An MLP of `hidden_sizes`, or with `residual_blocks` > 0 a SimBa/BRO residual torso."""
+    if residual_blocks:
+        return residual_mlp(residual_width(hidden_sizes), residual_blocks, name="actor_torso")
+    return mlp(hidden_sizes, name="actor_torso")
 
 
 class GaussianActor(keras.Model):
@@ -17,9 +25,10 @@ class GaussianActor(keras.Model):
     """
 
     def __init__(self, action_dim: int, hidden_sizes: Sequence[int],
-                 log_std_min: float = -5.0, log_std_max: float = 2.0, **kwargs):
+                 log_std_min: float = -5.0, log_std_max: float = 2.0, residual_blocks: int = 0,
+                 **kwargs):
         super().__init__(**kwargs)
-        self.torso = mlp(hidden_sizes, name="actor_torso")
+        self.torso = actor_torso(hidden_sizes, residual_blocks)
         self.head = keras.layers.Dense(2 * action_dim, name="actor_head")
         self.log_std_min = log_std_min
         self.log_std_max = log_std_max
@@ -34,9 +43,10 @@ class GaussianActor(keras.Model):
 class DeterministicActor(keras.Model):
     """Observation `[B, obs_dim]` → action `[B, act_dim]` in [-1, 1] (tanh output)."""
 
-    def __init__(self, action_dim: int, hidden_sizes: Sequence[int], **kwargs):
+    def __init__(self, action_dim: int, hidden_sizes: Sequence[int], residual_blocks: int = 0,
+                 **kwargs):
         super().__init__(**kwargs)
-        self.torso = mlp(hidden_sizes, name="actor_torso")
+        self.torso = actor_torso(hidden_sizes, residual_blocks)
         self.head = keras.layers.Dense(action_dim, activation="tanh", name="actor_head")
 
     def call(self, observation):

@@ -1,28 +1,41 @@
-"""Q critics: (observation, action) → Q value, for an ensemble in one call."""
+"""Q critics: (observation, action) → Q value (or its quantiles), for an ensemble in one call."""
 
 from typing import Sequence
 
 import keras
 import tensorflow as tf
 
-from sac_tf.networks.mlp import ensemble_mlp
+from sac_tf.networks.mlp import EnsembleDense, ensemble_mlp
+from sac_tf.networks.residual import ensemble_residual_mlp, residual_width
 
 
 class CriticEnsemble(keras.Model):
     """`num_critics` independent Q(s, a) networks evaluated in one batched call.
 
     Call with observation `[B, obs_dim]` and action `[B, act_dim]` (in [-1, 1]);
-    returns Q values `[num_critics, B]`. `layer_norm` and `dropout_rate` give
-    DroQ's critics (dropout is active only with `training=True`).
+    returns Q values `[num_critics, B]`, or with `num_quantiles` > 1 the
+    quantiles of the return `[num_critics, B, num_quantiles]` (TQC).
+    `layer_norm` and `dropout_rate` give DroQ's critics (dropout is active only
+    with `training=True`); `residual_blocks` > 0 replaces the MLP by a SimBa/BRO
+    residual torso of width `hidden_sizes[0]`.
     """
 
     def __init__(self, num_critics: int, hidden_sizes: Sequence[int], layer_norm: bool = False,
-                 dropout_rate: float = 0.0, **kwargs):
+                 dropout_rate: float = 0.0, num_quantiles: int = 1, residual_blocks: int = 0,
+                 **kwargs):
         super().__init__(**kwargs)
         self.num_critics = num_critics
-        self.body = ensemble_mlp(num_critics, hidden_sizes, 1, layer_norm=layer_norm,
-                                 dropout_rate=dropout_rate, name="critic_body")
+        self.num_quantiles = num_quantiles
+        if residual_blocks:
+            self.body = keras.Sequential([
+                ensemble_residual_mlp(num_critics, residual_width(hidden_sizes), residual_blocks),
+                EnsembleDense(num_critics, num_quantiles)], name="critic_body")
+        else:
+            self.body = ensemble_mlp(num_critics, hidden_sizes, num_quantiles,
+                                     layer_norm=layer_norm, dropout_rate=dropout_rate,
+                                     name="critic_body")
 
     def call(self, observation, action, training=None):
         inputs = tf.concat([observation, action], axis=-1)
-        return tf.squeeze(self.body(inputs, training=training), axis=-1)
+        outputs = self.body(inputs, training=training)
+        return tf.squeeze(outputs, axis=-1) if self.num_quantiles == 1 else outputs

@@ -1,0 +1,18 @@
+"""SAC with a high update-to-data ratio and periodic resets (Nikishin et al. 2022; D'Oro et al. 2023).
+
+    --config=configs/sac_resets.py:Hopper-v5
+Eight updates per env step; every 200,000 updates (25,000 env steps) the actor,
+critics, targets, α and the optimisers go back to their initial state while the
+replay buffer is kept. Each env step costs about 8× a SAC step.
+"""
+
+from sac_tf.config import base_config, sac_config
+
+
+def get_config(env_id="Hopper-v5"):
+    config = base_config(agent="sac", env_id=env_id)
+    config.learning_starts = 5_000
+    config.updates_per_step = 8
+    config.sac = sac_config()
+    config.sac.reset_interval = 200_000
+    return config

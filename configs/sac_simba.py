@@ -1,0 +1,19 @@
+"""SAC with SimBa/BRO networks (Lee et al. 2024; Nauman et al. 2024).
+
+    --config=configs/sac_simba.py:Hopper-v5
+Residual, layer-normalised torsos (width 256, 2 blocks, 4× bottleneck) for the
+actor and both critics, and observations standardised by running statistics.
+SimBa's SAC uses width 128 × 1 block for the actor and 512 × 2 for the critic;
+here actor and critics share one setting.
+"""
+
+from sac_tf.config import base_config, sac_config
+
+
+def get_config(env_id="Hopper-v5"):
+    config = base_config(agent="sac", env_id=env_id)
+    config.sac = sac_config()
+    config.sac.hidden_sizes = (256,)
+    config.sac.residual_blocks = 2
+    config.sac.normalize_observations = True
+    return config

@@ -1,0 +1,47 @@
+"""Running observation normalisation, as SimBa's RSNorm and BRO use it."""
+
+import tensorflow as tf
+
+
+class RunningNormalizer(tf.Module):
+    """Per-feature running mean and variance, and `clip((x − μ) / σ)`.
+
+    Statistics are tf.Variables (checkpointed with the agent) and are merged
+    batch by batch with Chan et al.'s parallel formula, so updating with
+    batches of any size gives the mean and (population) variance of every
+    row seen so far.
+
+    Args:
+      size: number of features.
+      clip: normalised values are clipped to [−clip, clip].
+      epsilon: added to the variance before the square root.
+    """
+
+    def __init__(self, size: int, clip: float = 10.0, epsilon: float = 1e-8,
+                 name: str = "normalizer"):
+        super().__init__(name=name)
+        self.count = tf.Variable(0.0, dtype=tf.float64, trainable=False, name="count")
+        self.mean = tf.Variable(tf.zeros([size], tf.float64), trainable=False, name="mean")
+        self.variance = tf.Variable(tf.ones([size], tf.float64), trainable=False,
+                                    name="variance")
+        self.clip = clip
+        self.epsilon = epsilon
+
+    def update(self, batch: tf.Tensor):
+        """Merges the rows of `batch` `[B, size]` into the statistics."""
+        batch = tf.cast(batch, tf.float64)
+        batch_count = tf.cast(tf.shape(batch)[0], tf.float64)
+        batch_mean, batch_variance = tf.nn.moments(batch, axes=[0])
+        total = self.count + batch_count
+        delta = batch_mean - self.mean
+        merged_m2 = (self.variance * self.count + batch_variance * batch_count
+                     + tf.square(delta) * self.count * batch_count / total)
+        self.mean.assign_add(delta * batch_count / total)
+        self.variance.assign(merged_m2 / total)
+        self.count.assign(total)
+
+    def __call__(self, observation: tf.Tensor) -> tf.Tensor:
+        """`[B, size]` float32 → normalised and clipped, float32."""
+        scale = tf.cast(tf.math.rsqrt(self.variance + self.epsilon), tf.float32)
+        normalised = (observation - tf.cast(self.mean, tf.float32)) * scale
+        return tf.clip_by_value(normalised, -self.clip, self.clip)

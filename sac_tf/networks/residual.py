@@ -1,0 +1,69 @@
+"""Residual, layer-normalised MLP torsos that keep improving with width and depth.
+
+SimBa (Lee et al. 2024) and BRO (Nauman et al. 2024) replace the plain MLP of
+SAC with an input projection, pre-norm residual blocks with a 4× inverted
+bottleneck, and a final layer norm:
+
+  h₀ = W_in x
+  h_{l+1} = h_l + W₂ relu(W₁ LayerNorm(h_l))      (W₁: width → 4·width, W₂: back)
+  features = LayerNorm(h_L)
+
+`residual_mlp` builds that torso for one network; `ensemble_residual_mlp` for
+a critic ensemble evaluated in one batched call (`EnsembleDense`,
+`EnsembleLayerNorm`). Actors and critics put their own output layer on top.
+"""
+
+from typing import Callable, Sequence
+
+import keras
+
+from sac_tf.networks.mlp import EnsembleDense, EnsembleLayerNorm
+
+#: Hidden width of a block's bottleneck relative to the torso width (SimBa, BRO).
+EXPANSION = 4
+
+
+class ResidualBlock(keras.layers.Layer):
+    """`h + project(relu(expand(norm(h))))`, shape-preserving (`[..., width]`)."""
+
+    def __init__(self, norm: keras.layers.Layer, expand: keras.layers.Layer,
+                 project: keras.layers.Layer, **kwargs):
+        super().__init__(**kwargs)
+        self.norm = norm
+        self.expand = expand
+        self.project = project
+
+    def call(self, inputs):
+        return inputs + self.project(keras.activations.relu(self.expand(self.norm(inputs))))
+
+
+def residual_width(hidden_sizes: Sequence[int]) -> int:
+    """The single width a residual torso takes, from a `hidden_sizes=(width,)` setting."""
+    if len(hidden_sizes) != 1:
+        raise ValueError(f"a residual torso has one width: set hidden_sizes=(width,), "
+                         f"got {tuple(hidden_sizes)}")
+    return int(hidden_sizes[0])
+
+
+def _residual_torso(dense: Callable[[int], keras.layers.Layer],
+                    norm: Callable[[], keras.layers.Layer], width: int, num_blocks: int,
+                    name: str) -> keras.Sequential:
+    layers = [dense(width)]
+    layers += [ResidualBlock(norm(), dense(EXPANSION * width), dense(width))
+               for _ in range(num_blocks)]
+    layers.append(norm())
+    return keras.Sequential(layers, name=name)
+
+
+def residual_mlp(width: int, num_blocks: int, name: str = "residual_mlp") -> keras.Sequential:
+    """`[B, in] → [B, width]` features through `num_blocks` residual blocks."""
+    return _residual_torso(lambda units: keras.layers.Dense(units),
+                           lambda: keras.layers.LayerNormalization(epsilon=1e-3),
+                           width, num_blocks, name)
+
+
+def ensemble_residual_mlp(num_members: int, width: int, num_blocks: int,
+                          name: str = "ensemble_residual_mlp") -> keras.Sequential:
+    """`num_members` residual torsos `[B, in] → [num_members, B, width]`, batched."""
+    return _residual_torso(lambda units: EnsembleDense(num_members, units),
+                           lambda: EnsembleLayerNorm(num_members), width, num_blocks, name)

@@ -1,0 +1,107 @@
+"""SAC options from later papers: TQC, SimBa/BRO networks, observation normalisation, resets."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from sac_tf.agents.quantiles import truncated_atoms
+from tests.test_agents import fixed_batch, make_sac, values
+
+
+def test_tqc_critics_fit_quantiles_of_a_terminal_batch():
+    """With terminated = 1 every target atom is the reward: all quantiles go to it."""
+    agent = make_sac(num_critics=3, num_quantiles=5, quantiles_to_drop=2, critic_lr=1e-3)
+    batch = fixed_batch(terminated=1.0)
+    batch = batch._replace(reward=batch.observation[:, 0] - 2.0 * batch.action[:, 0])
+    train = tf.function(agent.train)
+    first = float(train(batch).extra["critic_loss"])
+    for _ in range(300):
+        last = float(train(batch).extra["critic_loss"])
+    assert last < 0.01 * first
+    quantiles = agent.critics(batch.observation, batch.action).numpy()
+    assert quantiles.shape == (3, 64, 5)
+    np.testing.assert_allclose(quantiles.mean(axis=2),
+                               np.broadcast_to(batch.reward, (3, 64)), atol=0.3)
+
+
+def test_tqc_target_keeps_n_times_k_minus_d_atoms_below_the_dropped_ones():
+    agent = make_sac(num_critics=4, num_quantiles=6, quantiles_to_drop=2)
+    target_q = tf.random.normal((4, 8, 6))
+    value = agent.soft_target_value(target_q, tf.zeros(8), alpha=tf.constant(0.5)).numpy()
+    assert value.shape == (8, 4 * (6 - 2))
+    np.testing.assert_allclose(value, truncated_atoms(target_q, 2).numpy())
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(num_quantiles=5, quantiles_to_drop=5), "quantiles_to_drop"),
+    (dict(num_quantiles=1, quantiles_to_drop=1), "quantiles_to_drop"),
+    (dict(num_critics=5, target_subset_size=2, num_quantiles=5), "target_subset_size"),
+])
+def test_inconsistent_quantile_options_are_refused(options, message):
+    with pytest.raises(ValueError, match=message):
+        make_sac(**options)
+
+
+def test_residual_networks_with_normalised_observations_train():
+    agent = make_sac(hidden_sizes=(32,), residual_blocks=2, normalize_observations=True)
+    batch = fixed_batch()
+    batch = batch._replace(observation=batch.observation * 100.0 + 50.0)
+    before = values(agent.actor.trainable_variables)
+    info = tf.function(agent.train)(batch)
+    assert np.isfinite(info.loss.numpy())
+    assert not np.allclose(before[0], agent.actor.trainable_variables[0].numpy())
+    normalizer = agent.observation_normalizer
+    assert normalizer.count.numpy() == 64
+    np.testing.assert_allclose(normalizer.mean.numpy(), batch.observation.mean(0), rtol=1e-4)
+    # Acting sees the same standardised observations as training.
+    raw = tf.constant(batch.observation[:4])
+    np.testing.assert_allclose(agent.greedy_action(raw).numpy(),
+                               agent.actor(agent.normalize(raw)).mode().numpy())
+
+
+def test_periodic_reset_restores_initial_weights_and_optimiser_state():
+    agent = make_sac(reset_interval=3)
+    initial = values(agent.actor.variables + agent.critics.variables + [agent.log_alpha])
+    train = tf.function(agent.train)
+    batch = fixed_batch()
+    train(batch)
+    train(batch)
+    moved = values(agent.actor.variables + agent.critics.variables + [agent.log_alpha])
+    assert not all(np.allclose(a, b) for a, b in zip(initial, moved))
+    assert int(agent.actor_optimizer.iterations) == 2
+    train(batch)                             # the third update ends with a reset
+    after = values(agent.actor.variables + agent.critics.variables + [agent.log_alpha])
+    for start, now in zip(initial, after):
+        np.testing.assert_array_equal(start, now)
+    critic_count = len(agent.critics.variables)
+    actor_count = len(agent.actor.variables)
+    for start, target in zip(initial[actor_count:actor_count + critic_count],
+                             values(agent.target_critics.variables)):
+        np.testing.assert_array_equal(start, target)
+    assert int(agent.actor_optimizer.iterations) == 0
+    assert all(not np.any(variable.numpy()) for variable in agent.critic_optimizer.variables)
+    train(batch)                             # and learning starts again
+    assert int(agent.periodic_reset.calls) == 4
+
+
+@pytest.mark.parametrize("options", [
+    dict(num_critics=3, num_quantiles=5, quantiles_to_drop=1),
+    dict(hidden_sizes=(32,), residual_blocks=1, normalize_observations=True),
+    dict(reset_interval=5),
+], ids=["tqc", "simba", "resets"])
+def test_option_trains_in_the_fused_xla_loop_and_round_trips_a_checkpoint(options, tmp_path):
+    from sac_tf.checkpoints import Checkpointer
+    from sac_tf.learner import Learner
+    from sac_tf.replay_buffer import ReplayBuffer
+
+    agent = make_sac(**options)
+    buffer = ReplayBuffer(3, 1, capacity=100, seed=0)
+    buffer.add_batch(fixed_batch(size=50))
+    info = Learner(agent, buffer, batch_size=16, jit_compile=True).run(7)
+    assert np.isfinite(info.loss.numpy())
+    Checkpointer(tmp_path, agent=agent).save(7)
+    restored = make_sac(**options)
+    assert Checkpointer(tmp_path, agent=restored).restore_latest()
+    for saved, loaded in zip(agent.variables, restored.variables):
+        np.testing.assert_array_equal(saved.numpy(), loaded.numpy())
+    assert len(agent.variables) == len(restored.variables)
