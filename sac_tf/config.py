@@ -60,6 +60,7 @@ def sac_config() -> ml_collections.ConfigDict:
         tau=0.005,
         initial_alpha=1.0,
         target_entropy=config_dict.placeholder(float),  # None: −act_dim
+        discrete_target_entropy=config_dict.placeholder(float),  # hybrid; None: ½ Σ log n
     ))
 
 

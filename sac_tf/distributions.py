@@ -95,3 +95,68 @@ class TanhNormal(tfd.TransformedDistribution):
 
     def _mean(self, **kwargs):
         raise NotImplementedError("TanhNormal has no closed-form mean; use mode() or samples")
+
+
+class HybridPolicy:
+    """A `TanhNormal` over continuous actions and independent categoricals over discrete heads.
+
+    Actions are flat: `[..., continuous_dim + Σ sizes]`, the continuous part
+    then a one-hot per head (see `sac_tf.specs.EnvSpec`). The log-probability
+    of an action is the continuous log-density plus the log-probabilities of
+    the chosen categories; SAC gives the two parts separate temperatures.
+
+    Args:
+      continuous: the `TanhNormal` of the continuous part.
+      logits: one float `[..., size]` tensor of unnormalised log-probabilities per head.
+    """
+
+    def __init__(self, continuous: TanhNormal, logits):
+        self.continuous = continuous
+        self.logits = list(logits)
+        self._continuous_dim = int(continuous.event_shape[-1])
+
+    def _log_probabilities(self):
+        return [tf.nn.log_softmax(logits) for logits in self.logits]
+
+    def discrete_negative_entropy(self) -> tf.Tensor:
+        """Σ_heads Σ_k p_k log p_k, `[...]` nats: exact and differentiable in the logits."""
+        return tf.add_n([tf.reduce_sum(tf.exp(log_p) * log_p, axis=-1)
+                         for log_p in self._log_probabilities()])
+
+    def log_prob(self, action) -> tf.Tensor:
+        """`[...]`: continuous log-density + Σ_heads log p(chosen category)."""
+        continuous = self.continuous.log_prob(action[..., :self._continuous_dim])
+        one_hots = tf.split(action[..., self._continuous_dim:],
+                            [logits.shape[-1] for logits in self.logits], axis=-1)
+        discrete = [tf.reduce_sum(one_hot * log_p, axis=-1)
+                    for one_hot, log_p in zip(one_hots, self._log_probabilities())]
+        return continuous + tf.add_n(discrete)
+
+    def sample_and_log_prob(self, seed):
+        """Draws flat actions and the continuous part's log-density `[...]`.
+
+        Each one-hot carries a straight-through gradient (forward: the drawn
+        category; backward: the softmax), so a critic's value of the action
+        trains the logits.
+        """
+        continuous_seed, discrete_seed = tf.unstack(
+            tf.random.experimental.stateless_split(seed, 2))
+        continuous, log_prob = self.continuous.sample_and_log_prob(continuous_seed)
+        one_hots = []
+        for head, logits in enumerate(self.logits):
+            flat_logits = tf.reshape(logits, [-1, logits.shape[-1]])
+            head_seed = tf.random.experimental.stateless_fold_in(discrete_seed, head)
+            draws = tf.random.stateless_categorical(flat_logits, 1, head_seed)[:, 0]
+            hard = tf.reshape(tf.one_hot(draws, logits.shape[-1]), tf.shape(logits))
+            soft = tf.nn.softmax(logits)
+            one_hots.append(hard + (soft - tf.stop_gradient(soft)))  # exactly `hard` forward
+        return tf.concat([continuous] + one_hots, axis=-1), log_prob
+
+    def sample(self, seed):
+        return self.sample_and_log_prob(seed)[0]
+
+    def mode(self):
+        """The continuous mode and each head's most likely category, flat."""
+        one_hots = [tf.one_hot(tf.argmax(logits, axis=-1), logits.shape[-1])
+                    for logits in self.logits]
+        return tf.concat([self.continuous.mode()] + one_hots, axis=-1)

@@ -5,10 +5,11 @@ from typing import Callable, Sequence
 import gymnasium as gym
 import numpy as np
 
-from sac_tf.specs import ActionScaler, EnvSpec
+from sac_tf.specs import EnvSpec
 from sac_tf.types import Transition
 
-#: observations `[n_envs, obs_dim]` → actions `[n_envs, act_dim]` in [-1, 1].
+#: observations `[n_envs, obs_dim]` → flat actions `[n_envs, act_dim]` in [-1, 1]
+#: (with one-hot discrete parts for hybrid action spaces, see `EnvSpec`).
 Policy = Callable[[np.ndarray], np.ndarray]
 #: called with each step's `Transition` (numpy, `[n_envs]` leading) and its
 #: `episode_end` mask `[n_envs]` (terminated or truncated).
@@ -16,15 +17,23 @@ Observer = Callable[[Transition, np.ndarray], None]
 
 
 class UniformRandomPolicy:
-    """Uniform actions in [-1, 1], from a seeded numpy generator."""
+    """Uniform actions in [-1, 1], from a seeded numpy generator.
 
-    def __init__(self, action_dim: int, seed: int):
-        self.action_dim = action_dim
+    With `discrete_sizes` (hybrid action spaces) each discrete head gets a
+    uniformly drawn category, one-hot, after the `continuous_dim` uniform values.
+    """
+
+    def __init__(self, continuous_dim: int, seed: int, discrete_sizes: Sequence[int] = ()):
+        self.continuous_dim = continuous_dim
+        self.discrete_sizes = tuple(discrete_sizes)
         self._rng = np.random.default_rng(seed)
 
     def __call__(self, observation: np.ndarray) -> np.ndarray:
-        return self._rng.uniform(-1.0, 1.0, (observation.shape[0], self.action_dim)).astype(
-            np.float32)
+        batch = observation.shape[0]
+        parts = [self._rng.uniform(-1.0, 1.0, (batch, self.continuous_dim))]
+        parts += [np.eye(size)[self._rng.integers(size, size=batch)]
+                  for size in self.discrete_sizes]
+        return np.concatenate(parts, axis=-1).astype(np.float32)
 
 
 class StepDriver:
@@ -46,7 +55,7 @@ class StepDriver:
         self.env = env
         self.policy = policy
         self.observers = list(observers)
-        self._scaler = ActionScaler(spec.action_low, spec.action_high)
+        self._spec = spec
         self._observation, _ = env.reset(seed=seed)
 
     def run(self, num_steps: int) -> None:
@@ -55,7 +64,7 @@ class StepDriver:
             observation = self._observation.astype(np.float32)
             action = np.asarray(self.policy(observation), np.float32)
             next_observation, reward, terminated, truncated, info = self.env.step(
-                self._scaler.to_env(action))
+                self._spec.env_action(action))
             episode_end = np.logical_or(terminated, truncated)
             stored_next = next_observation.copy()
             for index in np.flatnonzero(episode_end):
@@ -93,13 +102,12 @@ def run_episodes(env: gym.vector.VectorEnv, spec: EnvSpec, policy: Policy, seed:
     Returns:
       float64 `[num_envs]`: the undiscounted return of each episode.
     """
-    scaler = ActionScaler(spec.action_low, spec.action_high)
     observation, _ = env.reset(seed=seed)
     returns = np.zeros(env.num_envs)
     running = np.ones(env.num_envs, bool)
     while running.any():
         action = np.asarray(policy(observation.astype(np.float32)), np.float32)
-        observation, reward, terminated, truncated, _ = env.step(scaler.to_env(action))
+        observation, reward, terminated, truncated, _ = env.step(spec.env_action(action))
         returns += np.where(running, reward, 0.0)
         running &= ~np.logical_or(terminated, truncated)
     return returns

@@ -2,8 +2,11 @@
 
 import gymnasium as gym
 
+from sac_tf import demo_envs
 from sac_tf.errors import UserError
 from sac_tf.specs import EnvSpec, spec_from_spaces
+
+demo_envs.register()
 
 
 def make_env(env_id: str, **kwargs) -> gym.Env:

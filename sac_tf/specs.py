@@ -1,10 +1,15 @@
 """Observation/action specs from gymnasium spaces, and action scaling.
 
 Agents only ever see actions in [-1, 1]; `ActionScaler` maps them to and from
-the environment's bounds.
+the environment's bounds. A hybrid action space — a gymnasium `Dict` or `Tuple`
+of one `Box` and one `Discrete`/`MultiDiscrete` — is flattened for the agent
+and the replay buffer to `[continuous in [-1, 1], one-hot of each discrete
+head]`; `EnvSpec.env_action` turns that back into the env's action.
 """
 
 import dataclasses
+import functools
+from typing import Optional
 
 import gymnasium as gym
 import numpy as np
@@ -18,29 +23,101 @@ class EnvSpec:
 
     Attributes:
       observation_shape: shape of one observation, e.g. `(17,)`.
-      action_low: float32 `[act_dim]`, lower action bounds in env units.
-      action_high: float32 `[act_dim]`, upper action bounds in env units.
+      action_low: float32 `[continuous_dim]`, lower bounds of the continuous actions.
+      action_high: float32 `[continuous_dim]`, their upper bounds.
+      discrete_sizes: categories of each discrete head of a hybrid action space;
+        empty for a `Box` action space.
+      hybrid_space: the env's `Dict`/`Tuple` action space when it is hybrid.
     """
 
     observation_shape: tuple
     action_low: np.ndarray
     action_high: np.ndarray
+    discrete_sizes: tuple = ()
+    hybrid_space: Optional[gym.spaces.Space] = dataclasses.field(
+        default=None, compare=False, repr=False)
 
     @property
     def observation_dim(self) -> int:
         return int(np.prod(self.observation_shape))
 
     @property
-    def action_dim(self) -> int:
+    def continuous_dim(self) -> int:
         return int(self.action_low.shape[0])
+
+    @property
+    def action_dim(self) -> int:
+        """Width of the flat action the agent emits: continuous + one-hot parts."""
+        return self.continuous_dim + sum(self.discrete_sizes)
+
+    @property
+    def is_hybrid(self) -> bool:
+        return bool(self.discrete_sizes)
 
     def to_dict(self) -> dict:
         """A JSON-serialisable description (used as SavedModel metadata)."""
-        return {
+        description = {
             "observation_shape": list(self.observation_shape),
             "action_low": self.action_low.tolist(),
             "action_high": self.action_high.tolist(),
         }
+        if self.is_hybrid:
+            description["discrete_sizes"] = list(self.discrete_sizes)
+        return description
+
+    @functools.cached_property
+    def _scaler(self) -> "ActionScaler":
+        return ActionScaler(self.action_low, self.action_high)
+
+    def env_action(self, action: np.ndarray):
+        """Flat agent actions `[B, action_dim]` → what a vector env of this spec steps with.
+
+        A `Box` space gets the continuous part in env units, `[B, continuous_dim]`;
+        a hybrid space a dict or tuple of that and the chosen categories (`[B]`
+        for `Discrete`, `[B, heads]` for `MultiDiscrete`), arranged as the space.
+        """
+        continuous = self._scaler.to_env(action[..., :self.continuous_dim])
+        if not self.is_hybrid:
+            return continuous
+        one_hots = np.split(action[..., self.continuous_dim:],
+                            np.cumsum(self.discrete_sizes)[:-1], axis=-1)
+        choices = np.stack([np.argmax(one_hot, axis=-1) for one_hot in one_hots], axis=-1)
+        box_key, discrete_key = _hybrid_keys(self.hybrid_space)
+        if isinstance(self.hybrid_space[discrete_key], gym.spaces.Discrete):
+            choices = choices[..., 0]
+        parts = {box_key: continuous, discrete_key: choices}
+        if isinstance(self.hybrid_space, gym.spaces.Dict):
+            return parts
+        return tuple(parts[index] for index in range(2))
+
+
+def _hybrid_keys(space: gym.spaces.Space) -> tuple:
+    """(key of the Box, key of the discrete part) in a hybrid `Dict`/`Tuple` space."""
+    keys = list(space.spaces) if isinstance(space, gym.spaces.Dict) else [0, 1]
+    box_keys = [key for key in keys if isinstance(space[key], gym.spaces.Box)]
+    discrete_keys = [key for key in keys if isinstance(
+        space[key], (gym.spaces.Discrete, gym.spaces.MultiDiscrete))]
+    return box_keys[0], discrete_keys[0]
+
+
+def _is_hybrid_space(space: gym.spaces.Space) -> bool:
+    if not isinstance(space, (gym.spaces.Dict, gym.spaces.Tuple)) or len(space.spaces) != 2:
+        return False
+    parts = [space[key] for key in (space.spaces if isinstance(space, gym.spaces.Dict)
+                                    else range(2))]
+    kinds = sorted(type(part).__name__ for part in parts)
+    return kinds in (["Box", "Discrete"], ["Box", "MultiDiscrete"])
+
+
+def _discrete_sizes(space: gym.spaces.Space) -> tuple:
+    if isinstance(space, gym.spaces.Discrete):
+        if space.start != 0:
+            raise UserError(f"unsupported discrete action space {space}: categories must start at 0")
+        return (int(space.n),)
+    if space.nvec.ndim != 1 or np.any(space.start != 0):
+        raise UserError(f"unsupported discrete action space {space}: need a 1-D MultiDiscrete "
+                        "starting at 0")
+    return tuple(int(n) for n in space.nvec)
 
 
 def spec_from_spaces(observation_space: gym.Space, action_space: gym.Space) -> EnvSpec:
@@ -48,12 +125,19 @@ def spec_from_spaces(observation_space: gym.Space, action_space: gym.Space) -> E
 
     Raises:
       UserError: for anything but a 1-D float `Box` observation and a 1-D `Box`
-        action space with finite bounds.
+        action space with finite bounds, or a hybrid `Dict`/`Tuple` of such a
+        `Box` and a `Discrete`/`MultiDiscrete`.
     """
+    if _is_hybrid_space(action_space):
+        box_key, discrete_key = _hybrid_keys(action_space)
+        spec = spec_from_spaces(observation_space, action_space[box_key])
+        return dataclasses.replace(spec, discrete_sizes=_discrete_sizes(action_space[discrete_key]),
+                                   hybrid_space=action_space)
     if not isinstance(action_space, gym.spaces.Box):
         raise UserError(
             f"unsupported action space {action_space}: sac_tf agents need a continuous "
-            "gymnasium.spaces.Box action space")
+            "gymnasium.spaces.Box action space, or a Dict/Tuple of a Box and a "
+            "Discrete/MultiDiscrete (hybrid actions, SAC only)")
     if len(action_space.shape) != 1:
         raise UserError(f"unsupported action space shape {action_space.shape}: need 1-D actions")
     low = np.asarray(action_space.low, np.float32)

@@ -86,7 +86,8 @@ def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
 
     explore = numpy_policy(agent.explore_action, spec.observation_dim, config.jit_compile)
     greedy = numpy_policy(agent.greedy_action, spec.observation_dim, config.jit_compile)
-    random_policy = UniformRandomPolicy(spec.action_dim, seed=config.seed + step)
+    random_policy = UniformRandomPolicy(spec.continuous_dim, seed=config.seed + step,
+                                        discrete_sizes=spec.discrete_sizes)
     episodes = EpisodeTracker(config.num_envs)
     writer = StagedWriter(replay_buffer)
     driver = StepDriver(env, spec, random_policy, [writer, episodes],

@@ -13,11 +13,11 @@ from sac_tf.types import Transition
 SPEC = EnvSpec((3,), np.array([-2.0], np.float32), np.array([2.0], np.float32))
 
 
-def make_sac(**overrides):
+def make_sac(spec=SPEC, **overrides):
     kwargs = sac_config().to_dict()
     kwargs.update(hidden_sizes=(32, 32), seed=0)
     kwargs.update(overrides)
-    return SacAgent(SPEC, **kwargs)
+    return SacAgent(spec, **kwargs)
 
 
 def fixed_batch(size=64, terminated=1.0, seed=0):

@@ -51,3 +51,15 @@ def test_run_episodes_returns_one_return_per_sub_env():
         autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
     returns = run_episodes(env, env_spec(env), lambda obs: np.zeros((len(obs), 1)), seed=0)
     np.testing.assert_array_equal(returns, [2.0, 4.0])
+
+
+def test_uniform_random_policy_draws_one_hot_discrete_heads():
+    from sac_tf.drivers import UniformRandomPolicy
+
+    action = UniformRandomPolicy(2, seed=0, discrete_sizes=(3, 2))(np.zeros((500, 4)))
+    assert action.shape == (500, 7)
+    assert np.all(np.abs(action[:, :2]) <= 1.0)
+    for one_hot in (action[:, 2:5], action[:, 5:]):
+        assert set(np.unique(one_hot)) == {0.0, 1.0}
+        np.testing.assert_array_equal(one_hot.sum(axis=1), 1.0)
+        assert np.all(one_hot.mean(axis=0) > 0.25)   # every category is drawn

@@ -27,7 +27,7 @@ def test_tqc_critics_fit_quantiles_of_a_terminal_batch():
 def test_tqc_target_keeps_n_times_k_minus_d_atoms_below_the_dropped_ones():
     agent = make_sac(num_critics=4, num_quantiles=6, quantiles_to_drop=2)
     target_q = tf.random.normal((4, 8, 6))
-    value = agent.soft_target_value(target_q, tf.zeros(8), alpha=tf.constant(0.5)).numpy()
+    value = agent.soft_target_value(target_q, tf.zeros(8)).numpy()
     assert value.shape == (8, 4 * (6 - 2))
     np.testing.assert_allclose(value, truncated_atoms(target_q, 2).numpy())
 

@@ -28,3 +28,27 @@ def test_spec_from_box_spaces():
 def test_unsupported_action_spaces_raise_user_error(action_space):
     with pytest.raises(UserError, match="action space"):
         spec_from_spaces(gym.spaces.Box(-1, 1, (3,)), action_space)
+
+
+@pytest.mark.parametrize("container", ["dict", "tuple"])
+def test_hybrid_spaces_flatten_to_continuous_plus_one_hots(container):
+    box, discrete = gym.spaces.Box(0.0, 2.0, (2,)), gym.spaces.MultiDiscrete([3, 2])
+    space = (gym.spaces.Dict({"discrete": discrete, "move": box}) if container == "dict"
+             else gym.spaces.Tuple((box, discrete)))
+    spec = spec_from_spaces(gym.spaces.Box(-1, 1, (4,)), space)
+    assert spec.is_hybrid and spec.continuous_dim == 2 and spec.discrete_sizes == (3, 2)
+    assert spec.action_dim == 2 + 3 + 2
+    flat = np.array([[-1.0, 1.0, 0, 0, 1, 1, 0], [0.0, 0.5, 1, 0, 0, 0, 1]], np.float32)
+    action = spec.env_action(flat)
+    continuous, choices = ((action["move"], action["discrete"]) if container == "dict"
+                           else action)
+    np.testing.assert_allclose(continuous, [[0.0, 2.0], [1.0, 1.5]])
+    np.testing.assert_array_equal(choices, [[2, 0], [0, 1]])
+
+
+def test_hybrid_with_a_single_discrete_head_gives_category_indices():
+    space = gym.spaces.Dict({"gear": gym.spaces.Discrete(3), "force": gym.spaces.Box(-1, 1, (1,))})
+    spec = spec_from_spaces(gym.spaces.Box(-1, 1, (2,)), space)
+    action = spec.env_action(np.array([[0.5, 0, 0, 1]], np.float32))
+    np.testing.assert_array_equal(action["gear"], [2])
+    assert spec.to_dict()["discrete_sizes"] == [3]

@@ -18,4 +18,9 @@ def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec) -> OffPolicyAge
         raise UserError(f"unknown agent {config.agent!r}; choose one of {sorted(AGENTS)}")
     if config.agent not in config:
         raise UserError(f"the config has no {config.agent!r} section for agent {config.agent!r}")
-    return AGENTS[config.agent](spec, seed=config.seed, **config[config.agent].to_dict())
+    agent_class = AGENTS[config.agent]
+    if spec.is_hybrid and not agent_class.supports_hybrid_actions:
+        raise UserError(f"agent {config.agent!r} needs a continuous Box action space; hybrid "
+                        f"(continuous + discrete) actions are supported by "
+                        f"{sorted(name for name, cls in AGENTS.items() if cls.supports_hybrid_actions)}")
+    return agent_class(spec, seed=config.seed, **config[config.agent].to_dict())

@@ -55,6 +55,8 @@ class OffPolicyAgent(tf.Module):
 
     #: Names of the scalars in `LossInfo.extra`, in order.
     metric_names: tuple = ()
+    #: Whether the agent acts in hybrid (continuous + discrete) action spaces.
+    supports_hybrid_actions: bool = False
 
     def __init__(self, spec: EnvSpec, *, hidden_sizes: Sequence[int], num_critics: int,
                  critic_lr: float, gamma: float, tau: float, seed: int, name: str,

@@ -17,6 +17,11 @@ Options from later papers, all off by default:
 - residual layer-norm torsos and observation normalisation (SimBa, Lee et al.
   2024; BRO, Nauman et al. 2024);
 - periodic resets of every network (Nikishin et al. 2022).
+Hybrid action spaces (a `Box` with `Discrete`/`MultiDiscrete` heads) get a
+categorical head per discrete part, its exact entropy in every loss and a
+temperature of its own, α_d, tuned towards `discrete_target_entropy`:
+
+  penalty(π|s) = α log π(a_c|s) + α_d Σ_heads Σ_k p_k log p_k
 REDQ, DroQ and resets are usually paired with several updates per env step
 (`updates_per_step` in the run config).
 """
@@ -30,7 +35,7 @@ import tensorflow as tf
 from sac_tf.agents.base import OffPolicyAgent
 from sac_tf.agents.plasticity import PeriodicReset
 from sac_tf.agents.quantiles import truncated_atoms
-from sac_tf.networks import GaussianActor
+from sac_tf.networks import GaussianActor, HybridActor
 from sac_tf.specs import EnvSpec
 from sac_tf.types import LossInfo, Transition
 
@@ -54,11 +59,14 @@ class SacAgent(OffPolicyAgent):
       gamma: discount factor per step.
       tau: Polyak coefficient of the target critics.
       initial_alpha: starting temperature α.
-      target_entropy: entropy target in nats; None means −act_dim.
+      target_entropy: entropy target in nats; None means −act_dim (continuous dims).
+      discrete_target_entropy: entropy target of the discrete heads of a hybrid
+        action space; None means half their maximum, ½ Σ log(sizes).
       seed: seed of the agent's generator (action sampling).
     """
 
     metric_names = ("critic_loss", "actor_loss", "alpha_loss", "alpha", "entropy", "q_mean")
+    supports_hybrid_actions = True
 
     def __init__(self, spec: EnvSpec, *, hidden_sizes: Sequence[int], num_critics: int,
                  target_subset_size: Optional[int], critic_layer_norm: bool,
@@ -66,7 +74,8 @@ class SacAgent(OffPolicyAgent):
                  residual_blocks: int, normalize_observations: bool, reset_interval: int,
                  actor_lr: float, critic_lr: float, alpha_lr: float,
                  gamma: float, tau: float, initial_alpha: float,
-                 target_entropy: Optional[float], seed: int):
+                 target_entropy: Optional[float], seed: int,
+                 discrete_target_entropy: Optional[float] = None):
         super().__init__(spec, hidden_sizes=hidden_sizes, num_critics=num_critics,
                          critic_lr=critic_lr, gamma=gamma, tau=tau, seed=seed, name="sac",
                          critic_layer_norm=critic_layer_norm,
@@ -83,8 +92,12 @@ class SacAgent(OffPolicyAgent):
             raise ValueError(f"quantiles_to_drop must be in [0, num_quantiles) with quantile "
                              f"critics, got {quantiles_to_drop} of {num_quantiles}")
         self.quantiles_to_drop = quantiles_to_drop
-        self.actor = GaussianActor(spec.action_dim, hidden_sizes,
-                                   residual_blocks=residual_blocks, name="actor")
+        if spec.is_hybrid:
+            self.actor = HybridActor(spec.continuous_dim, spec.discrete_sizes, hidden_sizes,
+                                     residual_blocks=residual_blocks, name="actor")
+        else:
+            self.actor = GaussianActor(spec.continuous_dim, hidden_sizes,
+                                       residual_blocks=residual_blocks, name="actor")
         self.actor(self._dummy_inputs()[0])
         self.actor_optimizer = keras.optimizers.Adam(actor_lr, name="actor_adam")
         self.actor_optimizer.build(self.actor.trainable_variables)
@@ -92,53 +105,89 @@ class SacAgent(OffPolicyAgent):
         self.alpha_optimizer = keras.optimizers.Adam(alpha_lr, name="alpha_adam")
         self.alpha_optimizer.build([self.log_alpha])
         self.target_entropy = float(
-            -spec.action_dim if target_entropy is None else target_entropy)
+            -spec.continuous_dim if target_entropy is None else target_entropy)
+        if spec.is_hybrid:
+            self.metric_names = SacAgent.metric_names + ("alpha_discrete", "entropy_discrete")
+            self.log_alpha_discrete = tf.Variable(math.log(initial_alpha), dtype=tf.float32,
+                                                  name="log_alpha_discrete")
+            self.alpha_discrete_optimizer = keras.optimizers.Adam(alpha_lr,
+                                                                  name="alpha_discrete_adam")
+            self.alpha_discrete_optimizer.build([self.log_alpha_discrete])
+            self.discrete_target_entropy = float(
+                0.5 * sum(math.log(size) for size in spec.discrete_sizes)
+                if discrete_target_entropy is None else discrete_target_entropy)
         self.periodic_reset = None
         if reset_interval:
+            optimizers = [self.actor_optimizer, self.critic_optimizer, self.alpha_optimizer]
+            temperatures = [self.log_alpha]
+            if spec.is_hybrid:
+                optimizers.append(self.alpha_discrete_optimizer)
+                temperatures.append(self.log_alpha_discrete)
             self.periodic_reset = PeriodicReset(
                 reset_interval,
                 self.actor.variables + self.critics.variables + self.target_critics.variables
-                + [self.log_alpha],
-                [self.actor_optimizer, self.critic_optimizer, self.alpha_optimizer])
+                + temperatures, optimizers)
 
     def train(self, batch: Transition) -> LossInfo:
         batch = self.prepare(batch)
         alpha = tf.exp(self.log_alpha)
 
-        next_action, next_log_prob = self.actor(batch.next_observation).sample_and_log_prob(
-            self.next_seed())
+        next_policy = self.actor(batch.next_observation)
+        next_action, next_log_prob = next_policy.sample_and_log_prob(self.next_seed())
         next_value = self.soft_target_value(
             self.target_critics(batch.next_observation, next_action, training=True),
-            next_log_prob, alpha)
+            alpha * next_log_prob + self.discrete_penalty(next_policy))
         critic_loss, q_mean = self.train_critics(batch, self.td_target(batch, next_value))
 
         with tf.GradientTape() as tape:
-            action, log_prob = self.actor(batch.observation).sample_and_log_prob(self.next_seed())
+            policy = self.actor(batch.observation)
+            action, log_prob = policy.sample_and_log_prob(self.next_seed())
             q = self.actor_value(self.critics(batch.observation, action, training=True))
-            actor_loss = tf.reduce_mean(alpha * log_prob - q)
+            actor_loss = tf.reduce_mean(alpha * log_prob + self.discrete_penalty(policy) - q)
         variables = self.actor.trainable_variables
         self.actor_optimizer.apply_gradients(zip(tape.gradient(actor_loss, variables), variables))
 
-        with tf.GradientTape() as tape:
-            alpha_loss = -tf.reduce_mean(
-                self.log_alpha * tf.stop_gradient(log_prob + self.target_entropy))
-        self.alpha_optimizer.apply_gradients(
-            [(tape.gradient(alpha_loss, self.log_alpha), self.log_alpha)])
+        alpha_loss = self.tune_temperature(self.log_alpha, self.alpha_optimizer,
+                                           log_prob + self.target_entropy)
+        extra = dict(critic_loss=critic_loss, actor_loss=actor_loss, alpha_loss=alpha_loss,
+                     alpha=alpha, entropy=-tf.reduce_mean(log_prob), q_mean=q_mean)
+        if self.spec.is_hybrid:
+            negative_entropy = policy.discrete_negative_entropy()
+            alpha_loss += self.tune_temperature(
+                self.log_alpha_discrete, self.alpha_discrete_optimizer,
+                negative_entropy + self.discrete_target_entropy)
+            extra.update(alpha_discrete=tf.exp(self.log_alpha_discrete),
+                         entropy_discrete=-tf.reduce_mean(negative_entropy))
 
         self.update_targets()
         if self.periodic_reset is not None:
             self.periodic_reset.step()
-        return LossInfo(
-            loss=critic_loss + actor_loss + alpha_loss,
-            extra=dict(critic_loss=critic_loss, actor_loss=actor_loss, alpha_loss=alpha_loss,
-                       alpha=alpha, entropy=-tf.reduce_mean(log_prob), q_mean=q_mean))
+        return LossInfo(loss=critic_loss + actor_loss + alpha_loss, extra=extra)
 
-    def soft_target_value(self, target_q, next_log_prob, alpha):
-        """V(s') = Q'(s', a') − α log π(a'|s'): `[B]`, or `[B, M]` truncated atoms for TQC."""
+    @staticmethod
+    def tune_temperature(log_alpha, optimizer, entropy_shortfall):
+        """One Adam step on −log α · (log π + target entropy); returns that loss.
+
+        `entropy_shortfall` `[B]` is log π + target (target − entropy, per sample):
+        positive raises α, negative lowers it.
+        """
+        with tf.GradientTape() as tape:
+            loss = -tf.reduce_mean(log_alpha * tf.stop_gradient(entropy_shortfall))
+        optimizer.apply_gradients([(tape.gradient(loss, log_alpha), log_alpha)])
+        return loss
+
+    def discrete_penalty(self, policy):
+        """α_d Σ p log p of the discrete heads, `[B]`; 0 without them."""
+        if not self.spec.is_hybrid:
+            return 0.0
+        return tf.exp(self.log_alpha_discrete) * policy.discrete_negative_entropy()
+
+    def soft_target_value(self, target_q, penalty):
+        """V(s') = Q'(s', a') − penalty(π|s'), with `penalty` `[B]` (α log π(a'|s'), plus
+        the discrete part for hybrid actions): `[B]`, or `[B, M]` truncated atoms for TQC."""
         if self.critics.num_quantiles > 1:
-            atoms = truncated_atoms(target_q, self.quantiles_to_drop)
-            return atoms - alpha * next_log_prob[:, None]
-        return self.target_min(target_q) - alpha * next_log_prob
+            return truncated_atoms(target_q, self.quantiles_to_drop) - penalty[:, None]
+        return self.target_min(target_q) - penalty
 
     def target_min(self, target_q):
         """Min over a random subset of `target_subset_size` rows of `[N, B]` → `[B]`."""

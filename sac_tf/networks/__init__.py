@@ -1,5 +1,5 @@
 """Keras networks: they know shapes, not losses."""
 
-from sac_tf.networks.actor import DeterministicActor, GaussianActor
+from sac_tf.networks.actor import DeterministicActor, GaussianActor, HybridActor
 from sac_tf.networks.critic import CriticEnsemble
 from sac_tf.networks.mlp import EnsembleDense, EnsembleLayerNorm, ensemble_mlp, mlp

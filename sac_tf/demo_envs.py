@@ -1,0 +1,56 @@
+"""Small environments shipped with the package, for tests and demos.
+
+`HybridPointMass` (registered as `sac_tf/HybridPointMass-v0`) needs a hybrid
+action: a discrete direction and a continuous speed.
+"""
+
+import gymnasium as gym
+import numpy as np
+
+#: Largest move per step, in position units.
+MAX_STEP = 0.1
+
+
+class HybridPointMass(gym.Env):
+    """A point on [-1, 1] that must reach a goal, moving by a direction and a speed.
+
+    Observation: float32 `[position, goal]`, both uniform in [-1, 1] at reset.
+    Action: `{"direction": Discrete(2), "speed": Box(0, 1, (1,))}`; the point
+    moves by `(+1 if direction else −1) · speed · MAX_STEP`, clipped to [-1, 1].
+    Reward: −|position − goal| per step. Episodes are 50 steps (a truncation,
+    never a termination). A uniformly random policy scores about −33; going
+    straight to the goal and stopping there about −4.
+    """
+
+    metadata = {"render_modes": []}
+
+    def __init__(self):
+        self.observation_space = gym.spaces.Box(-1.0, 1.0, (2,), np.float32)
+        self.action_space = gym.spaces.Dict({
+            "direction": gym.spaces.Discrete(2),
+            "speed": gym.spaces.Box(0.0, 1.0, (1,), np.float32),
+        })
+        self._position = 0.0
+        self._goal = 0.0
+
+    def _observation(self) -> np.ndarray:
+        return np.array([self._position, self._goal], np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self._position, self._goal = self.np_random.uniform(-1.0, 1.0, 2)
+        return self._observation(), {}
+
+    def step(self, action):
+        sign = 1.0 if int(action["direction"]) == 1 else -1.0
+        speed = float(np.clip(np.asarray(action["speed"]).reshape(-1)[0], 0.0, 1.0))
+        self._position = float(np.clip(self._position + sign * speed * MAX_STEP, -1.0, 1.0))
+        reward = -abs(self._position - self._goal)
+        return self._observation(), reward, False, False, {}
+
+
+def register() -> None:
+    """Registers the environments above with gymnasium (idempotent)."""
+    if "sac_tf/HybridPointMass-v0" not in gym.registry:
+        gym.register("sac_tf/HybridPointMass-v0", entry_point=HybridPointMass,
+                     max_episode_steps=50)

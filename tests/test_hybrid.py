@@ -1,0 +1,119 @@
+"""Hybrid (continuous + discrete) actions: the policy, the SAC losses and the shipped task."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from sac_tf.distributions import HybridPolicy, TanhNormal
+from sac_tf.envs import env_spec, make_vector_env
+from sac_tf.networks import HybridActor
+from tests.test_agents import fixed_batch, make_sac
+
+HYBRID_ID = "sac_tf/HybridPointMass-v0"
+
+
+def hybrid_policy():
+    continuous = TanhNormal(tf.constant([[0.3, -0.2]]), tf.constant([[0.5, 1.5]]))
+    logits = [tf.constant([[1.0, 2.0, 0.5]]), tf.constant([[-1.0, 0.0]])]
+    return HybridPolicy(continuous, logits)
+
+
+def test_hybrid_log_prob_is_continuous_plus_discrete_parts():
+    policy = hybrid_policy()
+    action = tf.constant([[0.1, -0.7, 0.0, 1.0, 0.0, 1.0, 0.0]])
+    expected = (policy.continuous.log_prob(action[:, :2])
+                + tf.nn.log_softmax(policy.logits[0])[:, 1]
+                + tf.nn.log_softmax(policy.logits[1])[:, 0])
+    np.testing.assert_allclose(policy.log_prob(action).numpy(), expected.numpy(), rtol=1e-6)
+
+
+def test_discrete_negative_entropy_matches_the_closed_form():
+    policy = hybrid_policy()
+    p1, p2 = np.exp([1.0, 2.0, 0.5]), np.exp([-1.0, 0.0])
+    p1, p2 = p1 / p1.sum(), p2 / p2.sum()
+    expected = np.sum(p1 * np.log(p1)) + np.sum(p2 * np.log(p2))
+    np.testing.assert_allclose(policy.discrete_negative_entropy().numpy(), [expected], rtol=1e-5)
+
+
+def test_samples_are_one_hot_with_the_categorical_frequencies_and_a_softmax_gradient():
+    logits = tf.Variable([[0.0, np.log(3.0)]] * 4000, dtype=tf.float32)
+    continuous = TanhNormal(tf.zeros((4000, 1)), tf.ones((4000, 1)))
+    with tf.GradientTape() as tape:
+        action, log_prob = HybridPolicy(continuous, [logits]).sample_and_log_prob(
+            tf.constant([1, 2]))
+        chosen = tf.reduce_sum(action[:, 2])
+    one_hot = action[:, 1:].numpy()
+    assert set(np.unique(one_hot)) == {0.0, 1.0}
+    np.testing.assert_allclose(one_hot.mean(axis=0), [0.25, 0.75], atol=0.03)
+    np.testing.assert_allclose(log_prob.numpy(), continuous.log_prob(action[:, :1]).numpy(),
+                               rtol=1e-4, atol=1e-4)
+    gradient = tape.gradient(chosen, logits).numpy()   # d softmax_2 / d logits = p2 (e2 − p)
+    np.testing.assert_allclose(gradient[0], [-0.1875, 0.1875], atol=1e-5)
+
+
+def test_mode_takes_each_heads_most_likely_category():
+    np.testing.assert_allclose(hybrid_policy().mode().numpy()[0, 2:], [0, 1, 0, 0, 1])
+
+
+def test_hybrid_actor_and_sac_train_step_tune_both_temperatures():
+    spec = env_spec(make_vector_env(HYBRID_ID, 1))
+    assert spec.is_hybrid and spec.continuous_dim == 1 and spec.discrete_sizes == (2,)
+    actor = HybridActor(spec.continuous_dim, spec.discrete_sizes, (16,))
+    assert actor(tf.zeros((5, 2))).sample(tf.constant([0, 1])).shape == (5, 3)
+
+    agent = make_sac(spec=spec, discrete_target_entropy=0.0)
+    rng = np.random.default_rng(0)
+    batch = fixed_batch(size=64)
+    one_hot = np.eye(2, dtype=np.float32)[rng.integers(2, size=64)]
+    batch = batch._replace(observation=batch.observation[:, :2],
+                           next_observation=batch.next_observation[:, :2],
+                           action=np.concatenate([batch.action, one_hot], axis=1))
+    train = tf.function(agent.train)
+    for _ in range(20):
+        info = train(batch)
+    assert set(info.extra) == set(agent.metric_names) >= {"alpha_discrete", "entropy_discrete"}
+    # A target entropy of 0 nats is below any 2-way categorical's: α_d falls.
+    assert float(info.extra["alpha_discrete"]) < 1.0
+    assert np.isfinite(info.loss.numpy())
+
+
+def test_agents_without_hybrid_support_refuse_hybrid_spaces():
+    import ml_collections
+
+    from sac_tf.agents import AGENTS, make_agent
+    from sac_tf.errors import UserError
+
+    spec = env_spec(make_vector_env(HYBRID_ID, 1))
+    for name, agent_class in AGENTS.items():
+        if not agent_class.supports_hybrid_actions:
+            config = ml_collections.ConfigDict(dict(agent=name, seed=0, **{name: {}}))
+            with pytest.raises(UserError, match="hybrid"):
+                make_agent(config, spec)
+
+
+def test_hybrid_env_passes_the_gymnasium_checker():
+    from gymnasium.utils.env_checker import check_env
+
+    check_env(gym.make(HYBRID_ID).unwrapped)
+
+
+def test_training_on_the_hybrid_task_end_to_end(tmp_path):
+    from sac_tf.training import run_training
+    from tests.conftest import small_pendulum_config
+
+    config = small_pendulum_config(env_id=HYBRID_ID, num_steps=400)
+    row = run_training(config, tmp_path)
+    assert row["env_step"] == 400 and np.isfinite(row["return_mean"])
+    assert "entropy_discrete" in (tmp_path / "train.csv").read_text().splitlines()[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sac_learns_the_hybrid_task(seed, tmp_path):
+    from sac_tf.config import CONFIG_DIR, load_config
+    from sac_tf.training import run_training
+
+    config = load_config(str(CONFIG_DIR / "sac_hybrid.py"))
+    config.seed = seed
+    assert run_training(config, tmp_path)["return_mean"] >= -10.0
