@@ -13,14 +13,13 @@ stable_baselines3); without it only sac_tf's figure is printed.
 """
 
 import json
-import math
 import subprocess
 import sys
-import tempfile
 import textwrap
-import time
 
-from absl import app, flags
+from absl import app, flags, logging
+
+from steady_state import steady_state_steps_per_s
 
 flags.DEFINE_string("env", "HalfCheetah-v5", "Environment id.")
 flags.DEFINE_integer("learning_starts", 1_000, "Random steps before updates start.")
@@ -53,21 +52,13 @@ SB3_SCRIPT = textwrap.dedent("""
 
 
 def sac_tf_steps_per_s(train_every: int) -> float:
-    """Steady-state env-steps/s of `python -m sac_tf.train`'s loop at default settings."""
-    from sac_tf.config import default_config_argument, load_config
-    from sac_tf.metrics import read_csv
-    from sac_tf.training import run_training
+    """Steady-state env-steps/s of SAC at default settings."""
+    from sac_tf.config import default_config
 
-    config = load_config(default_config_argument("sac", FLAGS.env))
-    start = FLAGS.learning_starts + FLAGS.warmup_steps
-    config.update(dict(num_steps=start + FLAGS.measure_steps,
-                       learning_starts=FLAGS.learning_starts, train_every=train_every,
-                       log_interval=math.gcd(start, FLAGS.measure_steps),
-                       eval_interval=10**9, eval_episodes=1, checkpoint_interval=10**9))
-    with tempfile.TemporaryDirectory() as root:
-        run_training(config, root)
-        wall = {int(row["env_step"]): row["wall_s"] for row in read_csv(f"{root}/train.csv")}
-    return FLAGS.measure_steps / (wall[config.num_steps] - wall[start])
+    config = default_config("sac", FLAGS.env)
+    config.train_every = train_every
+    return steady_state_steps_per_s(config, FLAGS.learning_starts, FLAGS.warmup_steps,
+                                    FLAGS.measure_steps)
 
 
 def sb3_steps_per_s():
@@ -88,6 +79,7 @@ def sb3_steps_per_s():
 
 def main(argv):
     del argv
+    logging.set_verbosity(logging.WARNING)
     reference = sb3_steps_per_s()
     if reference is None:
         print("stable-baselines3 not found: pass --sb3_python for the reference")

@@ -6,13 +6,12 @@ critics, targets, α and the optimisers go back to their initial state while the
 replay buffer is kept. Each env step costs about 8× a SAC step.
 """
 
-from sac_tf.config import base_config, sac_config
+from sac_tf.config import default_config
 
 
 def get_config(env_id="Hopper-v5"):
-    config = base_config(agent="sac", env_id=env_id)
-    config.learning_starts = 5_000
+    config = default_config("sac", env_id)
+    config.learning_starts = min(config.learning_starts, 5_000)
     config.updates_per_step = 8
-    config.sac = sac_config()
     config.sac.reset_interval = 200_000
     return config

@@ -7,12 +7,11 @@ SimBa's SAC uses width 128 × 1 block for the actor and 512 × 2 for the critic;
 here actor and critics share one setting.
 """
 
-from sac_tf.config import base_config, sac_config
+from sac_tf.config import default_config
 
 
 def get_config(env_id="Hopper-v5"):
-    config = base_config(agent="sac", env_id=env_id)
-    config.sac = sac_config()
+    config = default_config("sac", env_id)
     config.sac.hidden_sizes = (256,)
     config.sac.residual_blocks = 2
     config.sac.normalize_observations = True

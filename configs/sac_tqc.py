@@ -7,15 +7,14 @@ these keep SAC's 256×256 (shared with the actor), which makes a TQC update
 about 2.5× a SAC update here (5 critics instead of 2, and the quantile loss).
 """
 
-from sac_tf.config import base_config, sac_config
+from sac_tf.config import default_config
 
 #: Quantiles dropped per critic, from the TQC paper.
 QUANTILES_TO_DROP = {"Hopper-v5": 5, "HalfCheetah-v5": 0, "Pendulum-v1": 2}
 
 
 def get_config(env_id="Hopper-v5"):
-    config = base_config(agent="sac", env_id=env_id)
-    config.sac = sac_config()
+    config = default_config("sac", env_id)
     config.sac.num_critics = 5
     config.sac.num_quantiles = 25
     config.sac.quantiles_to_drop = QUANTILES_TO_DROP.get(env_id, 2)

@@ -64,12 +64,20 @@ def sac_config() -> ml_collections.ConfigDict:
     ))
 
 
+def default_config(agent: str, env_id: str) -> ml_collections.ConfigDict:
+    """The config a run of `agent` on `env_id` gets without `--config`.
+
+    Option configs (`configs/sac_tqc.py` and the like) start from it, so an
+    option keeps the schedule of its environment family (Pendulum or MuJoCo).
+    """
+    return load_config(default_config_argument(agent, env_id))
+
+
 def high_update_ratio_sac_config(env_id: str) -> ml_collections.ConfigDict:
-    """SAC with 20 updates per env step after 5k random steps, as REDQ and DroQ train."""
-    config = base_config(agent="sac", env_id=env_id)
-    config.learning_starts = 5_000
+    """SAC with 20 updates per env step after at most 5k random steps, as REDQ and DroQ train."""
+    config = default_config("sac", env_id)
+    config.learning_starts = min(config.learning_starts, 5_000)
     config.updates_per_step = 20
-    config.sac = sac_config()
     return config
 
 
