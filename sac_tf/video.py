@@ -28,7 +28,7 @@ def annotate(frame: np.ndarray, lines: Sequence[str]) -> np.ndarray:
     margin = max(4, image.height // 60)
     text = "\n".join(lines)
     left, top, right, bottom = draw.multiline_textbbox((2 * margin, 2 * margin), text, font=font)
-    draw.rectangle((margin, margin, right + margin, bottom + margin), fill=(0, 0, 0, 170))
+    draw.rectangle((margin, margin, right + margin, bottom + margin), fill=(0, 0, 0, 200))
     draw.multiline_text((2 * margin, 2 * margin), text, font=font, fill=(255, 255, 255, 255))
     return np.asarray(Image.alpha_composite(image, overlay).convert("RGB"))
 
