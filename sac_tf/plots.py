@@ -1,15 +1,16 @@
-"""Reward curves of a run as PNG figures (matplotlib, no display needed)."""
+"""Reward curves of a run as PNG figures.
+
+Figures are drawn with matplotlib's object API (`Figure`, Agg canvas), so no
+display is needed and pyplot's global backend (e.g. a notebook's) is untouched.
+"""
 
 import csv
 import pathlib
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from sac_tf.errors import UserError  # noqa: E402
+from sac_tf.errors import UserError
 
 
 def read_eval_csv(path) -> dict:
@@ -37,7 +38,8 @@ def plot_eval_returns(root_dir, png_path, title: str = None) -> pathlib.Path:
     """
     root_dir, png_path = pathlib.Path(root_dir), pathlib.Path(png_path)
     curve = read_eval_csv(root_dir / "eval.csv")
-    figure, axes = plt.subplots(figsize=(7, 4.5), dpi=100)
+    figure = Figure(figsize=(7, 4.5), dpi=100)
+    axes = figure.subplots()
     axes.plot(curve["env_step"], curve["return_mean"], marker="o", label="mean return")
     axes.fill_between(curve["env_step"], curve["return_mean"] - curve["return_std"],
                       curve["return_mean"] + curve["return_std"], alpha=0.25, label="± 1 std")
@@ -51,6 +53,4 @@ def plot_eval_returns(root_dir, png_path, title: str = None) -> pathlib.Path:
         figure.savefig(png_path)
     except OSError as error:
         raise UserError(f"cannot write {png_path}: {error.strerror}") from None
-    finally:
-        plt.close(figure)
     return png_path
