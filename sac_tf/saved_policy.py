@@ -12,6 +12,10 @@ them. Its signatures (all loadable with `tf.saved_model.load`, no sac_tf):
 * `metadata()`: `{"metadata_json": string scalar}`, the same JSON as
   `metadata.json`.
 
+`convert_to_tflite` adds `policy.tflite` (the deterministic signature only)
+for runtimes without TensorFlow; `load_tflite_policy` runs it with TensorFlow's
+TFLite interpreter.
+
 Only the variables the acting functions read (the actor's) are saved.
 """
 
@@ -21,24 +25,28 @@ import pathlib
 import shutil
 import tempfile
 
+import warnings
+
+import numpy as np
 import tensorflow as tf
 
 from sac_tf.errors import UserError
+from sac_tf.tf_setup import native_stderr_silenced
 from sac_tf.specs import ActionScaler, EnvSpec
 
 #: The `format` field of every exported policy's metadata.
 POLICY_FORMAT = "sac_tf.policy/1"
 METADATA_FILE = "metadata.json"
+TFLITE_FILE = "policy.tflite"
 _METADATA_KEYS = ("format", "env_id", "agent", "train_step", "observation_shape",
                   "action_shape", "action_low", "action_high", "sac_tf_version")
 
 
 class _PolicyModule(tf.Module):
-    """What gets saved: the acting functions and the variables they read."""
+    """What gets saved besides the signatures: the variables they read."""
 
-    def __init__(self, functions: dict, variables: list):
+    def __init__(self, variables: list):
         super().__init__(name="policy")
-        self.functions = functions
         self.policy_variables = variables
 
 
@@ -116,8 +124,7 @@ def export_policy(agent, spec: EnvSpec, output_dir, *, env_id: str, agent_name: 
                   "sample": sample.get_concrete_function(),
                   "metadata": get_metadata.get_concrete_function()}
     variables = {id(v): v for concrete in signatures.values() for v in concrete.variables}
-    module = _PolicyModule(dict(serve=serve, sample=sample, metadata=get_metadata),
-                           list(variables.values()))
+    module = _PolicyModule(list(variables.values()))
 
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = pathlib.Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.", dir=output_dir.parent))
@@ -185,3 +192,47 @@ def load_policy(policy_dir):
     if "serving_default" not in loaded.signatures:
         raise UserError(f"{policy_dir} has no serving_default signature")
     return metadata, loaded
+
+
+def convert_to_tflite(policy_dir) -> pathlib.Path:
+    """Converts the `serving_default` signature of an exported policy to `policy_dir/policy.tflite`.
+
+    Returns:
+      The path of the `.tflite` file.
+    """
+    policy_dir = pathlib.Path(policy_dir)
+    load_policy_metadata(policy_dir)
+    converter = tf.lite.TFLiteConverter.from_saved_model(str(policy_dir),
+                                                         signature_keys=["serving_default"])
+    with native_stderr_silenced():
+        flatbuffer = converter.convert()
+    path = policy_dir / TFLITE_FILE
+    staging = path.with_name(path.name + ".tmp")
+    staging.write_bytes(flatbuffer)
+    staging.replace(path)
+    return path
+
+
+def load_tflite_policy(tflite_path):
+    """Loads a `policy.tflite` and the `metadata.json` beside it.
+
+    Returns:
+      (metadata dict, action function: float32 `[batch, obs_dim]` → `[batch, act_dim]`).
+
+    Raises:
+      UserError: when the file or its metadata cannot be read.
+    """
+    tflite_path = pathlib.Path(tflite_path)
+    metadata = load_policy_metadata(tflite_path.parent)
+    try:
+        with warnings.catch_warnings(), native_stderr_silenced():
+            # Silences tf.lite.Interpreter's deprecation notice and, on the first
+            # call, the native "Created TensorFlow Lite XNNPACK delegate" line.
+            warnings.simplefilter("ignore")
+            interpreter = tf.lite.Interpreter(model_path=str(tflite_path))
+            runner = interpreter.get_signature_runner("serving_default")
+            runner(observation=np.zeros([1, *metadata["observation_shape"]], np.float32))
+    except (OSError, ValueError, RuntimeError) as error:
+        raise UserError(f"cannot load {tflite_path}: {error}") from None
+    return metadata, lambda observation: runner(
+        observation=np.asarray(observation, np.float32))["action"]

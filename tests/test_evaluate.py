@@ -1,6 +1,7 @@
 """`python -m sac_tf.evaluate`: JSON result, TF-only agreement, video, plot, bad input."""
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -9,6 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from sac_tf.errors import UserError
+from sac_tf.plots import plot_eval_returns
+from sac_tf.policy_evaluation import evaluate_policy
+from sac_tf.saved_policy import convert_to_tflite
 from sac_tf.video import annotate
 from tests.conftest import REPO_ROOT
 
@@ -54,6 +59,14 @@ def test_a_process_with_only_tensorflow_numpy_and_gymnasium_gets_the_same_mean(t
     np.testing.assert_allclose(standalone["returns"], summary["returns"], atol=1e-3)
 
 
+def test_tflite_conversion_gets_the_savedmodel_returns(tiny_run, evaluated, tmp_path):
+    summary, _ = evaluated
+    policy_dir = tmp_path / "policy"
+    shutil.copytree(tiny_run / "policy", policy_dir)
+    tflite = evaluate_policy(convert_to_tflite(policy_dir), episodes=2, seed=40)
+    assert abs(tflite["return_mean"] - summary["return_mean"]) < 1e-3
+
+
 def test_video_has_one_annotated_frame_per_env_step(evaluated):
     summary, video = evaluated
     with imageio.get_reader(video) as reader:
@@ -72,6 +85,18 @@ def test_plot_from_writes_a_png_of_the_eval_curve(tiny_run, evaluated):
         assert image.format == "PNG" and image.width > 300 and image.height > 200
 
 
+@pytest.mark.parametrize("eval_csv, message", [
+    (None, "cannot read"),
+    ("", "no evaluation rows"),
+    ("env_step,return_mean,return_std\n100,-5.0,oops\n", "not a number"),
+])
+def test_plot_of_a_missing_or_broken_eval_csv_is_a_user_error(tmp_path, eval_csv, message):
+    if eval_csv is not None:
+        (tmp_path / "eval.csv").write_text(eval_csv)
+    with pytest.raises(UserError, match=message):
+        plot_eval_returns(tmp_path, tmp_path / "plot.png")
+
+
 def test_annotate_draws_light_text_on_a_dark_box_and_leaves_the_rest():
     frame = np.full((240, 320, 3), 255, np.uint8)
     annotated = annotate(frame, ["step 7", "reward -1.250", "return -9.00"])
@@ -83,7 +108,6 @@ def test_annotate_draws_light_text_on_a_dark_box_and_leaves_the_rest():
 @pytest.mark.parametrize("args, message", [
     (["--policy_dir={tmp}"], "is not an exported sac_tf policy"),
     (["--policy_dir={policy}", "--env=MountainCarContinuous-v0"], "does not match the policy"),
-    (["--policy_dir={policy}", "--plot_from={tmp}"], "eval.csv"),
 ])
 def test_bad_input_ends_in_one_line_error(tiny_run, tmp_path, args, message):
     args = [arg.format(tmp=tmp_path, policy=tiny_run / "policy") for arg in args]

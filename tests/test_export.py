@@ -11,7 +11,7 @@ import tensorflow as tf
 from sac_tf.agents import make_agent
 from sac_tf.envs import env_spec, make_env
 from sac_tf.errors import UserError
-from sac_tf.export import export_latest_checkpoint
+from sac_tf.restore import export_latest_checkpoint
 from sac_tf.saved_policy import export_policy, load_policy_metadata
 from tests.conftest import REPO_ROOT, small_pendulum_config
 
@@ -126,10 +126,13 @@ def test_training_exports_the_final_policy(tiny_run):
 def test_export_command_restores_the_latest_checkpoint(tiny_run, tmp_path):
     output = tmp_path / "exported"
     result = subprocess.run([sys.executable, "-m", "sac_tf.export", f"--root_dir={tiny_run}",
-                             f"--output={output}"], cwd=REPO_ROOT, capture_output=True,
-                            text=True, timeout=300)
+                             f"--output={output}", "--tflite"], cwd=REPO_ROOT,
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1])["train_step"] == 300
+    assert result.stderr == ""
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["train_step"] == 300
+    assert summary["tflite"] == str(output / "policy.tflite") and (output / "policy.tflite").is_file()
     observation = observations(16)
     actions = [tf.saved_model.load(str(path)).signatures["serving_default"](
         observation=observation)["action"].numpy() for path in (output, tiny_run / "policy")]
