@@ -20,19 +20,19 @@ Only the variables the acting functions read (the actor's) are saved.
 """
 
 import contextlib
+import itertools
 import json
 import pathlib
 import shutil
 import tempfile
-
 import warnings
 
 import numpy as np
 import tensorflow as tf
 
 from sac_tf.errors import UserError
-from sac_tf.tf_setup import native_stderr_silenced
 from sac_tf.specs import ActionScaler, EnvSpec
+from sac_tf.tf_setup import native_stderr_silenced
 
 #: The `format` field of every exported policy's metadata.
 POLICY_FORMAT = "sac_tf.policy/1"
@@ -59,7 +59,7 @@ def _seeded_by(agent, seed: tf.Tensor):
     `explore_action` into a pure function of the observation and `seed`.
     """
     base = tf.stack([seed, tf.constant(0, tf.int32)])
-    calls = iter(range(1_000_000))
+    calls = itertools.count()
     agent.next_seed = lambda: tf.cast(
         tf.random.experimental.stateless_fold_in(base, next(calls)), tf.int32)
     try:
