@@ -186,7 +186,7 @@ def load_policy(policy_dir):
     metadata = load_policy_metadata(policy_dir)
     try:
         loaded = tf.saved_model.load(str(policy_dir))
-    except (OSError, ValueError, tf.errors.OpError) as error:
+    except (OSError, ValueError, IndexError, KeyError, tf.errors.OpError) as error:
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise UserError(f"cannot load the SavedModel in {policy_dir}: {first_line}") from None
     if "serving_default" not in loaded.signatures:

@@ -1,6 +1,7 @@
 """SavedModel export: signatures, actions, metadata, errors and the export command."""
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -12,7 +13,7 @@ from sac_tf.agents import make_agent
 from sac_tf.envs import env_spec, make_env
 from sac_tf.errors import UserError
 from sac_tf.restore import export_latest_checkpoint
-from sac_tf.saved_policy import export_policy, load_policy_metadata
+from sac_tf.saved_policy import export_policy, load_policy, load_policy_metadata
 from tests.conftest import REPO_ROOT, small_pendulum_config
 
 LOW, HIGH = -2.0, 2.0  # Pendulum-v1 torque bounds
@@ -115,6 +116,17 @@ def test_a_directory_that_is_not_an_exported_policy_is_a_user_error(tmp_path, fi
             (policy_dir / name).write_text(text)
     with pytest.raises(UserError, match=message) as error:
         load_policy_metadata(policy_dir)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("corrupt", ["saved_model.pb", "variables/variables.data-00000-of-00001"])
+def test_a_corrupt_savedmodel_is_a_user_error(exported, tmp_path, corrupt):
+    _, policy_dir, _ = exported
+    copy = tmp_path / "policy"
+    shutil.copytree(policy_dir, copy)
+    (copy / corrupt).write_bytes(b"not a SavedModel")
+    with pytest.raises(UserError, match="cannot load the SavedModel") as error:
+        load_policy(copy)
     assert "\n" not in str(error.value)
 
 
