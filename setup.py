@@ -23,8 +23,14 @@ setup(
         "ml-collections>=1.0,<2",
         "numpy>=1.26",
         "tqdm>=4.60",
+        # Videos and plots of `python -m sac_tf.evaluate`.
+        "imageio>=2.30",
+        "imageio-ffmpeg>=0.5",
+        "Pillow>=10.1",
+        "matplotlib>=3.7",
     ],
     extras_require={
-        "test": ["pytest>=8"],
+        "test": ["pytest>=8",
+                 "nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6.29"],  # runs notebooks/
     },
 )

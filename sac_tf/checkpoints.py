@@ -38,8 +38,12 @@ class Checkpointer:
         """Path prefix of the newest checkpoint, or None."""
         return self._manager.latest_checkpoint
 
-    def restore_latest(self) -> bool:
+    def restore_latest(self, partial: bool = False) -> bool:
         """Restores the newest checkpoint; returns False when there is none.
+
+        Args:
+          partial: the checkpoint may hold more than the items given (e.g. a
+            replay buffer that an export does not need); skip those silently.
 
         Raises:
           UserError: when a checkpoint exists but cannot be read or does not
@@ -54,7 +58,9 @@ class Checkpointer:
                     f"(move {self.directory} away to start afresh)")
             return False
         try:
-            self._checkpoint.read(path).assert_existing_objects_matched()
+            status = self._checkpoint.read(path).assert_existing_objects_matched()
+            if partial:
+                status.expect_partial()
         except (tf.errors.OpError, ValueError, AssertionError, IndexError, KeyError) as error:
             raise UserError(
                 f"cannot restore checkpoint {path}: {_first_line(error)} "

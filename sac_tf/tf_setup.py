@@ -14,7 +14,8 @@ import sys
 
 
 @contextlib.contextmanager
-def _native_stderr_silenced():
+def native_stderr_silenced():
+    """Points file descriptor 2 at /dev/null for the block (native C++ logging)."""
     sys.stderr.flush()
     saved = os.dup(2)
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -32,7 +33,7 @@ def import_tensorflow_quietly():
     if "tensorflow" in sys.modules:
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
-    with _native_stderr_silenced():
+    with native_stderr_silenced():
         import tensorflow as tf
         tf.config.list_physical_devices()
     tf.get_logger().setLevel("WARNING")

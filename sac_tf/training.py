@@ -24,6 +24,7 @@ from sac_tf.learner import Learner
 from sac_tf.metrics import CsvLog, TensorBoardLog, progress_bar
 from sac_tf.policies import numpy_policy
 from sac_tf.replay_buffer import ReplayBuffer, StagedWriter
+from sac_tf.saved_policy import export_policy
 
 EVAL_FIELDS = ("env_step", "return_mean", "return_std", "return_min", "return_max", "wall_s")
 TRAIN_FIELDS = ("env_step", "wall_s", "steps_per_s", "episode_return", "loss")
@@ -53,6 +54,8 @@ def _write_json_atomically(path: pathlib.Path, value) -> None:
 
 def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
     """Trains `config.agent` on `config.env_id`, resuming from `root_dir` if it holds a run.
+
+    Exports the final policy to `root_dir/policy` (see `sac_tf.saved_policy`).
 
     Returns:
       The last evaluation row (`eval.csv` columns).
@@ -158,6 +161,8 @@ def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
         bar.close()
     if last_eval is None:  # resumed a run that had already finished
         last_eval = evaluate()
+    export_policy(agent, spec, root_dir / "policy", env_id=config.env_id,
+                  agent_name=config.agent, train_step=step)
     return last_eval
 
 

@@ -107,6 +107,17 @@ def test_training_on_the_hybrid_task_end_to_end(tmp_path):
     assert row["env_step"] == 400 and np.isfinite(row["return_mean"])
     assert "entropy_discrete" in (tmp_path / "train.csv").read_text().splitlines()[0]
 
+    # The exported policy returns the speed in its bounds and the direction's index.
+    serve = tf.saved_model.load(str(tmp_path / "policy")).signatures["serving_default"]
+    outputs = serve(observation=tf.constant([[0.5, -0.5], [-0.5, 0.5]]))
+    assert outputs["action"].shape == (2, 1) and outputs["discrete_action"].shape == (2, 1)
+    assert np.all((outputs["action"].numpy() >= 0.0) & (outputs["action"].numpy() <= 1.0))
+    assert set(outputs["discrete_action"].numpy().ravel()) <= {0, 1}
+    from sac_tf.errors import UserError
+    from sac_tf.policy_evaluation import evaluate_policy
+    with pytest.raises(UserError, match="hybrid"):
+        evaluate_policy(tmp_path / "policy", episodes=1, seed=0)
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -1,0 +1,45 @@
+"""Runs an exported sac_tf policy with nothing but TensorFlow, NumPy and gymnasium.
+
+    python examples/load_policy_tf_only.py runs/pendulum/policy --episodes=10 --seed=100
+
+Episode i is reset with seed + i, as `python -m sac_tf.evaluate` does, so the
+two print the same mean return. The last stdout line is JSON.
+"""
+
+import argparse
+import json
+
+import gymnasium as gym
+import numpy as np
+import tensorflow as tf
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("policy_dir")
+    parser.add_argument("--episodes", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    policy = tf.saved_model.load(args.policy_dir)
+    metadata = json.loads(policy.signatures["metadata"]()["metadata_json"].numpy())
+    act = policy.signatures["serving_default"]
+    env = gym.make(metadata["env_id"])
+
+    returns = []
+    for episode in range(args.episodes):
+        observation, _ = env.reset(seed=args.seed + episode)
+        episode_return, done = 0.0, False
+        while not done:
+            action = act(observation=np.asarray(observation, np.float32)[None])["action"][0]
+            observation, reward, terminated, truncated, _ = env.step(action.numpy())
+            episode_return += float(reward)
+            done = terminated or truncated
+        returns.append(episode_return)
+    print(json.dumps({"env_id": metadata["env_id"], "train_step": metadata["train_step"],
+                      "return_mean": float(np.mean(returns)),
+                      "return_std": float(np.std(returns)), "returns": returns}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+r"""Exports the policy of a run's latest checkpoint as a SavedModel.
+
+    python -m sac_tf.export --root_dir=runs/pendulum            # → runs/pendulum/policy
+    python -m sac_tf.export --root_dir=runs/pendulum --output=/tmp/pendulum_policy
+    python -m sac_tf.export --root_dir=runs/pendulum --tflite   # adds policy/policy.tflite
+
+Rebuilds the agent from `ROOT/config.json`, restores the newest checkpoint in
+`ROOT/checkpoints/` and writes the policy with `sac_tf.saved_policy.export_policy`.
+Prints the output directory and train step as a JSON line.
+"""
+
+import json
+
+from sac_tf import tf_setup
+
+tf_setup.import_tensorflow_quietly()
+
+from absl import flags  # noqa: E402
+
+from sac_tf import cli  # noqa: E402
+from sac_tf.errors import UserError  # noqa: E402
+from sac_tf.restore import export_latest_checkpoint  # noqa: E402
+
+flags.DEFINE_string("root_dir", None, "Run directory written by `python -m sac_tf.train`.")
+flags.DEFINE_string("output", None, "Where to write the policy; default ROOT/policy.")
+flags.DEFINE_bool("tflite", False, "Also write policy.tflite (the deterministic action).")
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise UserError(f"unexpected arguments: {' '.join(argv[1:])}")
+    if not flags.FLAGS.root_dir:
+        raise UserError("--root_dir is required")
+    print(json.dumps(export_latest_checkpoint(flags.FLAGS.root_dir, flags.FLAGS.output,
+                                              flags.FLAGS.tflite)))
+
+
+if __name__ == "__main__":
+    cli.run(main)

@@ -1,0 +1,61 @@
+"""Rebuilding a run's agent from its directory: `config.json` plus the latest checkpoint."""
+
+import json
+import pathlib
+
+import ml_collections
+import tensorflow as tf
+
+from sac_tf.agents import make_agent
+from sac_tf.checkpoints import Checkpointer
+from sac_tf.envs import env_spec, make_env
+from sac_tf.errors import UserError
+from sac_tf.saved_policy import convert_to_tflite, export_policy
+
+
+def read_run_config(root_dir) -> ml_collections.ConfigDict:
+    """The config a run was trained with (`ROOT/config.json`)."""
+    path = pathlib.Path(root_dir) / "config.json"
+    if not path.is_file():
+        raise UserError(f"{root_dir} is not a training run directory (no config.json)")
+    try:
+        return ml_collections.ConfigDict(json.loads(path.read_text()))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise UserError(f"cannot read {path}: {error}") from None
+
+
+def restore_agent(root_dir) -> tuple:
+    """Builds the run's agent and restores it from the newest checkpoint (no replay buffer).
+
+    Returns:
+      (config, `EnvSpec`, agent, env steps trained).
+
+    Raises:
+      UserError: for a directory without a run or without a readable checkpoint.
+    """
+    root_dir = pathlib.Path(root_dir)
+    config = read_run_config(root_dir)
+    spec = env_spec(make_env(config.env_id))
+    agent = make_agent(config, spec)
+    env_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step")
+    checkpointer = Checkpointer(root_dir / "checkpoints", agent=agent, env_step=env_step)
+    if not checkpointer.restore_latest(partial=True):
+        raise UserError(f"no checkpoint in {root_dir / 'checkpoints'} to restore")
+    return config, spec, agent, int(env_step)
+
+
+def export_latest_checkpoint(root_dir, output_dir=None, tflite: bool = False) -> dict:
+    """Exports the policy of the newest checkpoint under `root_dir` (default to `ROOT/policy`).
+
+    Returns:
+      `{"policy_dir": ..., "train_step": ...}`, plus `"tflite"` (a `policy.tflite`
+      in the policy directory) when `tflite`.
+    """
+    config, spec, agent, train_step = restore_agent(root_dir)
+    policy_dir = export_policy(agent, spec, output_dir or pathlib.Path(root_dir) / "policy",
+                               env_id=config.env_id, agent_name=config.agent,
+                               train_step=train_step)
+    result = {"policy_dir": str(policy_dir), "train_step": train_step}
+    if tflite:
+        result["tflite"] = str(convert_to_tflite(policy_dir))
+    return result

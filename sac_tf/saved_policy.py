@@ -1,0 +1,247 @@
+"""Exporting an agent's policy as a SavedModel that TensorFlow alone can run.
+
+The exported directory holds the SavedModel files and a `metadata.json` beside
+them. Its signatures (all loadable with `tf.saved_model.load`, no sac_tf):
+
+* `serving_default(observation)`: `observation` float32 `[batch, obs_dim]`, as
+  the env gives it → `{"action": float32 [batch, act_dim]}`, the agent's
+  deterministic action scaled into the env's action bounds.
+* `sample(observation, seed)`: the agent's exploration action (stochastic),
+  drawn with stateless random ops seeded by the int32 scalar `seed`: the same
+  seed and observations give the same actions.
+* `metadata()`: `{"metadata_json": string scalar}`, the same JSON as
+  `metadata.json`.
+
+`convert_to_tflite` adds `policy.tflite` (the deterministic signature only)
+for runtimes without TensorFlow; `load_tflite_policy` runs it with TensorFlow's
+TFLite interpreter.
+
+Only the variables the acting functions read (the actor's) are saved.
+"""
+
+import contextlib
+import itertools
+import json
+import pathlib
+import shutil
+import tempfile
+import warnings
+
+import numpy as np
+import tensorflow as tf
+
+from sac_tf.errors import UserError
+from sac_tf.specs import ActionScaler, EnvSpec
+from sac_tf.tf_setup import native_stderr_silenced
+
+#: The `format` field of every exported policy's metadata.
+POLICY_FORMAT = "sac_tf.policy/1"
+METADATA_FILE = "metadata.json"
+TFLITE_FILE = "policy.tflite"
+_METADATA_KEYS = ("format", "env_id", "agent", "train_step", "observation_shape",
+                  "action_shape", "action_low", "action_high", "sac_tf_version")
+
+
+class _PolicyModule(tf.Module):
+    """What gets saved besides the signatures: the variables they read."""
+
+    def __init__(self, variables: list):
+        super().__init__(name="policy")
+        self.policy_variables = variables
+
+
+@contextlib.contextmanager
+def _seeded_by(agent, seed: tf.Tensor):
+    """Makes `agent.next_seed()` return seeds derived from `seed` while tracing.
+
+    Every agent draws its exploration noise with stateless ops seeded by
+    `next_seed()`; replacing it (the i-th call gets `fold_in(seed, i)`) turns
+    `explore_action` into a pure function of the observation and `seed`.
+    """
+    base = tf.stack([seed, tf.constant(0, tf.int32)])
+    calls = itertools.count()
+    agent.next_seed = lambda: tf.cast(
+        tf.random.experimental.stateless_fold_in(base, next(calls)), tf.int32)
+    try:
+        yield
+    finally:
+        del agent.next_seed
+
+
+def policy_metadata(spec: EnvSpec, *, env_id: str, agent_name: str, train_step: int) -> dict:
+    """The metadata stored with an exported policy (JSON-serialisable)."""
+    from sac_tf import __version__
+
+    metadata = dict(format=POLICY_FORMAT, env_id=env_id, agent=agent_name,
+                    train_step=int(train_step), observation_shape=list(spec.observation_shape),
+                    action_shape=[spec.continuous_dim], action_low=spec.action_low.tolist(),
+                    action_high=spec.action_high.tolist(), sac_tf_version=__version__)
+    if spec.is_hybrid:
+        metadata["discrete_sizes"] = list(spec.discrete_sizes)
+    return metadata
+
+
+def export_policy(agent, spec: EnvSpec, output_dir, *, env_id: str, agent_name: str,
+                  train_step: int) -> pathlib.Path:
+    """Writes `agent`'s policy to `output_dir` as a SavedModel plus `metadata.json`.
+
+    Uses only the acting interface (`greedy_action`, `explore_action`), so it
+    works for every agent. The directory is written under a temporary name and
+    renamed into place; an existing export there is replaced.
+
+    Args:
+      agent: an `OffPolicyAgent` (actions in [-1, 1]).
+      spec: the env's `EnvSpec` (observation shape, action bounds).
+      output_dir: the directory to create, e.g. `ROOT/policy`.
+      env_id: gymnasium id the policy was trained on.
+      agent_name: e.g. `"sac"`.
+      train_step: env steps the policy was trained for.
+
+    Returns:
+      `output_dir` as a `pathlib.Path`.
+    """
+    output_dir = pathlib.Path(output_dir)
+    scaler = ActionScaler(spec.action_low, spec.action_high)
+    low, high = spec.action_low, spec.action_high
+    observation_spec = tf.TensorSpec([None, spec.observation_dim], tf.float32, name="observation")
+    metadata = policy_metadata(spec, env_id=env_id, agent_name=agent_name, train_step=train_step)
+    metadata_json = json.dumps(metadata, sort_keys=True)
+
+    def to_env(action):
+        continuous = action[:, :spec.continuous_dim]
+        outputs = {"action": tf.clip_by_value(scaler.to_env(continuous), low, high)}
+        if spec.is_hybrid:  # one-hot heads → category indices, int32 [batch, heads]
+            heads = tf.split(action[:, spec.continuous_dim:], list(spec.discrete_sizes), axis=-1)
+            outputs["discrete_action"] = tf.stack(
+                [tf.argmax(head, axis=-1, output_type=tf.int32) for head in heads], axis=-1)
+        return outputs
+
+    @tf.function(input_signature=[observation_spec])
+    def serve(observation):
+        return to_env(agent.greedy_action(observation))
+
+    @tf.function(input_signature=[observation_spec, tf.TensorSpec([], tf.int32, name="seed")])
+    def sample(observation, seed):
+        with _seeded_by(agent, seed):
+            return to_env(agent.explore_action(observation))
+
+    @tf.function(input_signature=[])
+    def get_metadata():
+        return {"metadata_json": tf.constant(metadata_json)}
+
+    signatures = {"serving_default": serve.get_concrete_function(),
+                  "sample": sample.get_concrete_function(),
+                  "metadata": get_metadata.get_concrete_function()}
+    variables = {id(v): v for concrete in signatures.values() for v in concrete.variables}
+    module = _PolicyModule(list(variables.values()))
+
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = pathlib.Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.", dir=output_dir.parent))
+    try:
+        tf.saved_model.save(module, str(staging), signatures=signatures)
+        (staging / METADATA_FILE).write_text(json.dumps(metadata, indent=2, sort_keys=True))
+        _replace_directory(staging, output_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return output_dir
+
+
+def _replace_directory(source: pathlib.Path, target: pathlib.Path) -> None:
+    """Renames `source` to `target`; an existing `target` is moved aside, then deleted."""
+    if not target.exists():
+        source.rename(target)
+        return
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    target.rename(old)
+    source.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def load_policy_metadata(policy_dir) -> dict:
+    """Reads and checks `policy_dir/metadata.json` (plain JSON, no TensorFlow needed).
+
+    Raises:
+      UserError: when `policy_dir` is not a policy exported by `export_policy`.
+    """
+    policy_dir = pathlib.Path(policy_dir)
+    if not policy_dir.is_dir():
+        raise UserError(f"policy directory {policy_dir} does not exist")
+    path = policy_dir / METADATA_FILE
+    if not path.is_file() or not (policy_dir / "saved_model.pb").is_file():
+        raise UserError(f"{policy_dir} is not an exported sac_tf policy "
+                        f"(it needs saved_model.pb and {METADATA_FILE})")
+    try:
+        metadata = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UserError(f"cannot read {path}: {error}") from None
+    missing = [key for key in _METADATA_KEYS if not isinstance(metadata, dict) or key not in metadata]
+    if missing or metadata["format"] != POLICY_FORMAT:
+        raise UserError(f"{path} is not sac_tf policy metadata "
+                        f"(format {POLICY_FORMAT}; missing {', '.join(missing) or 'nothing'})")
+    return metadata
+
+
+def load_policy(policy_dir):
+    """Loads an exported policy with `tf.saved_model.load`.
+
+    Returns:
+      (metadata dict, the loaded object); call
+      `loaded.signatures["serving_default"](observation=...)["action"]`.
+
+    Raises:
+      UserError: for a directory that is not an exported policy or cannot be read.
+    """
+    metadata = load_policy_metadata(policy_dir)
+    try:
+        loaded = tf.saved_model.load(str(policy_dir))
+    except (OSError, ValueError, IndexError, KeyError, tf.errors.OpError) as error:
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise UserError(f"cannot load the SavedModel in {policy_dir}: {first_line}") from None
+    if "serving_default" not in loaded.signatures:
+        raise UserError(f"{policy_dir} has no serving_default signature")
+    return metadata, loaded
+
+
+def convert_to_tflite(policy_dir) -> pathlib.Path:
+    """Converts the `serving_default` signature of an exported policy to `policy_dir/policy.tflite`.
+
+    Returns:
+      The path of the `.tflite` file.
+    """
+    policy_dir = pathlib.Path(policy_dir)
+    load_policy_metadata(policy_dir)
+    converter = tf.lite.TFLiteConverter.from_saved_model(str(policy_dir),
+                                                         signature_keys=["serving_default"])
+    with native_stderr_silenced():
+        flatbuffer = converter.convert()
+    path = policy_dir / TFLITE_FILE
+    staging = path.with_name(path.name + ".tmp")
+    staging.write_bytes(flatbuffer)
+    staging.replace(path)
+    return path
+
+
+def load_tflite_policy(tflite_path):
+    """Loads a `policy.tflite` and the `metadata.json` beside it.
+
+    Returns:
+      (metadata dict, action function: float32 `[batch, obs_dim]` → `[batch, act_dim]`).
+
+    Raises:
+      UserError: when the file or its metadata cannot be read.
+    """
+    tflite_path = pathlib.Path(tflite_path)
+    metadata = load_policy_metadata(tflite_path.parent)
+    try:
+        with warnings.catch_warnings(), native_stderr_silenced():
+            # Silences tf.lite.Interpreter's deprecation notice and, on the first
+            # call, the native "Created TensorFlow Lite XNNPACK delegate" line.
+            warnings.simplefilter("ignore")
+            interpreter = tf.lite.Interpreter(model_path=str(tflite_path))
+            runner = interpreter.get_signature_runner("serving_default")
+            runner(observation=np.zeros([1, *metadata["observation_shape"]], np.float32))
+    except (OSError, ValueError, RuntimeError) as error:
+        raise UserError(f"cannot load {tflite_path}: {error}") from None
+    return metadata, lambda observation: runner(
+        observation=np.asarray(observation, np.float32))["action"]
