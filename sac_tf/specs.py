@@ -42,6 +42,12 @@ class EnvSpec:
             "action_high": self.action_high.tolist(),
         }
 
+    @classmethod
+    def from_dict(cls, value: dict) -> "EnvSpec":
+        """The inverse of `to_dict`."""
+        return cls(tuple(value["observation_shape"]), np.asarray(value["action_low"], np.float32),
+                   np.asarray(value["action_high"], np.float32))
+
 
 def spec_from_spaces(observation_space: gym.Space, action_space: gym.Space) -> EnvSpec:
     """Checks that the spaces are supported and returns their `EnvSpec`.
