@@ -10,6 +10,7 @@ import warnings
 from typing import Mapping, Optional
 
 import gymnasium as gym
+import numpy as np
 from gymnasium.utils import env_checker
 
 from sac_tf.errors import UserError
@@ -60,6 +61,20 @@ def make_env(env_id: str, **kwargs) -> gym.Env:
                         f"{error}") from None
 
 
+def _first_observation_mismatch(env: gym.Env) -> str:
+    """` (reset gives float64 [5], the space is ...)` when they differ, else ``."""
+    try:
+        observation = np.asarray(env.reset(seed=0)[0])
+    except Exception:  # the checker's message already says what failed
+        return ""
+    space = env.observation_space
+    if isinstance(space, gym.spaces.Box) and (observation.dtype, observation.shape) != (
+            space.dtype, space.shape):
+        return (f" (reset() gives {observation.dtype} {list(observation.shape)}, the observation "
+                f"space is {space.dtype} {list(space.shape)})")
+    return ""
+
+
 def check_env(env_id: str, env_kwargs: Optional[Mapping] = None) -> EnvSpec:
     """Makes one `env_id`, runs gymnasium's env checker on it and returns its `EnvSpec`.
 
@@ -78,8 +93,8 @@ def check_env(env_id: str, env_kwargs: Optional[Mapping] = None) -> EnvSpec:
             env_checker.check_env(env.unwrapped, skip_render_check=True)
     except (AssertionError, gym.error.Error) as error:
         message = str(error).strip() or type(error).__name__
-        raise UserError(f"environment {env_id!r} fails gymnasium's env checker: {message}") \
-            from None
+        raise UserError(f"environment {env_id!r} fails gymnasium's env checker: {message}"
+                        f"{_first_observation_mismatch(env)}") from None
     finally:
         env.close()
     return spec

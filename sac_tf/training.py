@@ -47,11 +47,11 @@ def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
       The last evaluation row (`eval.csv` columns).
     """
     validate(config)
+    env_kwargs = config.get("env_kwargs") or {}
+    check_env(config.env_id, env_kwargs)
     root_dir = pathlib.Path(root_dir)
     root_dir.mkdir(parents=True, exist_ok=True)
 
-    env_kwargs = config.get("env_kwargs") or {}
-    check_env(config.env_id, env_kwargs)
     env = make_vector_env(config.env_id, config.num_envs, env_kwargs)
     eval_env = make_vector_env(config.env_id, config.eval_episodes, env_kwargs)
     spec = env_spec(env)
