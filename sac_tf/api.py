@@ -5,8 +5,8 @@
     agent.replay_buffer.add(observation, action, reward, next_observation,
                             terminated, truncated)
     losses = agent.learn(num_updates=20)                   # {"loss": ..., "critic_loss": ...}
-    agent.save("runs/mine")                                # python -m sac_tf.train --root_dir=runs/mine
-    agent = sac_tf.SAC.load("runs/mine")                   # resumes either way
+    agent.save("runs/mine")     # then `python -m sac_tf.train --root_dir=runs/mine` resumes it
+    agent = sac_tf.SAC.load("runs/mine")   # or a command-line run's root_dir
 
 A thin layer over the parts `python -m sac_tf.train` trains with (see
 `sac_tf.components`): the same configs, agents, replay buffer, fused learner
@@ -56,12 +56,42 @@ def _checked_rows(name: str, value, row_shape: tuple) -> tuple:
     return array, single
 
 
-def _batch_size(names_and_arrays) -> int:
-    """The shared leading size of `(name, [B, ...])` pairs; `UserError` when they differ."""
-    sizes = {name: array.shape[0] for name, array in names_and_arrays}
+def _checked_transition(spec: EnvSpec, named_values: list) -> tuple:
+    """User arrays in env units → a `Transition` in agent units.
+
+    Args:
+      spec: the agent's spec.
+      named_values: `(name, value)` pairs in `Transition` order (observation,
+        action in env units, reward, next observation, terminated), optionally
+        followed by more `[B]` flags that are only checked (truncated). Each
+        is one row or a batch `[B, ...]`; all must agree.
+
+    Returns:
+      (`Transition` with actions clipped into [-1, 1] and terminated as 0/1,
+      batch size `B`, whether the input was one row).
+
+    Raises:
+      UserError: naming the first array of a wrong shape, with NaN or
+        infinity, or whose batch size differs from the others.
+    """
+    row_shapes = (spec.observation_shape, (spec.action_dim,), (), spec.observation_shape)
+    arrays, single = [], None
+    for index, (name, value) in enumerate(named_values):
+        array, single_row = _checked_rows(name, value, row_shapes[index] if index < 4 else ())
+        single = single_row if single is None else single
+        if single_row != single:
+            raise UserError(f"{name} is {'one row' if single_row else 'a batch'} but "
+                            f"{named_values[0][0]} is {'one row' if single else 'a batch'}")
+        arrays.append(array)
+    sizes = {name: array.shape[0] for (name, _), array in zip(named_values, arrays)}
     if len(set(sizes.values())) != 1:
         raise UserError(f"batch sizes differ: {sizes}")
-    return next(iter(sizes.values()))
+    observation, action, reward, next_observation, terminated = arrays[:5]
+    scaler = ActionScaler(spec.action_low, spec.action_high)
+    normalised = np.clip(scaler.from_env(action), -1.0, 1.0).astype(np.float32)
+    transition = Transition(observation, normalised, reward, next_observation,
+                            (terminated != 0).astype(np.float32))
+    return transition, arrays[0].shape[0], single
 
 
 def _as_floats(info: LossInfo) -> dict:
@@ -72,13 +102,17 @@ class ApiReplayBuffer:
     """The agent's replay buffer, filled with numpy transitions in env units.
 
     Transitions are staged on the host and written to the `tf.Variable`
-    storage in one call before the agent learns or saves.
+    storage in one call before the agent learns or saves (or every
+    `FLUSH_EVERY` transitions).
     """
+
+    #: Most transitions staged before they are written.
+    FLUSH_EVERY = 1_000
 
     def __init__(self, components, spec: EnvSpec):
         self._components = components
         self._spec = spec
-        self._scaler = ActionScaler(spec.action_low, spec.action_high)
+        self._capacity = components.replay_buffer.capacity
         self._writer = StagedWriter(components.replay_buffer)
         self._staged_steps = 0
 
@@ -101,23 +135,15 @@ class ApiReplayBuffer:
           UserError: for shapes that do not match the spec or each other, and
             for NaN or infinite values.
         """
-        obs_shape = self._spec.observation_shape
-        observation, single = _checked_rows("obs", obs, obs_shape)
-        rows = [("obs", observation)]
-        for name, value, row_shape in (
-                ("action", action, (self._spec.action_dim,)), ("reward", reward, ()),
-                ("next_obs", next_obs, obs_shape), ("terminated", terminated, ()),
-                ("truncated", truncated, ())):
-            array, single_row = _checked_rows(name, value, row_shape)
-            if single_row != single:
-                raise UserError(f"{name} is {'one row' if single_row else 'a batch'} but obs is "
-                                f"{'one row' if single else 'a batch'}")
-            rows.append((name, array))
-        batch = _batch_size(rows)
-        values = dict(rows)
-        normalised = np.clip(self._scaler.from_env(values["action"]), -1.0, 1.0)
-        self._writer(Transition(values["obs"], normalised.astype(np.float32), values["reward"],
-                                values["next_obs"], (values["terminated"] != 0).astype(np.float32)))
+        transition, batch, _ = _checked_transition(self._spec, [
+            ("obs", obs), ("action", action), ("reward", reward), ("next_obs", next_obs),
+            ("terminated", terminated), ("truncated", truncated)])
+        if batch > self._capacity:
+            raise UserError(f"a batch of {batch} transitions does not fit the replay buffer's "
+                            f"capacity of {self._capacity}")
+        if self._staged_steps + batch > min(self._capacity, self.FLUSH_EVERY):
+            self.flush()
+        self._writer(transition)
         self._staged_steps += batch
 
     def flush(self) -> None:
@@ -308,16 +334,10 @@ class Agent:
         Returns:
           The update's losses and statistics as floats, as `learn` returns them.
         """
-        obs_shape = self.spec.observation_shape
-        rows = [(name, _checked_rows(name, value, row_shape)[0]) for name, value, row_shape in (
-            ("observations", observations, obs_shape),
-            ("actions", actions, (self.spec.action_dim,)), ("rewards", rewards, ()),
-            ("next_observations", next_observations, obs_shape), ("terminateds", terminateds, ()))]
-        _batch_size(rows)
-        observation, action, reward, next_observation, terminated = (array for _, array in rows)
-        normalised = np.clip(self._scaler.from_env(action), -1.0, 1.0).astype(np.float32)
-        return _as_floats(self._train_step(Transition(
-            observation, normalised, reward, next_observation, (terminated != 0).astype(np.float32))))
+        transition, _, _ = _checked_transition(self.spec, [
+            ("observations", observations), ("actions", actions), ("rewards", rewards),
+            ("next_observations", next_observations), ("terminateds", terminateds)])
+        return _as_floats(self._train_step(transition))
 
     def evaluate(self, env=None, episodes: int = 10, seed: int = 0) -> dict:
         """Mean and spread of the deterministic policy's undiscounted returns.
@@ -334,6 +354,8 @@ class Agent:
         if episodes < 1:
             raise UserError(f"episodes must be at least 1, got {episodes}")
         greedy = self._policies[True]
+        if env is None and not self.config.env_id:
+            raise UserError("the config names no environment: pass one to evaluate()")
         if env is None or isinstance(env, str):
             kwargs = (self.config.get("env_kwargs") or {}) if env is None else {}
             vector_env = make_vector_env(env or self.config.env_id, episodes, kwargs)

@@ -93,6 +93,18 @@ def test_replay_buffer_add_stores_normalised_actions_and_terminated_only():
     assert [by_reward[reward][1] for reward in (1.5, 2.0, 3.0)] == [0.0, 0.0, 1.0]
 
 
+def test_replay_buffer_keeps_the_newest_capacity_transitions():
+    agent = small_agent(buffer_capacity=50)
+    transitions = random_transitions(120)
+    for index in range(120):
+        agent.replay_buffer.add(**{name: values[index] for name, values in transitions.items()})
+    assert len(agent.replay_buffer) == 50 and agent.env_step == 120
+    stored = agent._components.replay_buffer.sample(500).reward.numpy()
+    assert set(stored) == set(transitions["reward"][70:].astype(np.float32))
+    with pytest.raises(ValueError, match="does not fit the replay buffer's capacity of 50"):
+        agent.replay_buffer.add(**random_transitions(51))
+
+
 def test_learn_moves_the_weights_and_reports_floats():
     agent = filled_agent()
     before = actor_weights(agent)
@@ -132,14 +144,10 @@ def test_save_then_load_restores_weights_buffer_counters_and_random_state(tmp_pa
 def test_api_save_resumes_with_the_command_line(tmp_path):
     agent = sac_tf.SAC.from_env("Pendulum-v1", seed=0, **SMALL, learning_starts=100,
                                 eval_episodes=1, eval_interval=300)
-    env = gym.make("Pendulum-v1")
-    observation, _ = env.reset(seed=0)
-    for _ in range(200):
-        action = agent.select_action(observation)
-        next_observation, reward, terminated, truncated, _ = env.step(action)
-        agent.replay_buffer.add(observation, action, reward, next_observation, terminated,
-                                truncated)
-        observation = next_observation
+    rng = np.random.default_rng(0)
+    agent.replay_buffer.add(rng.normal(size=(200, 3)), rng.uniform(-2, 2, (200, 1)),
+                            rng.normal(size=200), rng.normal(size=(200, 3)), np.zeros(200),
+                            np.zeros(200))
     agent.learn(5)
     agent.save(tmp_path)
 
@@ -230,6 +238,17 @@ def test_learn_on_a_too_small_buffer_raises():
 def test_bad_construction_raises_a_value_error(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_a_run_without_an_env_id_asks_for_one(tmp_path):
+    agent = small_agent()
+    with pytest.raises(ValueError, match="names no environment"):
+        agent.evaluate()
+    agent.save(tmp_path)
+    result = run_train(f"--root_dir={tmp_path}")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "error: the config names no environment: pass --env"]
 
 
 def test_load_without_a_run_raises(tmp_path):
