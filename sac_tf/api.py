@@ -219,8 +219,9 @@ class Agent:
           UserError: when `root_dir` holds no run of this agent.
         """
         config = read_run_config(root_dir)
-        if config.agent != cls.agent_name:
-            raise UserError(f"{root_dir} holds a {config.agent!r} run, not {cls.agent_name!r}")
+        if config.get("agent") != cls.agent_name:
+            raise UserError(f"{root_dir} holds a {config.get('agent')!r} run, "
+                            f"not {cls.agent_name!r}")
         spec = read_run_spec(root_dir)
         if spec is None:
             spec = env_spec(make_env(config.env_id, **(config.get("env_kwargs") or {})))
@@ -233,12 +234,17 @@ class Agent:
     @classmethod
     def _resolve_config(cls, config, seed: Optional[int],
                         overrides: Mapping) -> ml_collections.ConfigDict:
+        if not cls.agent_name:
+            raise TypeError("Agent is a base class: use a subclass such as sac_tf.SAC")
         if config is None:
             config = load_config(default_config_argument(cls.agent_name,
                                                          overrides.get("env_id") or ""))
             config.env_id = None  # set from overrides below when known
         elif isinstance(config, str):
-            config = load_config(config)
+            try:
+                config = load_config(config)
+            except OSError as error:
+                raise UserError(f"cannot load config {config!r}: {error}") from None
         else:
             config = config.copy_and_resolve_references()
         if config.get("agent") != cls.agent_name:
@@ -246,7 +252,7 @@ class Agent:
                             f"not {cls.agent_name!r}")
         if seed is not None:
             overrides = {**overrides, "seed": seed}
-        section = config[cls.agent_name]
+        section = config.get(cls.agent_name, ml_collections.ConfigDict())
         for name, value in overrides.items():
             target = config if name in config else section if name in section else None
             if target is None:

@@ -93,13 +93,23 @@ def _read_json(path: pathlib.Path):
         raise UserError(f"cannot read {path}: {error}") from None
 
 
+def _lists_as_tuples(value):
+    """JSON holds config tuples (`hidden_sizes`) as lists; turn them back into tuples."""
+    if isinstance(value, dict):
+        return {key: _lists_as_tuples(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return tuple(_lists_as_tuples(item) for item in value)
+    return value
+
+
 def read_run_config(root_dir) -> ml_collections.ConfigDict:
-    """The config saved in `ROOT/config.json`.
+    """The config saved in `ROOT/config.json`, with its tuples restored.
 
     Raises:
       UserError: when the file is missing or is not JSON.
     """
-    return ml_collections.ConfigDict(_read_json(pathlib.Path(root_dir) / CONFIG_FILE))
+    saved = _read_json(pathlib.Path(root_dir) / CONFIG_FILE)
+    return ml_collections.ConfigDict(_lists_as_tuples(saved))
 
 
 def read_run_spec(root_dir) -> Optional[EnvSpec]:

@@ -103,8 +103,8 @@ def main(argv):
     config = resolve_config(flags.FLAGS)
     root_dir = flags.FLAGS.root_dir or f"runs/{config.agent}_{config.env_id}_seed{config.seed}"
     if config_flags.get_config_filename(flags.FLAGS["config"]) == saved_config_argument(root_dir):
-        print(f"Using the config saved in {pathlib.Path(root_dir) / CONFIG_FILE}.",
-              file=sys.stderr, flush=True)
+        # on stdout: stderr is kept to the one `error:` line when the run then fails
+        print(f"Using the config saved in {pathlib.Path(root_dir) / CONFIG_FILE}.", flush=True)
     result = run_training(config, root_dir)
     print(json.dumps({"root_dir": str(root_dir), **result}))
 

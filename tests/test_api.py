@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import gymnasium as gym
+import ml_collections
 import numpy as np
 import pytest
 
@@ -131,7 +132,7 @@ def test_save_then_load_restores_weights_buffer_counters_and_random_state(tmp_pa
     agent.save(tmp_path)
     loaded = sac_tf.SAC.load(tmp_path)
     assert loaded.env_step == 40 and len(loaded.replay_buffer) == 40
-    assert loaded.config.to_dict()["sac"]["hidden_sizes"] in ([16, 16], (16, 16))
+    assert loaded.config.sac.hidden_sizes == (16, 16)
     for saved, restored in zip(actor_weights(agent), actor_weights(loaded)):
         np.testing.assert_array_equal(saved, restored)
     observation = np.array([0.1, 0.2, 0.3])
@@ -153,7 +154,7 @@ def test_api_save_resumes_with_the_command_line(tmp_path):
 
     result = run_train(f"--root_dir={tmp_path}", "--num_steps=300")
     assert result.returncode == 0, result.stderr
-    assert f"Using the config saved in {tmp_path / 'config.json'}" in result.stderr
+    assert f"Using the config saved in {tmp_path / 'config.json'}" in result.stdout
     assert "Resuming from checkpoint" in result.stderr and "at env step 200" in result.stderr
     assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [300]
 
@@ -186,6 +187,13 @@ def test_from_env_takes_the_default_config_of_the_env_and_overrides():
     assert agent.config.env_id == "Pendulum-v1" and agent.config.seed == 3
     assert agent.config.learning_starts == 1_000  # from configs/sac_pendulum.py
     assert agent.config.sac.actor_lr == 5e-4 and agent.config.batch_size == 8
+
+
+def test_config_file_argument_and_config_dict_both_configure_the_agent():
+    from_file = small_agent(config=str(REPO_ROOT / "configs" / "sac_pendulum.py"))
+    assert from_file.config.env_id == "Pendulum-v1" and from_file.config.sac.actor_lr == 1e-3
+    from_dict = small_agent(config=from_file.config, gamma=0.9)
+    assert from_dict.config.sac.gamma == 0.9 and from_file.config.sac.gamma == 0.99
 
 
 @pytest.mark.parametrize("call, message", [
@@ -232,6 +240,9 @@ def test_learn_on_a_too_small_buffer_raises():
     (lambda: small_agent(batch_size=0), "batch_size must be at least 1"),
     (lambda: sac_tf.SAC(gym.spaces.Discrete(3), ACTION_SPACE), "unsupported observation space"),
     (lambda: sac_tf.SAC.from_env("CartPole-v1"), "unsupported action space"),
+    (lambda: small_agent(config="configs/no_such_config.py"), "cannot load config"),
+    (lambda: small_agent(config=ml_collections.ConfigDict({"agent": "ddpg"})),
+     "config is for agent 'ddpg', not 'sac'"),
     (lambda: sac_tf.SAC.from_env("tests.fixtures.user_envs:WrongDtypePointMass"),
      "env checker"),
 ])
