@@ -162,7 +162,8 @@ def test_api_save_resumes_with_the_command_line(tmp_path):
 def test_command_line_run_loads_into_the_api_and_keeps_learning(tmp_path):
     result = run_train(f"--root_dir={tmp_path}", "--num_steps=120",
                        "--config.learning_starts=60", "--config.sac.hidden_sizes=(16,)",
-                       "--config.batch_size=8", "--config.eval_episodes=1")
+                       "--config.batch_size=8", "--config.eval_episodes=1",
+                       "--config.jit_compile=false")
     assert result.returncode == 0, result.stderr
     agent = sac_tf.SAC.load(tmp_path)
     assert agent.env_step == 120 and len(agent.replay_buffer) == 120
