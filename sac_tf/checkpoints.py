@@ -38,12 +38,12 @@ class Checkpointer:
         """Path prefix of the newest checkpoint, or None."""
         return self._manager.latest_checkpoint
 
-    def restore_latest(self, partial: bool = False) -> bool:
+    def restore_latest(self) -> bool:
         """Restores the newest checkpoint; returns False when there is none.
 
-        Args:
-          partial: the checkpoint may hold more than the items given (e.g. a
-            replay buffer that an export does not need); skip those silently.
+        Every object given must be in the checkpoint; what the checkpoint holds
+        beyond them (its save counter; a replay buffer that an export does not
+        need) is skipped silently.
 
         Raises:
           UserError: when a checkpoint exists but cannot be read or does not
@@ -58,9 +58,7 @@ class Checkpointer:
                     f"(move {self.directory} away to start afresh)")
             return False
         try:
-            status = self._checkpoint.read(path).assert_existing_objects_matched()
-            if partial:
-                status.expect_partial()
+            self._checkpoint.read(path).assert_existing_objects_matched().expect_partial()
         except (tf.errors.OpError, ValueError, AssertionError, IndexError, KeyError) as error:
             raise UserError(
                 f"cannot restore checkpoint {path}: {_first_line(error)} "

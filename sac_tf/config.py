@@ -23,7 +23,8 @@ def base_config(agent: str, env_id: str) -> ml_collections.ConfigDict:
     """Run settings shared by every agent (the loop, replay, evaluation, logging)."""
     config = ml_collections.ConfigDict()
     config.agent = agent
-    config.env_id = env_id
+    config.env_id = env_id            # gymnasium id or `package.module:ClassOrFactory`
+    config.env_kwargs = ml_collections.ConfigDict()  # keyword arguments of the env
     config.seed = 0
     config.num_steps = 1_000_000      # env steps, summed over vector envs
     config.num_envs = 1               # environments stepped in lockstep

@@ -1,6 +1,17 @@
-"""Making gymnasium environments, single and vectorised, with clear errors."""
+"""Making gymnasium environments, single and vectorised, with clear errors.
+
+An env is named by a registered gymnasium id (`"Pendulum-v1"`) or by an import
+path `"package.module:ClassOrFactory"` for an environment defined outside
+gymnasium's registry; either takes keyword arguments (`env_kwargs`).
+"""
+
+import importlib
+import warnings
+from typing import Mapping, Optional
 
 import gymnasium as gym
+import numpy as np
+from gymnasium.utils import env_checker
 
 from sac_tf import demo_envs
 from sac_tf.errors import UserError
@@ -9,17 +20,91 @@ from sac_tf.specs import EnvSpec, spec_from_spaces
 demo_envs.register()
 
 
+def is_import_path(env_id: str) -> bool:
+    """Whether `env_id` is `module:ClassOrFactory` rather than a registered id."""
+    module, separator, name = env_id.partition(":")
+    return bool(separator and module) and name.isidentifier()
+
+
+def _make_from_import_path(env_id: str, kwargs: Mapping) -> gym.Env:
+    module_name, _, name = env_id.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise UserError(f"cannot import {module_name!r} for environment {env_id!r}: {error}") \
+            from None
+    if not hasattr(module, name):
+        raise UserError(f"module {module_name!r} has no {name!r} for environment {env_id!r}")
+    try:
+        env = getattr(module, name)(**kwargs)
+    except TypeError as error:
+        raise UserError(f"cannot make environment {env_id!r} with env_kwargs {dict(kwargs)}: "
+                        f"{error}") from None
+    if not isinstance(env, gym.Env):
+        raise UserError(f"{env_id!r} made a {type(env).__name__}, not a gymnasium.Env")
+    return env
+
+
 def make_env(env_id: str, **kwargs) -> gym.Env:
-    """`gym.make(env_id)` that turns the usual failures into a `UserError`."""
+    """`gym.make(env_id, **kwargs)`, or the import path's class or factory called with them.
+
+    Raises:
+      UserError: for unknown ids, missing modules or dependencies and bad kwargs.
+    """
+    if is_import_path(env_id):
+        return _make_from_import_path(env_id, kwargs)
     try:
         return gym.make(env_id, **kwargs)
     except gym.error.DependencyNotInstalled as error:
         raise UserError(f"environment {env_id!r} needs a missing dependency: {error}") from None
     except gym.error.Error as error:
         raise UserError(f"unknown environment {env_id!r}: {error}") from None
+    except TypeError as error:
+        raise UserError(f"cannot make environment {env_id!r} with env_kwargs {kwargs}: "
+                        f"{error}") from None
 
 
-def make_vector_env(env_id: str, num_envs: int) -> gym.vector.VectorEnv:
+def _first_observation_mismatch(env: gym.Env) -> str:
+    """` (reset gives float64 [5], the space is ...)` when they differ, else ``."""
+    try:
+        observation = np.asarray(env.reset(seed=0)[0])
+    except Exception:  # the checker's message already says what failed
+        return ""
+    space = env.observation_space
+    if isinstance(space, gym.spaces.Box) and (observation.dtype, observation.shape) != (
+            space.dtype, space.shape):
+        return (f" (reset() gives {observation.dtype} {list(observation.shape)}, the observation "
+                f"space is {space.dtype} {list(space.shape)})")
+    return ""
+
+
+def check_env(env_id: str, env_kwargs: Optional[Mapping] = None) -> EnvSpec:
+    """Makes one `env_id`, runs gymnasium's env checker on it and returns its `EnvSpec`.
+
+    The checker's advice (bounds, normalisation) is not printed; only failures count.
+
+    Raises:
+      UserError: with the checker's message when the env breaks the gymnasium
+        API (observations outside their space, wrong dtype or shape...), or
+        when its spaces are not supported.
+    """
+    env = make_env(env_id, **(env_kwargs or {}))
+    try:
+        spec = env_spec(env)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            env_checker.check_env(env.unwrapped, skip_render_check=True)
+    except (AssertionError, gym.error.Error) as error:
+        message = str(error).strip() or type(error).__name__
+        raise UserError(f"environment {env_id!r} fails gymnasium's env checker: {message}"
+                        f"{_first_observation_mismatch(env)}") from None
+    finally:
+        env.close()
+    return spec
+
+
+def make_vector_env(env_id: str, num_envs: int,
+                    env_kwargs: Optional[Mapping] = None) -> gym.vector.VectorEnv:
     """`num_envs` copies of `env_id` stepped in lockstep in this process.
 
     Uses same-step autoreset: when a sub-environment's episode ends, `step`
@@ -28,9 +113,10 @@ def make_vector_env(env_id: str, num_envs: int) -> gym.vector.VectorEnv:
     """
     if num_envs < 1:
         raise UserError(f"num_envs must be at least 1, got {num_envs}")
-    first = make_env(env_id)
+    kwargs = dict(env_kwargs or {})
+    first = make_env(env_id, **kwargs)
     spec_from_spaces(first.observation_space, first.action_space)
-    factories = [lambda: first] + [lambda: make_env(env_id)] * (num_envs - 1)
+    factories = [lambda: first] + [lambda: make_env(env_id, **kwargs)] * (num_envs - 1)
     return gym.vector.SyncVectorEnv(factories, autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
 
 

@@ -39,7 +39,7 @@ def restore_agent(root_dir) -> tuple:
     agent = make_agent(config, spec)
     env_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step")
     checkpointer = Checkpointer(root_dir / "checkpoints", agent=agent, env_step=env_step)
-    if not checkpointer.restore_latest(partial=True):
+    if not checkpointer.restore_latest():
         raise UserError(f"no checkpoint in {root_dir / 'checkpoints'} to restore")
     return config, spec, agent, int(env_step)
 

@@ -65,6 +65,13 @@ class EnvSpec:
             description["discrete_sizes"] = list(self.discrete_sizes)
         return description
 
+    @classmethod
+    def from_dict(cls, value: dict) -> "EnvSpec":
+        """The inverse of `to_dict`."""
+        return cls(tuple(value["observation_shape"]), np.asarray(value["action_low"], np.float32),
+                   np.asarray(value["action_high"], np.float32),
+                   tuple(value.get("discrete_sizes", ())))
+
     @functools.cached_property
     def _scaler(self) -> "ActionScaler":
         return ActionScaler(self.action_low, self.action_high)

@@ -5,15 +5,21 @@ r"""Trains an agent on a gymnasium environment: collect → train → evaluate �
     python -m sac_tf.train --config=configs/sac_mujoco.py:Walker2d-v5 \
         --config.batch_size=512 --root_dir=runs/walker
 
-Without `--config`, the config is `configs/{agent}_pendulum.py` for Pendulum
-and `configs/{agent}_mujoco.py:{env}` otherwise. Rerunning the same command
-with the same `--root_dir` resumes from its last checkpoint.
+Without `--config`, the config is the one saved in `--root_dir` when it holds
+a run, else `configs/{agent}_pendulum.py` for Pendulum and
+`configs/{agent}_mujoco.py:{env}` otherwise. Rerunning the same command with
+the same `--root_dir` resumes from its last checkpoint.
+
+`--env` takes a gymnasium id or an import path `package.module:ClassOrFactory`,
+called with the keyword arguments of `--env_kwargs` (JSON); the environment
+must pass gymnasium's env checker.
 
 Writes under `--root_dir`: `train.csv`, `eval.csv`, `config.json`,
 `checkpoints/` and TensorBoard summaries in `tensorboard/`.
 """
 
 import json
+import pathlib
 import sys
 
 from sac_tf import tf_setup
@@ -26,11 +32,15 @@ from ml_collections import config_flags  # noqa: E402
 
 from sac_tf import cli  # noqa: E402
 from sac_tf.agents import AGENTS  # noqa: E402
-from sac_tf.config import default_config_argument  # noqa: E402
+from sac_tf.components import CONFIG_FILE  # noqa: E402
+from sac_tf.config import CONFIG_DIR, default_config_argument  # noqa: E402
 from sac_tf.errors import UserError  # noqa: E402
 from sac_tf.training import run_training  # noqa: E402
 
-flags.DEFINE_string("env", None, "Gymnasium environment id; overrides config.env_id.")
+flags.DEFINE_string("env", None, "Gymnasium environment id or package.module:ClassOrFactory; "
+                    "overrides config.env_id.")
+flags.DEFINE_string("env_kwargs", None, "JSON object of keyword arguments for the environment; "
+                    "overrides config.env_kwargs.")
 flags.DEFINE_enum("agent", None, sorted(AGENTS), "Agent to train; overrides config.agent.")
 flags.DEFINE_integer("seed", None, "Random seed; overrides config.seed.")
 flags.DEFINE_integer("num_steps", None, "Env steps to train for; overrides config.num_steps.")
@@ -39,27 +49,49 @@ flags.DEFINE_string("root_dir", None,
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file, see configs/.")
 
 
+def saved_config_argument(root_dir: str) -> str:
+    """The `--config` value that loads the config saved in `root_dir`."""
+    return f"{CONFIG_DIR / 'saved_run.py'}:{root_dir}"
+
+
+def parse_env_kwargs(text: str) -> dict:
+    """`--env_kwargs` as a dict; `UserError` unless it is a JSON object."""
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise UserError(f"--env_kwargs is not valid JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise UserError(f"--env_kwargs must be a JSON object, got {text}")
+    return value
+
+
 def resolve_config(flag_values) -> ml_collections.ConfigDict:
-    """The config with `--env`, `--agent`, `--seed` and `--num_steps` applied."""
+    """The config with `--env`, `--env_kwargs`, `--agent`, `--seed` and `--num_steps` applied."""
     config = cli.config_flag_value(flag_values, "config")
     for flag_name, field in (("env", "env_id"), ("agent", "agent"), ("seed", "seed"),
                              ("num_steps", "num_steps")):
         if flag_values[flag_name].value is not None:
             config[field] = flag_values[flag_name].value
+    if flag_values.env_kwargs is not None:
+        config.env_kwargs = parse_env_kwargs(flag_values.env_kwargs)
+    if not config.env_id:
+        raise UserError("the config names no environment: pass --env")
     return config
 
 
 def with_default_config(argv: list) -> list:
-    """Adds `--config=...` chosen from `--agent`/`--env` when argv has none."""
+    """Adds `--config=...` when argv has none: the run's own in `--root_dir`, else by agent/env."""
     if any(arg == "--config" or arg.startswith("--config=") for arg in argv[1:]):
         return argv
-    values = {"agent": "sac", "env": "Pendulum-v1"}
+    values = {"agent": "sac", "env": "Pendulum-v1", "root_dir": None}
     for index, arg in enumerate(argv[1:], start=1):
         for name in values:
             if arg.startswith(f"--{name}="):
                 values[name] = arg.split("=", 1)[1]
             elif arg == f"--{name}" and index + 1 < len(argv):
                 values[name] = argv[index + 1]
+    if values["root_dir"] and (pathlib.Path(values["root_dir"]) / CONFIG_FILE).exists():
+        return argv[:1] + [f"--config={saved_config_argument(values['root_dir'])}"] + argv[1:]
     if values["agent"] not in AGENTS:
         return argv  # let flag parsing report the bad --agent
     return argv[:1] + [f"--config={default_config_argument(values['agent'], values['env'])}"] + argv[1:]
@@ -70,6 +102,9 @@ def main(argv):
         raise UserError(f"unexpected arguments: {' '.join(argv[1:])}")
     config = resolve_config(flags.FLAGS)
     root_dir = flags.FLAGS.root_dir or f"runs/{config.agent}_{config.env_id}_seed{config.seed}"
+    if config_flags.get_config_filename(flags.FLAGS["config"]) == saved_config_argument(root_dir):
+        # on stdout: stderr is kept to the one `error:` line when the run then fails
+        print(f"Using the config saved in {pathlib.Path(root_dir) / CONFIG_FILE}.", flush=True)
     result = run_training(config, root_dir)
     print(json.dumps({"root_dir": str(root_dir), **result}))
 

@@ -4,26 +4,21 @@
 commands (`sac_tf.compare`) and tests call it directly.
 """
 
-import json
 import math
 import pathlib
 import sys
 import time
 
-import keras
 import ml_collections
 import numpy as np
-import tensorflow as tf
 
-from sac_tf.agents import make_agent
-from sac_tf.checkpoints import Checkpointer
+from sac_tf.components import build_components, write_run_files
 from sac_tf.drivers import EpisodeTracker, StepDriver, UniformRandomPolicy, run_episodes
-from sac_tf.envs import env_spec, make_vector_env
+from sac_tf.envs import check_env, env_spec, make_vector_env
 from sac_tf.errors import UserError
-from sac_tf.learner import Learner
 from sac_tf.metrics import CsvLog, TensorBoardLog, progress_bar
 from sac_tf.policies import numpy_policy
-from sac_tf.replay_buffer import ReplayBuffer, StagedWriter
+from sac_tf.replay_buffer import StagedWriter
 from sac_tf.saved_policy import export_policy
 
 EVAL_FIELDS = ("env_step", "return_mean", "return_std", "return_min", "return_max", "wall_s")
@@ -46,12 +41,6 @@ def crossed(interval: int, before: int, after: int) -> bool:
     return after // interval > before // interval
 
 
-def _write_json_atomically(path: pathlib.Path, value) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(value, indent=2, sort_keys=True))
-    temporary.replace(path)
-
-
 def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
     """Trains `config.agent` on `config.env_id`, resuming from `root_dir` if it holds a run.
 
@@ -61,26 +50,21 @@ def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
       The last evaluation row (`eval.csv` columns).
     """
     validate(config)
+    env_kwargs = config.get("env_kwargs") or {}
+    check_env(config.env_id, env_kwargs)
     root_dir = pathlib.Path(root_dir)
     root_dir.mkdir(parents=True, exist_ok=True)
-    keras.utils.set_random_seed(config.seed)
-    tf.config.experimental.enable_op_determinism()
 
-    env = make_vector_env(config.env_id, config.num_envs)
-    eval_env = make_vector_env(config.env_id, config.eval_episodes)
+    env = make_vector_env(config.env_id, config.num_envs, env_kwargs)
+    eval_env = make_vector_env(config.env_id, config.eval_episodes, env_kwargs)
     spec = env_spec(env)
-    agent = make_agent(config, spec)
-    replay_buffer = ReplayBuffer(spec.observation_dim, spec.action_dim,
-                                 config.buffer_capacity, seed=config.seed + 1)
-    learner = Learner(agent, replay_buffer, config.batch_size, config.jit_compile)
-    env_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step")
-    wall_s = tf.Variable(0.0, dtype=tf.float64, trainable=False, name="wall_s")
-    checkpointer = Checkpointer(root_dir / "checkpoints", agent=agent,
-                                replay_buffer=replay_buffer, env_step=env_step, wall_s=wall_s)
+    components = build_components(config, spec)
+    agent, replay_buffer, learner, env_step, wall_s = components
+    checkpointer = components.checkpointer(root_dir)
     if checkpointer.restore_latest():
         print(f"Resuming from checkpoint {checkpointer.latest} at env step {int(env_step)}.",
               file=sys.stderr, flush=True)
-    _write_json_atomically(root_dir / "config.json", json.loads(config.to_json()))
+    write_run_files(root_dir, config, spec)
 
     step = int(env_step)
     train_log = CsvLog(root_dir / "train.csv", TRAIN_FIELDS + agent.metric_names, step)
