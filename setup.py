@@ -23,6 +23,7 @@ setup(
         "ml-collections>=1.0,<2",
         "numpy>=1.26",
         "tqdm>=4.60",
+        "matplotlib>=3.7",  # sac_tf.compare plots
     ],
     extras_require={
         "test": ["pytest>=8"],

@@ -3,13 +3,14 @@
 import ml_collections
 
 from sac_tf.agents.base import OffPolicyAgent
+from sac_tf.agents.ddpg import DdpgAgent
 from sac_tf.agents.sac import SacAgent
 from sac_tf.errors import UserError
 from sac_tf.specs import EnvSpec
 
 #: `--agent` name → agent class; the config section of the same name holds its
 #: constructor's keyword arguments.
-AGENTS = {"sac": SacAgent}
+AGENTS = {"sac": SacAgent, "ddpg": DdpgAgent, "td3": DdpgAgent}
 
 
 def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec) -> OffPolicyAgent:

@@ -17,10 +17,9 @@ step (`updates_per_step` in the run config).
 import math
 from typing import Optional, Sequence
 
-import keras
 import tensorflow as tf
 
-from sac_tf.agents.base import OffPolicyAgent
+from sac_tf.agents.base import OffPolicyAgent, built_adam, minimize
 from sac_tf.networks import GaussianActor
 from sac_tf.specs import EnvSpec
 from sac_tf.types import LossInfo, Transition
@@ -60,11 +59,10 @@ class SacAgent(OffPolicyAgent):
             raise ValueError(f"target_subset_size must be positive, got {target_subset_size}")
         self.actor = GaussianActor(spec.action_dim, hidden_sizes, name="actor")
         self.actor(self._dummy_inputs()[0])
-        self.actor_optimizer = keras.optimizers.Adam(actor_lr, name="actor_adam")
-        self.actor_optimizer.build(self.actor.trainable_variables)
+        self.actor_optimizer = built_adam(self.actor.trainable_variables, actor_lr,
+                                          name="actor_adam")
         self.log_alpha = tf.Variable(math.log(initial_alpha), dtype=tf.float32, name="log_alpha")
-        self.alpha_optimizer = keras.optimizers.Adam(alpha_lr, name="alpha_adam")
-        self.alpha_optimizer.build([self.log_alpha])
+        self.alpha_optimizer = built_adam([self.log_alpha], alpha_lr, name="alpha_adam")
         self.target_entropy = float(
             -spec.action_dim if target_entropy is None else target_entropy)
 
@@ -82,14 +80,12 @@ class SacAgent(OffPolicyAgent):
             action, log_prob = self.actor(batch.observation).sample_and_log_prob(self.next_seed())
             q = self.actor_value(self.critics(batch.observation, action, training=True))
             actor_loss = tf.reduce_mean(alpha * log_prob - q)
-        variables = self.actor.trainable_variables
-        self.actor_optimizer.apply_gradients(zip(tape.gradient(actor_loss, variables), variables))
+        minimize(self.actor_optimizer, tape, actor_loss, self.actor.trainable_variables)
 
         with tf.GradientTape() as tape:
             alpha_loss = -tf.reduce_mean(
                 self.log_alpha * tf.stop_gradient(log_prob + self.target_entropy))
-        self.alpha_optimizer.apply_gradients(
-            [(tape.gradient(alpha_loss, self.log_alpha), self.log_alpha)])
+        minimize(self.alpha_optimizer, tape, alpha_loss, [self.log_alpha])
 
         self.update_targets()
         return LossInfo(
