@@ -1,17 +1,25 @@
-"""Agents × seeds results: evaluation curves, a summary table and a plot.
+"""Agents × seeds: train the missing runs, then curves, a summary table and a plot.
 
-Reads the `eval.csv` of finished runs (see `sac_tf.training`); writes
-`curves.csv`, `summary.md` and `comparison.png` for `python -m sac_tf.compare`.
+What `python -m sac_tf.compare` does, importable without its flags. Each
+(agent, seed) trains with its default config into `OUT/runs/{agent}_seed{seed}`
+(see `sac_tf.training`); the report reads their `eval.csv` files and writes
+`OUT/curves.csv`, `OUT/summary.md` and `OUT/comparison.png`.
 """
 
 import csv
 import pathlib
-from typing import List, NamedTuple, Optional, Sequence
+import time
+from typing import Callable, List, NamedTuple, Optional, Sequence
 
+import ml_collections
 import numpy as np
 
+from sac_tf.agents import AGENTS
+from sac_tf.config import default_config_argument, load_config
+from sac_tf.errors import UserError
 from sac_tf.metrics import read_csv
 from sac_tf.stats import bootstrap_ci, first_step_reaching
+from sac_tf.training import run_training
 
 CURVE_FIELDS = ("agent", "seed", "env_step", "return_mean")
 
@@ -108,7 +116,8 @@ def summary_markdown(summaries: Sequence[AgentSummary], env_id: str, num_steps: 
         "",
         "Final return: mean ± std over seeds of the last evaluation's mean return; "
         "95 % CI: percentile bootstrap of the mean over seeds; env steps to the threshold: "
-        "mean over the seeds that reached it; wall time includes evaluations.",
+        "mean over the seeds that reached it; wall time: training up to the last "
+        "evaluation, earlier evaluations included.",
         "",
         f"| agent | final return | 95 % CI | {threshold_header} | wall time (s) | env-steps/s |",
         "|---|---|---|---|---|---|",
@@ -118,7 +127,7 @@ def summary_markdown(summaries: Sequence[AgentSummary], env_id: str, num_steps: 
         lines.append(
             f"| {row.agent} | {row.final_mean:.1f} ± {row.final_std:.1f} "
             f"| [{row.ci_low:.1f}, {row.ci_high:.1f}] | {threshold_cell} "
-            f"| {row.wall_s:.0f} | {row.steps_per_s:.1f} |")
+            f"| {row.wall_s:.1f} | {row.steps_per_s:.1f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -144,3 +153,72 @@ def plot_comparison(curves: Sequence[RunCurve], path, title: str) -> None:
     figure.tight_layout()
     figure.savefig(pathlib.Path(path))
     plt.close(figure)
+
+
+def run_dir(out: pathlib.Path, agent: str, seed: int) -> pathlib.Path:
+    return pathlib.Path(out) / "runs" / f"{agent}_seed{seed}"
+
+
+def finished(directory: pathlib.Path, num_steps: int) -> bool:
+    """Whether the run in `directory` has evaluated at `num_steps` env steps or later."""
+    eval_csv = pathlib.Path(directory) / "eval.csv"
+    if not eval_csv.exists():
+        return False
+    rows = read_csv(eval_csv)
+    return bool(rows) and rows[-1]["env_step"] >= num_steps
+
+
+def agent_config(agent: str, env_id: str, seed: int,
+                 num_steps: int) -> ml_collections.ConfigDict:
+    """The default config of `agent` on `env_id` with `seed` and `num_steps` set."""
+    if agent not in AGENTS:
+        raise UserError(f"unknown agent {agent!r}; choose from {sorted(AGENTS)}")
+    argument = default_config_argument(agent, env_id)
+    if not pathlib.Path(argument.partition(":")[0]).exists():
+        raise UserError(f"agent {agent!r} has no config for {env_id} ({argument})")
+    config = load_config(argument)
+    config.env_id, config.seed, config.num_steps = env_id, seed, num_steps
+    return config
+
+
+def train_missing(env_id: str, agents: Sequence[str], seeds: Sequence[int], num_steps: int,
+                  out: pathlib.Path, log: Callable[[str], None],
+                  make_config=agent_config) -> List[RunCurve]:
+    """Trains every (agent, seed) run not yet finished; returns every run's `RunCurve`.
+
+    Finished runs are skipped; interrupted ones resume from their checkpoint.
+    All configs are built (and checked) before the first run starts.
+
+    Args:
+      make_config: `(agent, env_id, seed, num_steps)` → run config.
+    """
+    jobs = [(agent, seed) for agent in agents for seed in seeds]
+    configs = {(agent, seed): make_config(agent, env_id, seed, num_steps)
+               for agent, seed in jobs}
+    curves = []
+    for index, (agent, seed) in enumerate(jobs, start=1):
+        directory = run_dir(out, agent, seed)
+        label = f"[{index}/{len(jobs)}] {agent} seed {seed}"
+        if finished(directory, num_steps):
+            log(f"{label}: already finished in {directory}, skipped")
+        else:
+            log(f"{label}: training to {num_steps:,} env steps in {directory}")
+            start = time.perf_counter()
+            result = run_training(configs[agent, seed], directory)
+            log(f"{label}: final return {result['return_mean']:.1f} "
+                f"({time.perf_counter() - start:.0f} s)")
+        curves.append(load_curve(directory / "eval.csv", agent, seed))
+    return curves
+
+
+def write_report(curves: Sequence[RunCurve], out: pathlib.Path, env_id: str, num_steps: int,
+                 threshold: Optional[float]) -> str:
+    """Writes `curves.csv`, `summary.md` and `comparison.png` under `out`; returns the summary."""
+    out = pathlib.Path(out)
+    write_curves_csv(curves, out / "curves.csv")
+    summary = summary_markdown(summarize(curves, threshold), env_id, num_steps, threshold)
+    (out / "summary.md").write_text(summary)
+    num_seeds = len({curve.seed for curve in curves})
+    plot_comparison(curves, out / "comparison.png",
+                    f"{env_id}: evaluation return over {num_seeds} seeds")
+    return summary
