@@ -85,15 +85,21 @@ def ddpg_config() -> ml_collections.ConfigDict:
     return config
 
 
-def deterministic_pendulum_config(agent: str) -> ml_collections.ConfigDict:
-    """DDPG or TD3 (`agent`) on Pendulum-v1: the papers' settings, lr 1e-3, a 15k-step schedule."""
+def pendulum_base_config(agent: str, num_steps: int) -> ml_collections.ConfigDict:
+    """Run settings for Pendulum-v1: 1k random steps, an evaluation every 1k steps."""
     config = base_config(agent=agent, env_id="Pendulum-v1")
-    config.num_steps = 15_000
+    config.num_steps = num_steps
     config.learning_starts = 1_000
     config.eval_interval = 1_000
     config.log_interval = 500
-    config.checkpoint_interval = 2_500
+    config.checkpoint_interval = 2_000
     config.buffer_capacity = 100_000
+    return config
+
+
+def deterministic_pendulum_config(agent: str) -> ml_collections.ConfigDict:
+    """DDPG or TD3 (`agent`) on Pendulum-v1: the papers' settings, lr 1e-3, 15k steps."""
+    config = pendulum_base_config(agent, num_steps=15_000)
     config[agent] = td3_config() if agent == "td3" else ddpg_config()
     config[agent].actor_lr = config[agent].critic_lr = 1e-3
     return config

@@ -11,7 +11,8 @@ from sac_tf.config import ddpg_config, td3_config
 from sac_tf.learner import Learner
 from sac_tf.replay_buffer import ReplayBuffer
 from tests.conftest import small_pendulum_config
-from tests.test_agents import SPEC, fixed_batch, values
+from tests.test_agents import (SPEC, assert_critics_fit_a_fixed_terminal_batch, fixed_batch,
+                               values)
 
 
 def make_agent_from(defaults, **overrides):
@@ -99,17 +100,9 @@ def test_ddpg_step_moves_every_network_and_polyak_averages_targets():
 
 
 def test_ddpg_critic_fits_the_rewards_and_the_actor_climbs_q():
-    """With terminated = 1 the target is the reward r = s_0 − 2a: the best action is −1."""
+    """The fixed batch's reward r = s_0 − 2a is highest at a = −1."""
     agent = make_agent_from(ddpg_config(), critic_lr=1e-3, actor_lr=1e-3)
-    batch = fixed_batch(terminated=1.0)
-    batch = batch._replace(reward=batch.observation[:, 0] - 2.0 * batch.action[:, 0])
-    train = tf.function(agent.train)
-    first = float(train(batch).extra["critic_loss"])
-    for _ in range(300):
-        last = float(train(batch).extra["critic_loss"])
-    assert last < 0.05 * first
-    q = agent.critics(batch.observation, batch.action).numpy()
-    np.testing.assert_allclose(q, np.broadcast_to(batch.reward, q.shape), atol=0.3)
+    batch = assert_critics_fit_a_fixed_terminal_batch(agent)
     assert np.mean(agent.greedy_action(batch.observation).numpy()) < -0.9
 
 
@@ -119,12 +112,12 @@ def test_exploration_adds_noise_of_the_configured_scale(noise_type):
                             ou_theta=0.15)
     observation = tf.zeros((1, 3))
     greedy = agent.greedy_action(observation).numpy()
-    noise = np.array([agent.explore_action(observation).numpy() - greedy
-                      for _ in range(1000)])[:, 0, 0]
+    explore = tf.function(agent.explore_action)
+    noise = np.array([explore(observation).numpy() - greedy for _ in range(600)])[100:, 0, 0]
     # stationary std: σ for Gaussian, σ / sqrt(1 − (1 − θ)²) ≈ 0.19 for OU
     expected = 0.1 if noise_type == "gaussian" else 0.1 / np.sqrt(1 - 0.85 ** 2)
-    assert np.std(noise[200:]) == pytest.approx(expected, rel=0.2)
-    lag_correlation = np.corrcoef(noise[200:-1], noise[201:])[0, 1]
+    assert np.std(noise) == pytest.approx(expected, rel=0.25)
+    lag_correlation = np.corrcoef(noise[:-1], noise[1:])[0, 1]
     assert (lag_correlation > 0.7) == (noise_type == "ornstein_uhlenbeck")
 
 
@@ -139,7 +132,7 @@ def test_delay_counter_round_trips_through_a_checkpoint(tmp_path):
     agent = make_agent_from(td3_config())
     buffer = ReplayBuffer(3, 1, capacity=100, seed=0)
     buffer.add_batch(fixed_batch(size=50))
-    Learner(agent, buffer, batch_size=16, jit_compile=True).run(3)
+    Learner(agent, buffer, batch_size=16, jit_compile=False).run(3)
     Checkpointer(tmp_path, agent=agent).save(3)
 
     restored = make_agent_from(td3_config(), seed=1)
