@@ -8,6 +8,7 @@ from sac_tf.agents import make_agent
 from sac_tf.agents.ddpg import DdpgAgent
 from sac_tf.checkpoints import Checkpointer
 from sac_tf.config import ddpg_config, td3_config
+from sac_tf.errors import UserError
 from sac_tf.learner import Learner
 from sac_tf.replay_buffer import ReplayBuffer
 from tests.conftest import small_pendulum_config
@@ -39,6 +40,9 @@ def test_make_agent_builds_both_from_their_config_sections():
         config[name] = td3_config() if name == "td3" else ddpg_config()
         config[name].hidden_sizes = (8,)
         assert isinstance(make_agent(config, SPEC), DdpgAgent)
+    config.td3.noise_type = "pink"
+    with pytest.raises(UserError, match="bad config.td3: noise_type must be one of"):
+        make_agent(config, SPEC)
 
 
 def test_target_smoothing_noise_is_clipped():

@@ -19,4 +19,7 @@ def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec) -> OffPolicyAge
         raise UserError(f"unknown agent {config.agent!r}; choose one of {sorted(AGENTS)}")
     if config.agent not in config:
         raise UserError(f"the config has no {config.agent!r} section for agent {config.agent!r}")
-    return AGENTS[config.agent](spec, seed=config.seed, **config[config.agent].to_dict())
+    try:
+        return AGENTS[config.agent](spec, seed=config.seed, **config[config.agent].to_dict())
+    except (TypeError, ValueError) as error:  # a missing, unknown or invalid setting
+        raise UserError(f"bad config.{config.agent}: {error}") from None
