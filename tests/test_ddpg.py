@@ -7,7 +7,7 @@ import tensorflow as tf
 from sac_tf.agents import make_agent
 from sac_tf.agents.ddpg import DdpgAgent
 from sac_tf.checkpoints import Checkpointer
-from sac_tf.config import ddpg_config, td3_config
+from sac_tf.config import ddpg_config, default_config_argument, load_config, td3_config
 from sac_tf.errors import UserError
 from sac_tf.learner import Learner
 from sac_tf.replay_buffer import ReplayBuffer
@@ -32,6 +32,17 @@ def test_configs_are_ddpg_and_td3():
     assert (td3.critics.num_critics, td3.policy_delay, td3.target_noise) == (2, 2, 0.2)
     ddpg = make_agent_from(ddpg_config())
     assert (ddpg.critics.num_critics, ddpg.policy_delay, ddpg.target_noise) == (1, 1, 0.0)
+
+
+@pytest.mark.parametrize("agent, env_id, learning_starts", [
+    ("td3", "Hopper-v5", 25_000), ("ddpg", "Walker2d-v5", 10_000),
+    ("td3", "Pendulum-v1", 1_000), ("ddpg", "Pendulum-v1", 1_000)])
+def test_default_configs_of_ddpg_and_td3(agent, env_id, learning_starts):
+    config = load_config(default_config_argument(agent, env_id))
+    assert (config.agent, config.env_id, config.learning_starts) == (agent, env_id,
+                                                                    learning_starts)
+    assert config[agent].hidden_sizes == (256, 256)
+    assert config[agent].policy_delay == (2 if agent == "td3" else 1)
 
 
 def test_make_agent_builds_both_from_their_config_sections():
