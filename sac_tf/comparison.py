@@ -95,7 +95,8 @@ def summarize(curves: Sequence[RunCurve], threshold: Optional[float]) -> List[Ag
                              first_step_reaching(run.env_steps, run.returns, threshold)
                              for run in runs],
             wall_s=float(np.mean([run.wall_s for run in runs])),
-            steps_per_s=float(np.mean([run.env_steps[-1] / run.wall_s for run in runs]))))
+            steps_per_s=float(np.mean([run.env_steps[-1] / max(run.wall_s, 1e-9)
+                                       for run in runs]))))
     return summaries
 
 
