@@ -27,7 +27,7 @@ setup(
         "imageio>=2.30",
         "imageio-ffmpeg>=0.5",
         "Pillow>=10.1",
-        "matplotlib>=3.7",
+        "matplotlib>=3.7",  # plots of evaluate and compare
     ],
     extras_require={
         "test": ["pytest>=8",

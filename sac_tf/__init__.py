@@ -8,11 +8,12 @@ from sac_tf import tf_setup
 
 tf_setup.import_tensorflow_quietly()
 
-from sac_tf.agents import SacAgent, make_agent  # noqa: E402
-from sac_tf.api import SAC  # noqa: E402
+from sac_tf.agents import DdpgAgent, SacAgent, make_agent  # noqa: E402
+from sac_tf.api import DDPG, SAC, TD3  # noqa: E402
 from sac_tf.distributions import TanhNormal  # noqa: E402
 from sac_tf.replay_buffer import ReplayBuffer  # noqa: E402
 from sac_tf.types import LossInfo, Transition  # noqa: E402
 
 __version__ = "0.1.0"
-__all__ = ["SAC", "SacAgent", "make_agent", "TanhNormal", "ReplayBuffer", "LossInfo", "Transition"]
+__all__ = ["SAC", "DDPG", "TD3", "SacAgent", "DdpgAgent", "make_agent", "TanhNormal",
+           "ReplayBuffer", "LossInfo", "Transition"]

@@ -416,3 +416,15 @@ class SAC(Agent):
     """Soft Actor-Critic (`sac_tf.agents.SacAgent`) for a hand-written loop."""
 
     agent_name = "sac"
+
+
+class DDPG(Agent):
+    """DDPG (`sac_tf.agents.DdpgAgent` with its DDPG config) for a hand-written loop."""
+
+    agent_name = "ddpg"
+
+
+class TD3(Agent):
+    """TD3 (`sac_tf.agents.DdpgAgent` with its TD3 options) for a hand-written loop."""
+
+    agent_name = "td3"

@@ -65,6 +65,53 @@ def sac_config() -> ml_collections.ConfigDict:
     ))
 
 
+def td3_config() -> ml_collections.ConfigDict:
+    """TD3 hyper-parameters of Fujimoto et al. (2018), as their code's current defaults."""
+    return ml_collections.ConfigDict(dict(
+        hidden_sizes=(256, 256),
+        num_critics=2,
+        actor_lr=3e-4,
+        critic_lr=3e-4,
+        gamma=0.99,
+        tau=0.005,
+        exploration_noise=0.1,        # σ, in units of half the action range
+        noise_type="gaussian",        # or "ornstein_uhlenbeck"
+        ou_theta=0.15,
+        target_noise=0.2,
+        target_noise_clip=0.5,
+        policy_delay=2,
+    ))
+
+
+def ddpg_config() -> ml_collections.ConfigDict:
+    """DDPG as the TD3 paper re-tuned it ("our DDPG"): TD3 without its three changes."""
+    config = td3_config()
+    config.num_critics = 1
+    config.target_noise = 0.0
+    config.policy_delay = 1
+    return config
+
+
+def pendulum_base_config(agent: str, num_steps: int) -> ml_collections.ConfigDict:
+    """Run settings for Pendulum-v1: 1k random steps, an evaluation every 1k steps."""
+    config = base_config(agent=agent, env_id="Pendulum-v1")
+    config.num_steps = num_steps
+    config.learning_starts = 1_000
+    config.eval_interval = 1_000
+    config.log_interval = 500
+    config.checkpoint_interval = 2_000
+    config.buffer_capacity = 100_000
+    return config
+
+
+def deterministic_pendulum_config(agent: str) -> ml_collections.ConfigDict:
+    """DDPG or TD3 (`agent`) on Pendulum-v1: the papers' settings, lr 1e-3, 15k steps."""
+    config = pendulum_base_config(agent, num_steps=15_000)
+    config[agent] = td3_config() if agent == "td3" else ddpg_config()
+    config[agent].actor_lr = config[agent].critic_lr = 1e-3
+    return config
+
+
 def default_config(agent: str, env_id: str) -> ml_collections.ConfigDict:
     """The config a run of `agent` on `env_id` gets without `--config`.
 

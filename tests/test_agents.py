@@ -63,18 +63,25 @@ def test_train_step_moves_every_network_and_polyak_averages_targets():
     assert np.isfinite(info.loss.numpy())
 
 
-def test_critics_fit_the_rewards_of_a_fixed_terminal_batch():
-    """With terminated = 1 the Bellman target is the reward itself."""
-    agent = make_sac(critic_lr=1e-3)
+def assert_critics_fit_a_fixed_terminal_batch(agent, num_updates=300):
+    """With terminated = 1 the Bellman target is the reward r = s_0 − 2a itself.
+
+    Returns the batch, for checks on the actor.
+    """
     batch = fixed_batch(terminated=1.0)
     batch = batch._replace(reward=batch.observation[:, 0] - 2.0 * batch.action[:, 0])
     train = tf.function(agent.train)
     first = float(train(batch).extra["critic_loss"])
-    for _ in range(300):
+    for _ in range(num_updates):
         last = float(train(batch).extra["critic_loss"])
     assert last < 0.05 * first
     q = agent.critics(batch.observation, batch.action).numpy()
     np.testing.assert_allclose(q, np.broadcast_to(batch.reward, q.shape), atol=0.3)
+    return batch
+
+
+def test_critics_fit_the_rewards_of_a_fixed_terminal_batch():
+    assert_critics_fit_a_fixed_terminal_batch(make_sac(critic_lr=1e-3))
 
 
 @pytest.mark.parametrize("target_entropy, direction", [(-5.0, -1), (5.0, +1)])

@@ -280,3 +280,19 @@ def test_a_run_without_an_env_id_asks_for_one(tmp_path):
 def test_load_without_a_run_raises(tmp_path):
     with pytest.raises(ValueError, match="config.json"):
         sac_tf.SAC.load(tmp_path)
+
+
+@pytest.mark.parametrize("agent_class", [sac_tf.DDPG, sac_tf.TD3], ids=["ddpg", "td3"])
+def test_ddpg_and_td3_share_the_api(agent_class, tmp_path):
+    agent = agent_class(OBSERVATION_SPACE, ACTION_SPACE, seed=0, **SMALL)
+    agent.replay_buffer.add(**random_transitions(32))
+    before = actor_weights(agent)
+    assert np.isfinite(agent.learn(num_updates=4)["critic_loss"])
+    assert any(not np.array_equal(a, b) for a, b in zip(before, actor_weights(agent)))
+    action = agent.select_action(np.zeros(3), deterministic=True)
+    assert action.shape == (2,) and ACTION_SPACE.contains(action.astype(np.float32))
+    agent.save(tmp_path)
+    loaded = agent_class.load(tmp_path)
+    np.testing.assert_array_equal(loaded.select_action(np.zeros(3), deterministic=True), action)
+    with pytest.raises(ValueError, match="'sac'"):
+        sac_tf.SAC.load(tmp_path)

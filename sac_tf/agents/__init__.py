@@ -3,13 +3,14 @@
 import ml_collections
 
 from sac_tf.agents.base import OffPolicyAgent
+from sac_tf.agents.ddpg import DdpgAgent
 from sac_tf.agents.sac import SacAgent
 from sac_tf.errors import UserError
 from sac_tf.specs import EnvSpec
 
 #: `--agent` name → agent class; the config section of the same name holds its
 #: constructor's keyword arguments.
-AGENTS = {"sac": SacAgent}
+AGENTS = {"sac": SacAgent, "ddpg": DdpgAgent, "td3": DdpgAgent}
 
 
 def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec) -> OffPolicyAgent:
@@ -20,7 +21,10 @@ def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec) -> OffPolicyAge
         raise UserError(f"the config has no {config.agent!r} section for agent {config.agent!r}")
     agent_class = AGENTS[config.agent]
     if spec.is_hybrid and not agent_class.supports_hybrid_actions:
+        supported = sorted(name for name, cls in AGENTS.items() if cls.supports_hybrid_actions)
         raise UserError(f"agent {config.agent!r} needs a continuous Box action space; hybrid "
-                        f"(continuous + discrete) actions are supported by "
-                        f"{sorted(name for name, cls in AGENTS.items() if cls.supports_hybrid_actions)}")
-    return agent_class(spec, seed=config.seed, **config[config.agent].to_dict())
+                        f"(continuous + discrete) actions are supported by {supported}")
+    try:
+        return agent_class(spec, seed=config.seed, **config[config.agent].to_dict())
+    except (TypeError, ValueError) as error:  # a missing, unknown or invalid setting
+        raise UserError(f"bad config.{config.agent}: {error}") from None

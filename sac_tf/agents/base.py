@@ -1,8 +1,9 @@
 """What every off-policy actor-critic agent here shares.
 
 Critic ensembles with target copies, the Bellman target, the critic regression
-step, Polyak averaging, a checkpointed random generator and the acting
-interface. Subclasses write their own losses in `train`.
+step, Polyak averaging, Adam optimisers and gradient steps, a checkpointed
+random generator and the acting interface. Subclasses write their own losses
+in `train`.
 """
 
 from typing import Sequence
@@ -29,6 +30,20 @@ def build_with_copy(network: keras.Model, target: keras.Model, *inputs):
     target(*inputs)
     for target_variable, variable in zip(target.variables, network.variables):
         target_variable.assign(variable)
+
+
+def built_adam(variables: Sequence[tf.Variable], learning_rate: float,
+               name: str) -> keras.optimizers.Adam:
+    """An Adam optimiser with its slots already created for `variables` (so it checkpoints)."""
+    optimizer = keras.optimizers.Adam(learning_rate, name=name)
+    optimizer.build(variables)
+    return optimizer
+
+
+def minimize(optimizer: keras.optimizers.Optimizer, tape: tf.GradientTape, loss: tf.Tensor,
+             variables: Sequence[tf.Variable]) -> None:
+    """One `optimizer` step on `loss`, recorded on `tape`, over `variables`."""
+    optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
 
 
 class OffPolicyAgent(tf.Module):
@@ -77,8 +92,8 @@ class OffPolicyAgent(tf.Module):
         self.target_critics = CriticEnsemble(num_critics, hidden_sizes, name="target_critics",
                                              **critic_options)
         build_with_copy(self.critics, self.target_critics, *self._dummy_inputs())
-        self.critic_optimizer = keras.optimizers.Adam(critic_lr, name="critic_adam")
-        self.critic_optimizer.build(self.critics.trainable_variables)
+        self.critic_optimizer = built_adam(self.critics.trainable_variables, critic_lr,
+                                           name="critic_adam")
 
     def _dummy_inputs(self):
         return (tf.zeros((1, self.spec.observation_dim)), tf.zeros((1, self.spec.action_dim)))
@@ -130,8 +145,7 @@ class OffPolicyAgent(tf.Module):
         with tf.GradientTape() as tape:
             q = self.critics(batch.observation, batch.action, training=True)
             loss = self.critic_loss(q, target)
-        variables = self.critics.trainable_variables
-        self.critic_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        minimize(self.critic_optimizer, tape, loss, self.critics.trainable_variables)
         return loss, tf.reduce_mean(q)
 
     def update_targets(self):

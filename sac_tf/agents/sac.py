@@ -29,10 +29,9 @@ REDQ, DroQ and resets are usually paired with several updates per env step
 import math
 from typing import Optional, Sequence
 
-import keras
 import tensorflow as tf
 
-from sac_tf.agents.base import OffPolicyAgent
+from sac_tf.agents.base import OffPolicyAgent, built_adam, minimize
 from sac_tf.agents.plasticity import PeriodicReset
 from sac_tf.agents.quantiles import truncated_atoms
 from sac_tf.networks import GaussianActor, HybridActor
@@ -99,20 +98,18 @@ class SacAgent(OffPolicyAgent):
             self.actor = GaussianActor(spec.continuous_dim, hidden_sizes,
                                        residual_blocks=residual_blocks, name="actor")
         self.actor(self._dummy_inputs()[0])
-        self.actor_optimizer = keras.optimizers.Adam(actor_lr, name="actor_adam")
-        self.actor_optimizer.build(self.actor.trainable_variables)
+        self.actor_optimizer = built_adam(self.actor.trainable_variables, actor_lr,
+                                          name="actor_adam")
         self.log_alpha = tf.Variable(math.log(initial_alpha), dtype=tf.float32, name="log_alpha")
-        self.alpha_optimizer = keras.optimizers.Adam(alpha_lr, name="alpha_adam")
-        self.alpha_optimizer.build([self.log_alpha])
+        self.alpha_optimizer = built_adam([self.log_alpha], alpha_lr, name="alpha_adam")
         self.target_entropy = float(
             -spec.continuous_dim if target_entropy is None else target_entropy)
         if spec.is_hybrid:
             self.metric_names = SacAgent.metric_names + ("alpha_discrete", "entropy_discrete")
             self.log_alpha_discrete = tf.Variable(math.log(initial_alpha), dtype=tf.float32,
                                                   name="log_alpha_discrete")
-            self.alpha_discrete_optimizer = keras.optimizers.Adam(alpha_lr,
-                                                                  name="alpha_discrete_adam")
-            self.alpha_discrete_optimizer.build([self.log_alpha_discrete])
+            self.alpha_discrete_optimizer = built_adam([self.log_alpha_discrete], alpha_lr,
+                                                       name="alpha_discrete_adam")
             self.discrete_target_entropy = float(
                 0.5 * sum(math.log(size) for size in spec.discrete_sizes)
                 if discrete_target_entropy is None else discrete_target_entropy)
@@ -144,8 +141,7 @@ class SacAgent(OffPolicyAgent):
             action, log_prob = policy.sample_and_log_prob(self.next_seed())
             q = self.actor_value(self.critics(batch.observation, action, training=True))
             actor_loss = tf.reduce_mean(alpha * log_prob + self.discrete_penalty(policy) - q)
-        variables = self.actor.trainable_variables
-        self.actor_optimizer.apply_gradients(zip(tape.gradient(actor_loss, variables), variables))
+        minimize(self.actor_optimizer, tape, actor_loss, self.actor.trainable_variables)
 
         alpha_loss = self.tune_temperature(self.log_alpha, self.alpha_optimizer,
                                            log_prob + self.target_entropy)
@@ -173,7 +169,7 @@ class SacAgent(OffPolicyAgent):
         """
         with tf.GradientTape() as tape:
             loss = -tf.reduce_mean(log_alpha * tf.stop_gradient(entropy_shortfall))
-        optimizer.apply_gradients([(tape.gradient(loss, log_alpha), log_alpha)])
+        minimize(optimizer, tape, loss, [log_alpha])
         return loss
 
     def discrete_penalty(self, policy):

@@ -1,0 +1,130 @@
+"""DDPG (Lillicrap et al. 2015) and TD3 (Fujimoto et al. 2018) as one agent.
+
+A deterministic tanh actor μ with a target copy μ', critics Q_i with target
+copies Q'_i, and exploration noise added to μ(s). The losses:
+
+  critic: ½ (Q_i(s, a) − [r + γ (1 − d) min_j Q'_j(s', ã')])²
+          ã' = clip(μ'(s') + clip(ε, −c, c), −1, 1),   ε ~ N(0, σ_target²)
+  actor:  −Q_1(s, μ(s))
+
+DDPG is one critic, no target noise (σ_target = 0) and an actor and target
+update after every critic update. TD3 adds its three changes as options:
+twin critics (`num_critics=2`, min target), target policy smoothing
+(`target_noise`, `target_noise_clip`) and delayed updates of the actor and
+all targets every `policy_delay` critic updates.
+"""
+
+from typing import Sequence
+
+import tensorflow as tf
+
+from sac_tf.agents.base import OffPolicyAgent, build_with_copy, built_adam, minimize, polyak_update
+from sac_tf.networks import DeterministicActor
+from sac_tf.specs import EnvSpec
+from sac_tf.types import LossInfo, Transition
+
+#: Exploration noise processes `noise_type` can name.
+NOISE_TYPES = ("gaussian", "ornstein_uhlenbeck")
+
+
+class DdpgAgent(OffPolicyAgent):
+    """DDPG, or TD3 with `num_critics=2`, `target_noise > 0` and `policy_delay=2`.
+
+    Args:
+      spec: the environment's `EnvSpec`.
+      hidden_sizes: widths of the actor and critic MLPs.
+      num_critics: 1 for DDPG, 2 for TD3's clipped double Q.
+      actor_lr, critic_lr: Adam learning rates.
+      gamma: discount factor per step.
+      tau: Polyak coefficient of the target actor and critics.
+      exploration_noise: standard deviation σ of the exploration noise, in
+        normalised action units ([-1, 1] spans the env's bounds).
+      noise_type: "gaussian" (independent N(0, σ²) per step, as TD3) or
+        "ornstein_uhlenbeck" (DDPG's temporally correlated process
+        x ← x − θ x + σ ε; one process shared by the rows of a batch).
+      ou_theta: θ, the OU process's pull towards zero per step.
+      target_noise: σ_target of TD3's target policy smoothing; 0 turns it off.
+      target_noise_clip: c, the smoothing noise is clipped to [−c, c].
+      policy_delay: d, the actor and the targets are updated once every d
+        critic updates (the count is a checkpointed variable).
+      seed: seed of the agent's generator (exploration and target noise).
+    """
+
+    metric_names = ("critic_loss", "actor_loss", "q_mean")
+
+    def __init__(self, spec: EnvSpec, *, hidden_sizes: Sequence[int], num_critics: int,
+                 actor_lr: float, critic_lr: float, gamma: float, tau: float,
+                 exploration_noise: float, noise_type: str, ou_theta: float,
+                 target_noise: float, target_noise_clip: float, policy_delay: int, seed: int):
+        super().__init__(spec, hidden_sizes=hidden_sizes, num_critics=num_critics,
+                         critic_lr=critic_lr, gamma=gamma, tau=tau, seed=seed, name="ddpg")
+        if noise_type not in NOISE_TYPES:
+            raise ValueError(f"noise_type must be one of {NOISE_TYPES}, got {noise_type!r}")
+        if policy_delay < 1:
+            raise ValueError(f"policy_delay must be at least 1, got {policy_delay}")
+        self.exploration_noise = exploration_noise
+        self.noise_type = noise_type
+        self.ou_theta = ou_theta
+        self.target_noise = target_noise
+        self.target_noise_clip = target_noise_clip
+        self.policy_delay = policy_delay
+        self.actor = DeterministicActor(spec.action_dim, hidden_sizes, name="actor")
+        self.target_actor = DeterministicActor(spec.action_dim, hidden_sizes, name="target_actor")
+        build_with_copy(self.actor, self.target_actor, self._dummy_inputs()[0])
+        self.actor_optimizer = built_adam(self.actor.trainable_variables, actor_lr,
+                                          name="actor_adam")
+        self.critic_updates = tf.Variable(0, dtype=tf.int64, trainable=False,
+                                          name="critic_updates")
+        self.ou_state = tf.Variable(tf.zeros([spec.action_dim]), trainable=False,
+                                    name="ou_state")
+
+    def train(self, batch: Transition) -> LossInfo:
+        next_action = self.smoothed_target_action(batch.next_observation)
+        next_q = tf.reduce_min(self.target_critics(batch.next_observation, next_action), axis=0)
+        critic_loss, q_mean = self.train_critics(batch, self.td_target(batch, next_q))
+        self.critic_updates.assign_add(1)
+
+        def update_actor_and_targets():
+            with tf.GradientTape() as tape:
+                loss = self.actor_loss(batch)
+            minimize(self.actor_optimizer, tape, loss, self.actor.trainable_variables)
+            self.update_targets()
+            return loss
+
+        actor_loss = tf.cond(self.critic_updates % self.policy_delay == 0,
+                             update_actor_and_targets, lambda: self.actor_loss(batch))
+        return LossInfo(loss=critic_loss + actor_loss,
+                        extra=dict(critic_loss=critic_loss, actor_loss=actor_loss,
+                                   q_mean=q_mean))
+
+    def actor_loss(self, batch: Transition) -> tf.Tensor:
+        """−mean Q_1(s, μ(s)), a float32 scalar."""
+        return -tf.reduce_mean(self.critics(batch.observation, self.actor(batch.observation))[0])
+
+    def smoothed_target_action(self, next_observation: tf.Tensor) -> tf.Tensor:
+        """μ'(s') plus clipped Gaussian noise, clipped to [-1, 1]: `[B, act_dim]`."""
+        action = self.target_actor(next_observation)
+        if self.target_noise == 0.0:
+            return action
+        noise = self.target_noise * tf.random.stateless_normal(tf.shape(action),
+                                                               seed=self.next_seed())
+        noise = tf.clip_by_value(noise, -self.target_noise_clip, self.target_noise_clip)
+        return tf.clip_by_value(action + noise, -1.0, 1.0)
+
+    def update_targets(self):
+        super().update_targets()
+        polyak_update(self.target_actor.variables, self.actor.variables, self.tau)
+
+    def greedy_action(self, observation):
+        return self.actor(observation)
+
+    def explore_action(self, observation):
+        action = self.actor(observation)
+        epsilon = tf.random.stateless_normal(tf.shape(action), seed=self.next_seed())
+        if self.noise_type == "gaussian":
+            noise = self.exploration_noise * epsilon
+        else:
+            noise = self.ou_state.assign(
+                (1.0 - self.ou_theta) * self.ou_state
+                + self.exploration_noise * epsilon[0])[None]
+        return tf.clip_by_value(action + noise, -1.0, 1.0)

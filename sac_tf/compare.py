@@ -1,0 +1,61 @@
+r"""Trains several agents on several seeds and compares their evaluation curves.
+
+    python -m sac_tf.compare --env=Pendulum-v1 --agents=sac,ddpg,td3 --seeds=0,1,2 \
+        --num_steps=15000 --threshold=-200 --out=runs/compare_pendulum
+
+Each (agent, seed) trains with its default config (`configs/{agent}_pendulum.py`
+or `configs/{agent}_mujoco.py:{env}`) into `OUT/runs/{agent}_seed{seed}`.
+Rerunning the command skips runs whose `eval.csv` already reached
+`--num_steps` and resumes interrupted ones from their checkpoints. Then it
+writes `OUT/curves.csv`, `OUT/summary.md` and `OUT/comparison.png` and prints
+the summary.
+"""
+
+import pathlib
+import sys
+
+from sac_tf import tf_setup
+
+tf_setup.import_tensorflow_quietly()
+
+from absl import flags  # noqa: E402
+
+from sac_tf import cli, comparison  # noqa: E402
+from sac_tf.errors import UserError  # noqa: E402
+
+flags.DEFINE_string("env", "Pendulum-v1", "Gymnasium environment id.")
+flags.DEFINE_list("agents", ["sac", "ddpg", "td3"], "Comma-separated agents to compare.")
+flags.DEFINE_list("seeds", ["0", "1", "2"], "Comma-separated integer seeds.")
+flags.DEFINE_integer("num_steps", None, "Env steps per run.", lower_bound=1)
+flags.DEFINE_string("out", None, "Output directory (runs/, curves.csv, summary.md, plot).")
+flags.DEFINE_float("threshold", None, "Return whose first crossing summary.md reports.")
+flags.mark_flags_as_required(["num_steps", "out"])
+
+
+def parse_seeds(values) -> list:
+    try:
+        return [int(value) for value in values]
+    except ValueError:
+        raise UserError(f"--seeds must be comma-separated integers, got {','.join(values)}") \
+            from None
+
+
+def log(message: str) -> None:
+    print(f"compare: {message}", file=sys.stderr, flush=True)
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise UserError(f"unexpected arguments: {' '.join(argv[1:])}")
+    values = flags.FLAGS
+    out = pathlib.Path(values.out)
+    curves = comparison.train_missing(values.env, values.agents, parse_seeds(values.seeds),
+                                      values.num_steps, out, log)
+    summary = comparison.write_report(curves, out, values.env, values.num_steps,
+                                      values.threshold)
+    log(f"wrote {out / 'curves.csv'}, {out / 'summary.md'}, {out / 'comparison.png'}")
+    print(summary, end="")
+
+
+if __name__ == "__main__":
+    cli.run(main)

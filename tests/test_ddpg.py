@@ -1,0 +1,159 @@
+"""DDPG and TD3 losses, noise and delayed updates, against what the papers prescribe."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from sac_tf.agents import make_agent
+from sac_tf.agents.ddpg import DdpgAgent
+from sac_tf.checkpoints import Checkpointer
+from sac_tf.config import ddpg_config, default_config_argument, load_config, td3_config
+from sac_tf.errors import UserError
+from sac_tf.learner import Learner
+from sac_tf.replay_buffer import ReplayBuffer
+from tests.conftest import small_pendulum_config
+from tests.test_agents import (SPEC, assert_critics_fit_a_fixed_terminal_batch, fixed_batch,
+                               values)
+
+
+def make_agent_from(defaults, **overrides):
+    kwargs = defaults.to_dict()
+    kwargs.update(hidden_sizes=(32, 32), seed=0)
+    kwargs.update(overrides)
+    return DdpgAgent(SPEC, **kwargs)
+
+
+def changed(before, variables):
+    return [not np.allclose(old, variable.numpy()) for old, variable in zip(before, variables)]
+
+
+def test_configs_are_ddpg_and_td3():
+    td3 = make_agent_from(td3_config())
+    assert (td3.critics.num_critics, td3.policy_delay, td3.target_noise) == (2, 2, 0.2)
+    ddpg = make_agent_from(ddpg_config())
+    assert (ddpg.critics.num_critics, ddpg.policy_delay, ddpg.target_noise) == (1, 1, 0.0)
+
+
+@pytest.mark.parametrize("agent, env_id, learning_starts", [
+    ("td3", "Hopper-v5", 25_000), ("ddpg", "Walker2d-v5", 10_000),
+    ("td3", "Pendulum-v1", 1_000), ("ddpg", "Pendulum-v1", 1_000)])
+def test_default_configs_of_ddpg_and_td3(agent, env_id, learning_starts):
+    config = load_config(default_config_argument(agent, env_id))
+    assert (config.agent, config.env_id, config.learning_starts) == (agent, env_id,
+                                                                    learning_starts)
+    assert config[agent].hidden_sizes == (256, 256)
+    assert config[agent].policy_delay == (2 if agent == "td3" else 1)
+
+
+def test_make_agent_builds_both_from_their_config_sections():
+    for name in ("ddpg", "td3"):
+        config = small_pendulum_config(agent=name)
+        config[name] = td3_config() if name == "td3" else ddpg_config()
+        config[name].hidden_sizes = (8,)
+        assert isinstance(make_agent(config, SPEC), DdpgAgent)
+    config.td3.noise_type = "pink"
+    with pytest.raises(UserError, match="bad config.td3: noise_type must be one of"):
+        make_agent(config, SPEC)
+
+
+def test_target_smoothing_noise_is_clipped():
+    agent = make_agent_from(td3_config(), target_noise=10.0, target_noise_clip=0.3)
+    observation = tf.random.normal((4096, 3))
+    mean_action = agent.target_actor(observation).numpy()
+    deviation = agent.smoothed_target_action(observation).numpy() - mean_action
+    inside = np.abs(mean_action) < 0.7  # where clipping to [-1, 1] cannot interfere
+    assert np.max(np.abs(deviation)) <= 0.3 + 1e-6
+    # σ = 10 ≫ c: all but P(|ε| < 0.3) ≈ 2.4 % of the draws are clipped, to exactly ±c
+    assert np.mean(np.isclose(np.abs(deviation[inside]), 0.3, atol=1e-5)) > 0.95
+    assert np.mean(deviation[inside] > 0) == pytest.approx(0.5, abs=0.05)
+
+
+def test_target_smoothing_keeps_actions_in_the_unit_box_and_ddpg_has_none():
+    observation = tf.random.normal((512, 3))
+    td3 = make_agent_from(td3_config(), target_noise=0.2, target_noise_clip=0.5)
+    smoothed = td3.smoothed_target_action(observation).numpy()
+    assert np.all(np.abs(smoothed) <= 1.0)
+    assert not np.allclose(smoothed, td3.target_actor(observation).numpy())
+    ddpg = make_agent_from(ddpg_config())
+    np.testing.assert_array_equal(ddpg.smoothed_target_action(observation).numpy(),
+                                  ddpg.target_actor(observation).numpy())
+
+
+def test_actor_and_targets_update_only_every_policy_delay_critic_steps():
+    agent = make_agent_from(td3_config(), policy_delay=3)
+    train = tf.function(agent.train)
+    batch = fixed_batch()
+    for step in range(1, 7):
+        actor = values(agent.actor.trainable_variables)
+        target_actor = values(agent.target_actor.variables)
+        target_critics = values(agent.target_critics.variables)
+        critics = values(agent.critics.trainable_variables)
+        train(batch)
+        update = step % 3 == 0
+        assert all(changed(critics, agent.critics.trainable_variables))
+        assert all(changed(actor, agent.actor.trainable_variables)) == update, step
+        assert any(changed(actor, agent.actor.trainable_variables)) == update, step
+        assert all(changed(target_actor, agent.target_actor.variables)) == update, step
+        assert any(changed(target_critics, agent.target_critics.variables)) == update, step
+    assert int(agent.critic_updates.numpy()) == 6
+    assert int(agent.actor_optimizer.iterations.numpy()) == 2
+    assert int(agent.critic_optimizer.iterations.numpy()) == 6
+
+
+def test_ddpg_step_moves_every_network_and_polyak_averages_targets():
+    agent = make_agent_from(ddpg_config(), tau=0.1)
+    actor, target_actor = values(agent.actor.variables), values(agent.target_actor.variables)
+    critics = values(agent.critics.variables)
+    info = tf.function(agent.train)(fixed_batch())
+    assert all(changed(actor, agent.actor.trainable_variables))
+    assert all(changed(critics, agent.critics.trainable_variables))
+    for before, target, source in zip(target_actor, agent.target_actor.variables,
+                                      agent.actor.variables):
+        np.testing.assert_allclose(target.numpy(), 0.9 * before + 0.1 * source.numpy(),
+                                   rtol=1e-5, atol=1e-6)
+    assert set(info.extra) == set(DdpgAgent.metric_names)
+
+
+def test_ddpg_critic_fits_the_rewards_and_the_actor_climbs_q():
+    """The fixed batch's reward r = s_0 − 2a is highest at a = −1."""
+    agent = make_agent_from(ddpg_config(), critic_lr=1e-3, actor_lr=1e-3)
+    batch = assert_critics_fit_a_fixed_terminal_batch(agent)
+    assert np.mean(agent.greedy_action(batch.observation).numpy()) < -0.9
+
+
+@pytest.mark.parametrize("noise_type", ["gaussian", "ornstein_uhlenbeck"])
+def test_exploration_adds_noise_of_the_configured_scale(noise_type):
+    agent = make_agent_from(ddpg_config(), noise_type=noise_type, exploration_noise=0.1,
+                            ou_theta=0.15)
+    observation = tf.zeros((1, 3))
+    greedy = agent.greedy_action(observation).numpy()
+    explore = tf.function(agent.explore_action)
+    noise = np.array([explore(observation).numpy() - greedy for _ in range(600)])[100:, 0, 0]
+    # stationary std: σ for Gaussian, σ / sqrt(1 − (1 − θ)²) ≈ 0.19 for OU
+    expected = 0.1 if noise_type == "gaussian" else 0.1 / np.sqrt(1 - 0.85 ** 2)
+    assert np.std(noise) == pytest.approx(expected, rel=0.25)
+    lag_correlation = np.corrcoef(noise[:-1], noise[1:])[0, 1]
+    assert (lag_correlation > 0.7) == (noise_type == "ornstein_uhlenbeck")
+
+
+def test_unknown_noise_type_and_bad_delay_are_rejected():
+    with pytest.raises(ValueError, match="noise_type"):
+        make_agent_from(ddpg_config(), noise_type="pink")
+    with pytest.raises(ValueError, match="policy_delay"):
+        make_agent_from(td3_config(), policy_delay=0)
+
+
+def test_delay_counter_round_trips_through_a_checkpoint(tmp_path):
+    agent = make_agent_from(td3_config())
+    buffer = ReplayBuffer(3, 1, capacity=100, seed=0)
+    buffer.add_batch(fixed_batch(size=50))
+    Learner(agent, buffer, batch_size=16, jit_compile=False).run(3)
+    Checkpointer(tmp_path, agent=agent).save(3)
+
+    restored = make_agent_from(td3_config(), seed=1)
+    assert Checkpointer(tmp_path, agent=restored).restore_latest()
+    assert int(restored.critic_updates.numpy()) == 3
+    # the next update (the 4th) is an actor update for d = 2, as in the original run
+    actor = values(restored.actor.trainable_variables)
+    tf.function(restored.train)(fixed_batch())
+    assert all(changed(actor, restored.actor.trainable_variables))
