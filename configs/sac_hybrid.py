@@ -5,17 +5,13 @@ A categorical head for the direction, a tanh-Gaussian for the speed, each with
 its own learned temperature. Random play scores about −33 per episode.
 """
 
-from sac_tf.config import base_config, sac_config
+from sac_tf.config import pendulum_base_config, sac_config
 
 
 def get_config(env_id="sac_tf/HybridPointMass-v0"):
-    config = base_config(agent="sac", env_id=env_id)
-    config.num_steps = 5_000
+    config = pendulum_base_config(agent="sac", num_steps=5_000)  # a short task's schedule
+    config.env_id = env_id
     config.learning_starts = 500
-    config.eval_interval = 1_000
-    config.log_interval = 500
-    config.checkpoint_interval = 1_000
-    config.buffer_capacity = 100_000
     config.sac = sac_config()
     config.sac.hidden_sizes = (64, 64)
     config.sac.actor_lr = config.sac.critic_lr = config.sac.alpha_lr = 1e-3

@@ -39,14 +39,17 @@ def _parse_flags(argv):
         fail(f"unknown config field '{field}' in a --config.FIELD override")
 
 
-def run(main: Callable) -> None:
-    """`absl.app.run(main)` where flag errors and `UserError`s end as one line."""
+def run(main: Callable[[], None]) -> None:
+    """`absl.app.run` of a command that takes flags only, where flag errors,
+    positional arguments and `UserError`s end as one line."""
 
     def guarded_main(argv):
         if not flags.FLAGS["verbosity"].present:
             logging.set_verbosity(logging.WARNING)  # TensorFlow's savers log at INFO
         try:
-            main(argv)
+            if len(argv) > 1:
+                raise UserError(f"unexpected arguments: {' '.join(argv[1:])}")
+            main()
         except UserError as error:
             fail(error)
         except KeyboardInterrupt:

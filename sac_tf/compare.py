@@ -4,7 +4,8 @@ r"""Trains several agents on several seeds and compares their evaluation curves.
         --num_steps=15000 --threshold=-200 --out=runs/compare_pendulum
 
 Each (agent, seed) trains with its default config (`configs/{agent}_pendulum.py`
-or `configs/{agent}_mujoco.py:{env}`) into `OUT/runs/{agent}_seed{seed}`.
+or `configs/{agent}_mujoco.py:{env}`) into `OUT/runs/{agent}_seed{seed}`; an
+option config's name (`sac_tqc` → `configs/sac_tqc.py:{env}`) can stand for an agent.
 Rerunning the command skips runs whose `eval.csv` already reached
 `--num_steps` and resumes interrupted ones from their checkpoints. Then it
 writes `OUT/curves.csv`, `OUT/summary.md` and `OUT/comparison.png` and prints
@@ -24,7 +25,9 @@ from sac_tf import cli, comparison  # noqa: E402
 from sac_tf.errors import UserError  # noqa: E402
 
 flags.DEFINE_string("env", "Pendulum-v1", "Gymnasium environment id.")
-flags.DEFINE_list("agents", ["sac", "ddpg", "td3"], "Comma-separated agents to compare.")
+flags.DEFINE_list("agents", ["sac", "ddpg", "td3"],
+                  "Comma-separated agents (sac, ddpg, td3) or option configs in configs/ "
+                  "(sac_tqc, sac_redq, ...) to compare.")
 flags.DEFINE_list("seeds", ["0", "1", "2"], "Comma-separated integer seeds.")
 flags.DEFINE_integer("num_steps", None, "Env steps per run.", lower_bound=1)
 flags.DEFINE_string("out", None, "Output directory (runs/, curves.csv, summary.md, plot).")
@@ -44,9 +47,7 @@ def log(message: str) -> None:
     print(f"compare: {message}", file=sys.stderr, flush=True)
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise UserError(f"unexpected arguments: {' '.join(argv[1:])}")
+def main():
     values = flags.FLAGS
     out = pathlib.Path(values.out)
     curves = comparison.train_missing(values.env, values.agents, parse_seeds(values.seeds),

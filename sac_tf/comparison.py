@@ -15,7 +15,7 @@ import ml_collections
 import numpy as np
 
 from sac_tf.agents import AGENTS
-from sac_tf.config import default_config_argument, load_config
+from sac_tf.config import CONFIG_DIR, default_config_argument, load_config
 from sac_tf.errors import UserError
 from sac_tf.metrics import read_csv
 from sac_tf.stats import bootstrap_ci, first_step_reaching
@@ -171,13 +171,27 @@ def finished(directory: pathlib.Path, num_steps: int) -> bool:
 
 def agent_config(agent: str, env_id: str, seed: int,
                  num_steps: int) -> ml_collections.ConfigDict:
-    """The default config of `agent` on `env_id` with `seed` and `num_steps` set."""
-    if agent not in AGENTS:
-        raise UserError(f"unknown agent {agent!r}; choose from {sorted(AGENTS)}")
-    argument = default_config_argument(agent, env_id)
-    if not pathlib.Path(argument.partition(":")[0]).exists():
-        raise UserError(f"agent {agent!r} has no config for {env_id} ({argument})")
-    config = load_config(argument)
+    """The config of a compared `agent` on `env_id`, with `seed` and `num_steps` set.
+
+    `agent` is an agent name (`sac`, `ddpg`, `td3`: its default config) or the
+    name of an option config in `configs/` that takes the env id, such as
+    `sac_tqc` (`configs/sac_tqc.py:{env_id}`).
+    """
+    option_file = CONFIG_DIR / f"{agent}.py"
+    if agent in AGENTS:
+        argument = default_config_argument(agent, env_id)
+        if not pathlib.Path(argument.partition(":")[0]).exists():
+            raise UserError(f"agent {agent!r} has no config for {env_id} ({argument})")
+    elif option_file.exists():
+        argument = f"{option_file}:{env_id}"
+    else:
+        raise UserError(f"unknown agent {agent!r}; choose from {sorted(AGENTS)} or a config "
+                        f"name in {CONFIG_DIR} such as sac_tqc")
+    try:
+        config = load_config(argument)
+    except TypeError:
+        raise UserError(f"{option_file} does not take an env id; compare agents or option "
+                        f"configs such as sac_tqc") from None
     config.env_id, config.seed, config.num_steps = env_id, seed, num_steps
     return config
 

@@ -28,7 +28,6 @@ tf_setup.import_tensorflow_quietly()
 from absl import flags  # noqa: E402
 
 from sac_tf import cli  # noqa: E402
-from sac_tf.errors import UserError  # noqa: E402
 from sac_tf.plots import plot_eval_returns  # noqa: E402
 from sac_tf.policy_evaluation import evaluate_policy  # noqa: E402
 
@@ -40,13 +39,10 @@ flags.DEFINE_integer("seed", 0, "Episode i is reset with seed + i.")
 flags.DEFINE_string("video", None, "Write an annotated MP4 of all episodes here.")
 flags.DEFINE_string("plot_from", None, "A run directory whose eval.csv to plot.")
 flags.DEFINE_string("plot_file", None, "PNG for --plot_from; default ROOT/eval_returns.png.")
+flags.mark_flag_as_required("policy_dir")
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise UserError(f"unexpected arguments: {' '.join(argv[1:])}")
-    if not flags.FLAGS.policy_dir:
-        raise UserError("--policy_dir is required")
+def main():
     plot = {}
     if flags.FLAGS.plot_from:  # first: a bad --plot_from fails before the episodes run
         root = pathlib.Path(flags.FLAGS.plot_from)

@@ -18,19 +18,15 @@ tf_setup.import_tensorflow_quietly()
 from absl import flags  # noqa: E402
 
 from sac_tf import cli  # noqa: E402
-from sac_tf.errors import UserError  # noqa: E402
 from sac_tf.restore import export_latest_checkpoint  # noqa: E402
 
 flags.DEFINE_string("root_dir", None, "Run directory written by `python -m sac_tf.train`.")
 flags.DEFINE_string("output", None, "Where to write the policy; default ROOT/policy.")
 flags.DEFINE_bool("tflite", False, "Also write policy.tflite (the deterministic action).")
+flags.mark_flag_as_required("root_dir")
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise UserError(f"unexpected arguments: {' '.join(argv[1:])}")
-    if not flags.FLAGS.root_dir:
-        raise UserError("--root_dir is required")
+def main():
     print(json.dumps(export_latest_checkpoint(flags.FLAGS.root_dir, flags.FLAGS.output,
                                               flags.FLAGS.tflite)))
 

@@ -97,9 +97,7 @@ def with_default_config(argv: list) -> list:
     return argv[:1] + [f"--config={default_config_argument(values['agent'], values['env'])}"] + argv[1:]
 
 
-def main(argv):
-    if len(argv) > 1:
-        raise UserError(f"unexpected arguments: {' '.join(argv[1:])}")
+def main():
     config = resolve_config(flags.FLAGS)
     root_dir = flags.FLAGS.root_dir or f"runs/{config.agent}_{config.env_id}_seed{config.seed}"
     if config_flags.get_config_filename(flags.FLAGS["config"]) == saved_config_argument(root_dir):

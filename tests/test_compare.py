@@ -9,6 +9,7 @@ import pytest
 
 from sac_tf import comparison
 from sac_tf.config import ddpg_config
+from sac_tf.errors import UserError
 from sac_tf.metrics import read_csv
 from sac_tf.stats import bootstrap_ci, first_step_reaching
 from sac_tf.training import run_training
@@ -114,3 +115,12 @@ def test_compare_command_rejects_an_unknown_agent_in_one_line(tmp_path):
     assert len(lines) == 1 and lines[0].startswith("error: ") and "'ppo'" in lines[0], \
         result.stderr
     assert not (tmp_path / "runs").exists()
+
+
+def test_option_configs_can_be_compared_as_agents():
+    config = comparison.agent_config("sac_tqc", "Pendulum-v1", seed=3, num_steps=5000)
+    assert (config.agent, config.env_id, config.seed, config.num_steps) == (
+        "sac", "Pendulum-v1", 3, 5000)
+    assert config.sac.num_quantiles == 25 and config.learning_starts == 1000
+    with pytest.raises(UserError, match="does not take an env id"):
+        comparison.agent_config("sac_pendulum", "Pendulum-v1", seed=0, num_steps=10)
