@@ -16,7 +16,7 @@ from sac_tf.components import build_components, write_run_files
 from sac_tf.drivers import EpisodeTracker, StepDriver, UniformRandomPolicy, run_episodes
 from sac_tf.envs import check_env, env_spec, make_vector_env
 from sac_tf.errors import UserError
-from sac_tf.metrics import CsvLog, TensorBoardLog, progress_bar
+from sac_tf.metrics import CsvLog, TensorBoardLog, progress_bar, read_csv
 from sac_tf.policies import numpy_policy
 from sac_tf.replay_buffer import StagedWriter
 from sac_tf.saved_policy import export_policy
@@ -143,8 +143,9 @@ def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
         raise
     finally:
         bar.close()
-    if last_eval is None:  # resumed a run that had already finished
-        last_eval = evaluate()
+    if last_eval is None:  # resumed a run that had already finished: its evaluation stands
+        rows = read_csv(root_dir / "eval.csv") if (root_dir / "eval.csv").exists() else []
+        last_eval = rows[-1] if rows and rows[-1]["env_step"] == step else evaluate()
     export_policy(agent, spec, root_dir / "policy", env_id=config.env_id,
                   agent_name=config.agent, train_step=step)
     return last_eval

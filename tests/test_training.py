@@ -37,6 +37,13 @@ def test_resume_continues_from_the_checkpoint_with_the_buffer(tmp_path):
     assert train_rows[3]["wall_s"] > train_rows[2]["wall_s"]
 
 
+def test_rerunning_a_finished_run_keeps_its_evaluation_without_a_duplicate_row(tmp_path):
+    first = run_training(small_pendulum_config(num_steps=300), tmp_path)
+    again = run_training(small_pendulum_config(num_steps=300), tmp_path)
+    assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [300]
+    assert again["return_mean"] == pytest.approx(first["return_mean"], rel=1e-8)
+
+
 def test_resume_restores_replay_buffer_and_counters(tmp_path):
     import tensorflow as tf
 
