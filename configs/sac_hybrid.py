@@ -2,7 +2,7 @@
 
     python -m sac_tf.train --config=configs/sac_hybrid.py
 A categorical head for the direction, a tanh-Gaussian for the speed, each with
-its own learned temperature. Random play scores about −33 per episode.
+its own learned temperature. Random play scores about −32 per episode, the best policy −2.9.
 """
 
 from sac_tf.config import pendulum_base_config, sac_config

@@ -3,8 +3,8 @@
     --config=configs/sac_tqc.py:Hopper-v5
 The paper drops the top d quantiles per critic from the pooled target: d = 5 on
 Hopper, 0 on HalfCheetah, 2 elsewhere. The paper's critics are 3×512 MLPs;
-these keep SAC's 256×256 (shared with the actor), which makes a TQC update
-about 2.5× a SAC update here (5 critics instead of 2, and the quantile loss).
+these keep SAC's 256×256 (shared with the actor); a TQC env step still costs
+about 4× a SAC step on a 2-core CPU (5 critics, the quantile loss; README).
 """
 
 from sac_tf.config import default_config

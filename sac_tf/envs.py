@@ -51,6 +51,8 @@ def make_env(env_id: str, **kwargs) -> gym.Env:
     Raises:
       UserError: for unknown ids, missing modules or dependencies and bad kwargs.
     """
+    if not isinstance(env_id, str) or not env_id:
+        raise UserError(f"no environment id given (got {env_id!r}): pass --env")
     if is_import_path(env_id):
         return _make_from_import_path(env_id, kwargs)
     try:

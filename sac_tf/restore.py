@@ -1,27 +1,15 @@
 """Rebuilding a run's agent from its directory: `config.json` plus the latest checkpoint."""
 
-import json
 import pathlib
 
-import ml_collections
 import tensorflow as tf
 
 from sac_tf.agents import make_agent
 from sac_tf.checkpoints import Checkpointer
+from sac_tf.components import CONFIG_FILE, read_run_config, read_run_spec
 from sac_tf.envs import env_spec, make_env
 from sac_tf.errors import UserError
 from sac_tf.saved_policy import convert_to_tflite, export_policy
-
-
-def read_run_config(root_dir) -> ml_collections.ConfigDict:
-    """The config a run was trained with (`ROOT/config.json`)."""
-    path = pathlib.Path(root_dir) / "config.json"
-    if not path.is_file():
-        raise UserError(f"{root_dir} is not a training run directory (no config.json)")
-    try:
-        return ml_collections.ConfigDict(json.loads(path.read_text()))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise UserError(f"cannot read {path}: {error}") from None
 
 
 def restore_agent(root_dir) -> tuple:
@@ -34,8 +22,11 @@ def restore_agent(root_dir) -> tuple:
       UserError: for a directory without a run or without a readable checkpoint.
     """
     root_dir = pathlib.Path(root_dir)
+    if not (root_dir / CONFIG_FILE).is_file():
+        raise UserError(f"{root_dir} is not a training run directory (no {CONFIG_FILE})")
     config = read_run_config(root_dir)
-    spec = env_spec(make_env(config.env_id))
+    spec = read_run_spec(root_dir) or env_spec(
+        make_env(config.env_id, **(config.get("env_kwargs") or {})))
     agent = make_agent(config, spec)
     env_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step")
     checkpointer = Checkpointer(root_dir / "checkpoints", agent=agent, env_step=env_step)

@@ -6,7 +6,6 @@ commands (`sac_tf.compare`) and tests call it directly.
 
 import math
 import pathlib
-import sys
 import time
 
 import ml_collections
@@ -63,7 +62,7 @@ def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
     checkpointer = components.checkpointer(root_dir)
     if checkpointer.restore_latest():
         print(f"Resuming from checkpoint {checkpointer.latest} at env step {int(env_step)}.",
-              file=sys.stderr, flush=True)
+              flush=True)
     write_run_files(root_dir, config, spec)
 
     step = int(env_step)

@@ -169,7 +169,7 @@ def test_api_save_resumes_with_the_command_line(tmp_path):
     result = run_train(f"--root_dir={tmp_path}", "--num_steps=300")
     assert result.returncode == 0, result.stderr
     assert f"Using the config saved in {tmp_path / 'config.json'}" in result.stdout
-    assert "Resuming from checkpoint" in result.stderr and "at env step 200" in result.stderr
+    assert "Resuming from checkpoint" in result.stdout and "at env step 200" in result.stdout
     assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [300]
 
 

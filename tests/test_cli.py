@@ -94,7 +94,7 @@ def test_kill_9_then_rerun_resumes_from_the_last_checkpoint(tmp_path):
 
     result = subprocess.run(args, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert "Resuming from checkpoint" in result.stderr
-    assert f"at env step {killed_at}" in result.stderr
+    assert "Resuming from checkpoint" in result.stdout
+    assert f"at env step {killed_at}" in result.stdout
     steps = [line.split(",")[0] for line in (tmp_path / "eval.csv").read_text().splitlines()[1:]]
     assert steps == ["1000", "2000", "3000"]

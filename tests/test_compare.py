@@ -85,7 +85,7 @@ def test_two_agents_two_seeds_write_the_files_and_a_rerun_skips_finished_runs(tm
     curves = comparison.train_missing("Pendulum-v1", ["sac", "ddpg"], [0, 1], 200, tmp_path,
                                       messages.append, make_config=tiny_config)
     assert sum("training to 200 env steps" in message for message in messages) == 4
-    assert "Resuming from checkpoint" in capfd.readouterr().err
+    assert "Resuming from checkpoint" in capfd.readouterr().out
     assert [row["env_step"] for row in read_csv(interrupted / "eval.csv")] == [100, 200]
 
     comparison.write_report(curves, tmp_path, "Pendulum-v1", 200, threshold=-1e9)

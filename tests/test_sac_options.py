@@ -70,10 +70,34 @@ def test_periodic_reset_restores_initial_weights_and_optimiser_state():
     for start, target in zip(initial[actor_count:actor_count + critic_count],
                              values(agent.target_critics.variables)):
         np.testing.assert_array_equal(start, target)
-    assert int(agent.actor_optimizer.iterations) == 0
-    assert all(not np.any(variable.numpy()) for variable in agent.critic_optimizer.variables)
+    for optimizer, learning_rate in ((agent.actor_optimizer, 3e-4),
+                                     (agent.critic_optimizer, 3e-4)):
+        assert int(optimizer.iterations) == 0
+        np.testing.assert_allclose(float(optimizer.learning_rate), learning_rate)
+        moments = [v for v in optimizer.variables
+                   if "momentum" in v.path or "velocity" in v.path]
+        assert moments and all(not np.any(variable.numpy()) for variable in moments)
     train(batch)                             # and learning starts again
     assert int(agent.periodic_reset.calls) == 4
+    relearned = values(agent.actor.variables + agent.critics.variables + [agent.log_alpha])
+    assert not all(np.allclose(a, b) for a, b in zip(initial, relearned))
+
+
+def test_dropout_seed_counters_are_neither_reset_nor_averaged():
+    agent = make_sac(reset_interval=2, critic_dropout_rate=0.1, critic_layer_norm=True)
+    train = tf.function(agent.train)
+    batch = fixed_batch()
+    seeds = [v for v in agent.critics.variables if not tf.as_dtype(v.dtype).is_floating]
+    assert seeds
+    before = values(seeds)
+    train(batch)
+    train(batch)                             # ends with a reset
+    assert all(np.any(a != b) for a, b in zip(before, values(seeds)))
+
+
+def test_residual_critics_refuse_droq_options():
+    with pytest.raises(ValueError, match="residual"):
+        make_sac(hidden_sizes=(32,), residual_blocks=1, critic_dropout_rate=0.01)
 
 
 @pytest.mark.parametrize("options", [

@@ -19,9 +19,13 @@ from sac_tf.types import LossInfo, Transition
 
 
 def polyak_update(targets: Sequence[tf.Variable], sources: Sequence[tf.Variable], tau: float):
-    """target ← (1 − tau) · target + tau · source, variable by variable."""
+    """target ← (1 − tau) · target + tau · source, for each floating-point pair.
+
+    Integer state (a dropout layer's seed counter) is the network's own and is skipped.
+    """
     for target, source in zip(targets, sources):
-        target.assign((1.0 - tau) * target + tau * source)
+        if tf.as_dtype(target.dtype).is_floating:
+            target.assign((1.0 - tau) * target + tau * source)
 
 
 def build_with_copy(network: keras.Model, target: keras.Model, *inputs):

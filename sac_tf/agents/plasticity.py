@@ -12,17 +12,20 @@ import tensorflow as tf
 
 
 class PeriodicReset(tf.Module):
-    """Every `interval` calls of `step`, restores `variables` to their values at construction.
+    """Every `interval` calls of `step`, restores variables to their values at construction.
 
-    The optimisers' own variables (step counter, moments) are zeroed at the
-    same time, so Adam restarts its bias correction. The snapshot and the call
-    counter are tf.Variables, checkpointed with the agent; `step` is traceable
-    and works inside the compiled learner loop.
+    The floating-point variables of the networks and the optimisers' variables
+    are restored together: weights to their initial draw, Adam's step counter
+    and moments to zero and its learning rate to what it was, so Adam restarts
+    its bias correction. Integer state (dropout seed counters) keeps counting,
+    so masks are not replayed. The snapshot and the call counter are
+    tf.Variables, checkpointed with the agent; `step` is traceable and works
+    inside the compiled learner loop.
 
     Args:
       interval: calls between resets (> 0).
-      variables: the variables to reset (networks, targets, temperature).
-      optimizers: built Keras optimisers whose state is cleared.
+      variables: the network variables to reset (networks, targets, temperature).
+      optimizers: built Keras optimisers whose state is reset.
     """
 
     def __init__(self, interval: int, variables: Sequence[tf.Variable],
@@ -32,11 +35,10 @@ class PeriodicReset(tf.Module):
             raise ValueError(f"reset interval must be positive, got {interval}")
         self.interval = interval
         self.calls = tf.Variable(0, dtype=tf.int64, trainable=False, name="calls")
-        self._targets = list(variables)
+        self._targets = [variable for variable in variables if tf.as_dtype(variable.dtype).is_floating]
+        self._targets += [variable for optimizer in optimizers for variable in optimizer.variables]
         self.initial_values = [tf.Variable(tf.convert_to_tensor(variable), trainable=False,
                                            name="initial") for variable in self._targets]
-        self._optimizer_variables = [variable for optimizer in optimizers
-                                     for variable in optimizer.variables]
 
     def step(self):
         """Counts one call; on every `interval`-th, resets."""
@@ -47,5 +49,3 @@ class PeriodicReset(tf.Module):
     def reset(self):
         for variable, initial in zip(self._targets, self.initial_values):
             variable.assign(initial)
-        for variable in self._optimizer_variables:
-            variable.assign(tf.zeros_like(variable))

@@ -26,6 +26,10 @@ class CriticEnsemble(keras.Model):
         super().__init__(**kwargs)
         self.num_critics = num_critics
         self.num_quantiles = num_quantiles
+        if residual_blocks and (layer_norm or dropout_rate):
+            raise ValueError("residual critic torsos have their own layer norms and no dropout: "
+                             "leave critic_layer_norm and critic_dropout_rate off with "
+                             "residual_blocks")
         if residual_blocks:
             self.body = keras.Sequential([
                 ensemble_residual_mlp(num_critics, residual_width(hidden_sizes), residual_blocks),
