@@ -14,12 +14,13 @@ from typing import Callable, List, NamedTuple, Optional, Sequence
 import ml_collections
 import numpy as np
 
-from sac_tf.agents import AGENTS
+from sac_tf.agents import AGENTS, make_agent
 from sac_tf.config import CONFIG_DIR, default_config_argument, load_config
+from sac_tf.envs import env_spec, make_env
 from sac_tf.errors import UserError
 from sac_tf.metrics import read_csv
 from sac_tf.stats import bootstrap_ci, first_step_reaching
-from sac_tf.training import run_training
+from sac_tf.training import run_training, validate
 
 CURVE_FIELDS = ("agent", "seed", "env_step", "return_mean")
 
@@ -196,13 +197,22 @@ def agent_config(agent: str, env_id: str, seed: int,
     return config
 
 
+def check_startable(config: ml_collections.ConfigDict) -> None:
+    """Raises `UserError` now for a config whose run could not start: bad settings, or an
+    agent that cannot act in the env (DDPG in a hybrid action space, say)."""
+    validate(config)
+    env = make_env(config.env_id, **(config.get("env_kwargs") or {}))
+    make_agent(config, env_spec(env))
+    env.close()
+
+
 def train_missing(env_id: str, agents: Sequence[str], seeds: Sequence[int], num_steps: int,
                   out: pathlib.Path, log: Callable[[str], None],
                   make_config=agent_config) -> List[RunCurve]:
     """Trains every (agent, seed) run not yet finished; returns every run's `RunCurve`.
 
     Finished runs are skipped; interrupted ones resume from their checkpoint.
-    All configs are built (and checked) before the first run starts.
+    All configs are built, and each agent once in its env, before the first run starts.
 
     Args:
       make_config: `(agent, env_id, seed, num_steps)` → run config.
@@ -210,6 +220,8 @@ def train_missing(env_id: str, agents: Sequence[str], seeds: Sequence[int], num_
     jobs = [(agent, seed) for agent in agents for seed in seeds]
     configs = {(agent, seed): make_config(agent, env_id, seed, num_steps)
                for agent, seed in jobs}
+    for agent in agents:
+        check_startable(configs[agent, seeds[0]])
     curves = []
     for index, (agent, seed) in enumerate(jobs, start=1):
         directory = run_dir(out, agent, seed)

@@ -117,6 +117,18 @@ def test_compare_command_rejects_an_unknown_agent_in_one_line(tmp_path):
     assert not (tmp_path / "runs").exists()
 
 
+def test_an_agent_that_cannot_act_in_the_env_fails_before_any_run(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "sac_tf.compare", "--env=sac_tf/HybridPointMass-v0",
+         "--agents=sac,ddpg", "--seeds=0", "--num_steps=10", f"--out={tmp_path}"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "'ddpg'" in lines[0], \
+        result.stderr
+    assert not (tmp_path / "runs").exists()
+
+
 def test_option_configs_can_be_compared_as_agents():
     config = comparison.agent_config("sac_tqc", "Pendulum-v1", seed=3, num_steps=5000)
     assert (config.agent, config.env_id, config.seed, config.num_steps) == (
