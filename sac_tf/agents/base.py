@@ -86,7 +86,6 @@ class OffPolicyAgent(tf.Module):
         self.spec = spec
         self.gamma = gamma
         self.tau = tau
-        self.residual_blocks = residual_blocks
         self.rng = tf.random.Generator.from_seed(seed)
         self.observation_normalizer = (RunningNormalizer(spec.observation_dim)
                                        if normalize_observations else None)
