@@ -31,7 +31,7 @@ from sac_tf.errors import UserError
 from sac_tf.saved_policy import export_policy
 from sac_tf.policies import numpy_policy
 from sac_tf.replay_buffer import StagedWriter
-from sac_tf.specs import ActionScaler, EnvSpec, spec_from_spaces
+from sac_tf.specs import EnvSpec, spec_from_spaces
 from sac_tf.training import validate
 from sac_tf.types import LossInfo, Transition
 
@@ -88,7 +88,7 @@ def _checked_transition(spec: EnvSpec, named_values: list) -> tuple:
     if len(set(sizes.values())) != 1:
         raise UserError(f"batch sizes differ: {sizes}")
     observation, action, reward, next_observation, terminated = arrays[:5]
-    scaler = ActionScaler(spec.action_low, spec.action_high)
+    scaler = spec.action_scaler
     normalised = np.clip(scaler.from_env(action), -1.0, 1.0).astype(np.float32)
     transition = Transition(observation, normalised, reward, next_observation,
                             (terminated != 0).astype(np.float32))
@@ -273,7 +273,6 @@ class Agent:
         self.config = config
         self.spec = spec
         self._components = build_components(config, spec)
-        self._scaler = ActionScaler(spec.action_low, spec.action_high)
         agent = self._components.agent
         self._policies = {
             deterministic: numpy_policy(action_fn, spec.observation_dim, config.jit_compile)
@@ -308,7 +307,7 @@ class Agent:
           float32 `[act_dim]` for one observation, `[B, act_dim]` for a batch.
         """
         observation, single = _checked_rows("obs", obs, self.spec.observation_shape)
-        action = self._scaler.to_env(self._policies[bool(deterministic)](observation))
+        action = self.spec.action_scaler.to_env(self._policies[bool(deterministic)](observation))
         return action[0] if single else action
 
     def learn(self, num_updates: int = 1) -> dict:

@@ -31,7 +31,7 @@ import numpy as np
 import tensorflow as tf
 
 from sac_tf.errors import UserError
-from sac_tf.specs import ActionScaler, EnvSpec
+from sac_tf.specs import EnvSpec
 from sac_tf.tf_setup import native_stderr_silenced
 
 #: The `format` field of every exported policy's metadata.
@@ -101,7 +101,7 @@ def export_policy(agent, spec: EnvSpec, output_dir, *, env_id: str, agent_name: 
       `output_dir` as a `pathlib.Path`.
     """
     output_dir = pathlib.Path(output_dir)
-    scaler = ActionScaler(spec.action_low, spec.action_high)
+    scaler = spec.action_scaler
     low, high = spec.action_low, spec.action_high
     observation_spec = tf.TensorSpec([None, spec.observation_dim], tf.float32, name="observation")
     metadata = policy_metadata(spec, env_id=env_id, agent_name=agent_name, train_step=train_step)

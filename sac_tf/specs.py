@@ -73,7 +73,8 @@ class EnvSpec:
                    tuple(value.get("discrete_sizes", ())))
 
     @functools.cached_property
-    def _scaler(self) -> "ActionScaler":
+    def action_scaler(self) -> "ActionScaler":
+        """Maps the continuous actions between [-1, 1] and `[action_low, action_high]`."""
         return ActionScaler(self.action_low, self.action_high)
 
     def env_action(self, action: np.ndarray):
@@ -83,7 +84,7 @@ class EnvSpec:
         a hybrid space a dict or tuple of that and the chosen categories (`[B]`
         for `Discrete`, `[B, heads]` for `MultiDiscrete`), arranged as the space.
         """
-        continuous = self._scaler.to_env(action[..., :self.continuous_dim])
+        continuous = self.action_scaler.to_env(action[..., :self.continuous_dim])
         if not self.is_hybrid:
             return continuous
         one_hots = np.split(action[..., self.continuous_dim:],
