@@ -24,7 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from sac_tf.components import build_components, read_run_config, read_run_spec, write_run_files
-from sac_tf.config import default_config_argument, load_config
+from sac_tf.config import default_config_argument, env_kwargs, load_config
 from sac_tf.drivers import run_episodes
 from sac_tf.envs import check_env, env_spec, make_env, make_vector_env
 from sac_tf.errors import UserError
@@ -205,7 +205,7 @@ class Agent:
             overrides = {"env_id": env_id, **overrides}
         config = cls._resolve_config(config, seed, overrides)
         if isinstance(env, str):
-            spec = check_env(env, config.env_kwargs)
+            spec = check_env(env, env_kwargs(config))
         else:
             spec = env_spec(env)
         agent = cls.__new__(cls)
@@ -225,7 +225,7 @@ class Agent:
                             f"not {cls.agent_name!r}")
         spec = read_run_spec(root_dir)
         if spec is None:
-            spec = env_spec(make_env(config.env_id, **(config.get("env_kwargs") or {})))
+            spec = env_spec(make_env(config.env_id, **env_kwargs(config)))
         agent = cls.__new__(cls)
         agent._build(spec, config)
         if not agent._components.checkpointer(root_dir).restore_latest():
@@ -366,7 +366,7 @@ class Agent:
         if env is None and not self.config.env_id:
             raise UserError("the config names no environment: pass one to evaluate()")
         if env is None or isinstance(env, str):
-            kwargs = (self.config.get("env_kwargs") or {}) if env is None else {}
+            kwargs = env_kwargs(self.config) if env is None else {}
             vector_env = make_vector_env(env or self.config.env_id, episodes, kwargs)
             self._check_spec(env_spec(vector_env))
             returns = run_episodes(vector_env, self.spec, greedy, seed)
@@ -408,7 +408,8 @@ class Agent:
         TensorFlow alone loads it (see the README's *Exporting* section).
         """
         return export_policy(self.tf_agent, self.spec, output_dir, env_id=self.config.env_id,
-                             agent_name=self.agent_name, train_step=self.env_step)
+                             agent_name=self.agent_name, train_step=self.env_step,
+                             env_kwargs=env_kwargs(self.config))
 
 
 class SAC(Agent):

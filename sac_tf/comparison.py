@@ -15,7 +15,7 @@ import ml_collections
 import numpy as np
 
 from sac_tf.agents import AGENTS, make_agent
-from sac_tf.config import CONFIG_DIR, default_config_argument, load_config
+from sac_tf.config import CONFIG_DIR, default_config_argument, env_kwargs, load_config
 from sac_tf.envs import env_spec, make_env
 from sac_tf.errors import UserError
 from sac_tf.metrics import read_csv
@@ -190,7 +190,9 @@ def agent_config(agent: str, env_id: str, seed: int,
                         f"name in {CONFIG_DIR} such as sac_tqc")
     try:
         config = load_config(argument)
-    except TypeError:
+    except TypeError as error:
+        if "get_config()" not in str(error):  # a bug inside get_config, not its signature
+            raise
         raise UserError(f"{option_file} does not take an env id; compare agents or option "
                         f"configs such as sac_tqc") from None
     config.env_id, config.seed, config.num_steps = env_id, seed, num_steps
@@ -201,7 +203,7 @@ def check_startable(config: ml_collections.ConfigDict) -> None:
     """Raises `UserError` now for a config whose run could not start: bad settings, or an
     agent that cannot act in the env (DDPG in a hybrid action space, say)."""
     validate(config)
-    env = make_env(config.env_id, **(config.get("env_kwargs") or {}))
+    env = make_env(config.env_id, **env_kwargs(config))
     make_agent(config, env_spec(env))
     env.close()
 

@@ -129,6 +129,12 @@ def high_update_ratio_sac_config(env_id: str) -> ml_collections.ConfigDict:
     return config
 
 
+def env_kwargs(config: ml_collections.ConfigDict) -> dict:
+    """The keyword arguments a run's environment is made with, as a plain dict."""
+    kwargs = config.get("env_kwargs") or {}
+    return kwargs.to_dict() if isinstance(kwargs, ml_collections.ConfigDict) else dict(kwargs)
+
+
 def default_config_argument(agent: str, env_id: str) -> str:
     """The `--config` value used when none is given, e.g. `…/sac_mujoco.py:Hopper-v5`."""
     if env_id in PENDULUM_FAMILY:

@@ -20,11 +20,17 @@ class HybridPointMass(gym.Env):
     Reward: −|position − goal| per step. Episodes are 50 steps (a truncation,
     never a termination). A uniformly random policy scores about −32 per
     episode; going straight to the goal at full speed and stopping on it, −2.9.
+    `render_mode="rgb_array"` draws the track, the goal (green) and the point
+    (blue) as a uint8 `[RENDER_HEIGHT, RENDER_WIDTH, 3]` frame.
     """
 
-    metadata = {"render_modes": []}
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 20}
+    RENDER_WIDTH, RENDER_HEIGHT = 320, 64
 
-    def __init__(self):
+    def __init__(self, render_mode=None):
+        if render_mode not in (None, *self.metadata["render_modes"]):
+            raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
+        self.render_mode = render_mode
         self.observation_space = gym.spaces.Box(-1.0, 1.0, (2,), np.float32)
         self.action_space = gym.spaces.Dict({
             "direction": gym.spaces.Discrete(2),
@@ -47,6 +53,19 @@ class HybridPointMass(gym.Env):
         self._position = float(np.clip(self._position + sign * speed * MAX_STEP, -1.0, 1.0))
         reward = -abs(self._position - self._goal)
         return self._observation(), reward, False, False, {}
+
+    def render(self):
+        if self.render_mode != "rgb_array":
+            return None
+        frame = np.full((self.RENDER_HEIGHT, self.RENDER_WIDTH, 3), 255, np.uint8)
+        middle = self.RENDER_HEIGHT // 2
+        frame[middle - 1:middle + 1, :] = 160  # the track [-1, 1]
+        for x, colour, half_size in ((self._goal, (40, 170, 60), 10), (self._position,
+                                                                       (40, 90, 220), 6)):
+            column = int(round((x + 1.0) / 2.0 * (self.RENDER_WIDTH - 1)))
+            frame[middle - half_size:middle + half_size,
+                  max(column - half_size, 0):column + half_size] = colour
+        return frame
 
 
 def register() -> None:

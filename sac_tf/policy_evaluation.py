@@ -6,7 +6,7 @@ interpreter. Episode `i` is reset with seed `seed + i`, so runs are repeatable
 and `examples/load_policy_tf_only.py` (TensorFlow alone) gets the same returns.
 """
 
-from typing import Callable, Optional
+from typing import Any, Callable, Dict, Optional
 
 import gymnasium as gym
 import numpy as np
@@ -15,18 +15,22 @@ from sac_tf.envs import make_env
 from sac_tf.errors import UserError
 from sac_tf.headless import prepare_rendering
 from sac_tf.saved_policy import load_policy, load_tflite_policy
-from sac_tf.specs import spec_from_spaces
+from sac_tf.specs import EnvSpec, spec_from_spaces
 from sac_tf.video import AnnotatedVideo
 
-#: observations float32 `[batch, obs_dim]` → actions `[batch, act_dim]` in env units.
-ActionFn = Callable[[np.ndarray], np.ndarray]
+#: observations float32 `[batch, obs_dim]` → the policy's outputs as numpy arrays:
+#: `action` `[batch, act_dim]` in env units, and for hybrid action spaces
+#: `discrete_action` int32 `[batch, heads]`, the category of each discrete head.
+PolicyFn = Callable[[np.ndarray], Dict[str, np.ndarray]]
+#: one observation → one action the env steps with.
+ActionFn = Callable[[np.ndarray], Any]
 #: called after every env step with (env, episode index, step in episode (1-based),
 #: reward of the step, return so far).
 StepCallback = Callable[[gym.Env, int, int, float, float], None]
 
 
-def check_env_matches(metadata: dict, env: gym.Env, env_id: str) -> None:
-    """Raises `UserError` when `env`'s spaces differ from those the policy was exported for."""
+def check_env_matches(metadata: dict, env: gym.Env, env_id: str) -> EnvSpec:
+    """`env`'s spec; raises `UserError` when its spaces differ from the policy's."""
     spec = spec_from_spaces(env.observation_space, env.action_space)
     differences = []
     if list(spec.observation_shape) != list(metadata["observation_shape"]):
@@ -45,6 +49,7 @@ def check_env_matches(metadata: dict, env: gym.Env, env_id: str) -> None:
     if differences:
         raise UserError(f"environment {env_id!r} does not match the policy trained on "
                         f"{metadata['env_id']!r}: {'; '.join(differences)}")
+    return spec
 
 
 def play_episodes(env: gym.Env, action_fn: ActionFn, episodes: int, seed: int,
@@ -55,7 +60,7 @@ def play_episodes(env: gym.Env, action_fn: ActionFn, episodes: int, seed: int,
         observation, _ = env.reset(seed=seed + episode)
         episode_return, step, done = 0.0, 0, False
         while not done:
-            action = action_fn(np.asarray(observation, np.float32)[None])[0]
+            action = action_fn(observation)
             observation, reward, terminated, truncated, _ = env.step(action)
             episode_return += float(reward)
             step += 1
@@ -66,13 +71,25 @@ def play_episodes(env: gym.Env, action_fn: ActionFn, episodes: int, seed: int,
     return returns
 
 
-def load_action_fn(policy_path) -> tuple:
-    """(metadata, deterministic `ActionFn`) of a SavedModel directory or a `.tflite` file."""
+def load_policy_fn(policy_path) -> tuple:
+    """(metadata, deterministic `PolicyFn`) of a SavedModel directory or a `.tflite` file."""
     if str(policy_path).endswith(".tflite"):
         return load_tflite_policy(policy_path)
     metadata, loaded = load_policy(policy_path)
     serve = loaded.signatures["serving_default"]
-    return metadata, lambda observation: serve(observation=observation)["action"].numpy()
+    return metadata, lambda observation: {
+        name: value.numpy() for name, value in serve(observation=observation).items()}
+
+
+def env_action_fn(policy_fn: PolicyFn, spec: EnvSpec) -> ActionFn:
+    """The `ActionFn` that runs `policy_fn` on one observation of an env with `spec`:
+    a `Box` action `[act_dim]`, or a hybrid space's dict or tuple."""
+    def act(observation):
+        outputs = policy_fn(np.asarray(observation, np.float32)[None])
+        if not spec.is_hybrid:
+            return outputs["action"][0]
+        return spec.hybrid_env_action(outputs["action"][0], outputs["discrete_action"][0])
+    return act
 
 
 def evaluate_policy(policy_dir, *, episodes: int, seed: int, env_id: Optional[str] = None,
@@ -89,15 +106,13 @@ def evaluate_policy(policy_dir, *, episodes: int, seed: int, env_id: Optional[st
     """
     if episodes < 1:
         raise UserError(f"episodes must be at least 1, got {episodes}")
-    metadata, action_fn = load_action_fn(policy_dir)
-    if metadata.get("discrete_sizes"):
-        raise UserError("sac_tf.evaluate runs Box-action policies; this one has hybrid actions "
-                        "(its SavedModel returns 'action' and 'discrete_action')")
+    metadata, policy_fn = load_policy_fn(policy_dir)
+    env_kwargs = metadata.get("env_kwargs", {}) if env_id is None else {}
     env_id = env_id or metadata["env_id"]
     if video:
         prepare_rendering(env_id)
-    env = make_env(env_id, render_mode="rgb_array" if video else None)
-    check_env_matches(metadata, env, env_id)
+    env = make_env(env_id, render_mode="rgb_array" if video else None, **env_kwargs)
+    action_fn = env_action_fn(policy_fn, check_env_matches(metadata, env, env_id))
     if not video:
         returns = play_episodes(env, action_fn, episodes, seed)
         extra = {}

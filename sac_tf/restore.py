@@ -7,6 +7,7 @@ import tensorflow as tf
 from sac_tf.agents import make_agent
 from sac_tf.checkpoints import Checkpointer
 from sac_tf.components import CONFIG_FILE, read_run_config, read_run_spec
+from sac_tf.config import env_kwargs
 from sac_tf.envs import env_spec, make_env
 from sac_tf.errors import UserError
 from sac_tf.saved_policy import convert_to_tflite, export_policy
@@ -26,7 +27,7 @@ def restore_agent(root_dir) -> tuple:
         raise UserError(f"{root_dir} is not a training run directory (no {CONFIG_FILE})")
     config = read_run_config(root_dir)
     spec = read_run_spec(root_dir) or env_spec(
-        make_env(config.env_id, **(config.get("env_kwargs") or {})))
+        make_env(config.env_id, **env_kwargs(config)))
     agent = make_agent(config, spec)
     env_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step")
     checkpointer = Checkpointer(root_dir / "checkpoints", agent=agent, env_step=env_step)
@@ -45,7 +46,7 @@ def export_latest_checkpoint(root_dir, output_dir=None, tflite: bool = False) ->
     config, spec, agent, train_step = restore_agent(root_dir)
     policy_dir = export_policy(agent, spec, output_dir or pathlib.Path(root_dir) / "policy",
                                env_id=config.env_id, agent_name=config.agent,
-                               train_step=train_step)
+                               train_step=train_step, env_kwargs=env_kwargs(config))
     result = {"policy_dir": str(policy_dir), "train_step": train_step}
     if tflite:
         result["tflite"] = str(convert_to_tflite(policy_dir))

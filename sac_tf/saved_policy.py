@@ -26,6 +26,7 @@ import pathlib
 import shutil
 import tempfile
 import warnings
+from typing import Mapping, Optional
 
 import numpy as np
 import tensorflow as tf
@@ -68,21 +69,23 @@ def _seeded_by(agent, seed: tf.Tensor):
         del agent.next_seed
 
 
-def policy_metadata(spec: EnvSpec, *, env_id: str, agent_name: str, train_step: int) -> dict:
+def policy_metadata(spec: EnvSpec, *, env_id: str, agent_name: str, train_step: int,
+                    env_kwargs: Optional[Mapping] = None) -> dict:
     """The metadata stored with an exported policy (JSON-serialisable)."""
     from sac_tf import __version__
 
     metadata = dict(format=POLICY_FORMAT, env_id=env_id, agent=agent_name,
                     train_step=int(train_step), observation_shape=list(spec.observation_shape),
                     action_shape=[spec.continuous_dim], action_low=spec.action_low.tolist(),
-                    action_high=spec.action_high.tolist(), sac_tf_version=__version__)
+                    action_high=spec.action_high.tolist(), sac_tf_version=__version__,
+                    env_kwargs=dict(env_kwargs or {}))
     if spec.is_hybrid:
         metadata["discrete_sizes"] = list(spec.discrete_sizes)
     return metadata
 
 
 def export_policy(agent, spec: EnvSpec, output_dir, *, env_id: str, agent_name: str,
-                  train_step: int) -> pathlib.Path:
+                  train_step: int, env_kwargs: Optional[Mapping] = None) -> pathlib.Path:
     """Writes `agent`'s policy to `output_dir` as a SavedModel plus `metadata.json`.
 
     Uses only the acting interface (`greedy_action`, `explore_action`), so it
@@ -96,6 +99,7 @@ def export_policy(agent, spec: EnvSpec, output_dir, *, env_id: str, agent_name: 
       env_id: gymnasium id the policy was trained on.
       agent_name: e.g. `"sac"`.
       train_step: env steps the policy was trained for.
+      env_kwargs: keyword arguments the env was made with (evaluation reuses them).
 
     Returns:
       `output_dir` as a `pathlib.Path`.
@@ -104,7 +108,8 @@ def export_policy(agent, spec: EnvSpec, output_dir, *, env_id: str, agent_name: 
     scaler = spec.action_scaler
     low, high = spec.action_low, spec.action_high
     observation_spec = tf.TensorSpec([None, spec.observation_dim], tf.float32, name="observation")
-    metadata = policy_metadata(spec, env_id=env_id, agent_name=agent_name, train_step=train_step)
+    metadata = policy_metadata(spec, env_id=env_id, agent_name=agent_name, train_step=train_step,
+                               env_kwargs=env_kwargs)
     metadata_json = json.dumps(metadata, sort_keys=True)
 
     def to_env(action):
@@ -226,7 +231,8 @@ def load_tflite_policy(tflite_path):
     """Loads a `policy.tflite` and the `metadata.json` beside it.
 
     Returns:
-      (metadata dict, action function: float32 `[batch, obs_dim]` → `[batch, act_dim]`).
+      (metadata dict, policy function: float32 `[batch, obs_dim]` → the serving
+       outputs, `{"action": [batch, act_dim]}` plus `discrete_action` for hybrid actions).
 
     Raises:
       UserError: when the file or its metadata cannot be read.
@@ -243,5 +249,4 @@ def load_tflite_policy(tflite_path):
             runner(observation=np.zeros([1, *metadata["observation_shape"]], np.float32))
     except (OSError, ValueError, RuntimeError) as error:
         raise UserError(f"cannot load {tflite_path}: {error}") from None
-    return metadata, lambda observation: runner(
-        observation=np.asarray(observation, np.float32))["action"]
+    return metadata, lambda observation: runner(observation=np.asarray(observation, np.float32))

@@ -67,7 +67,7 @@ class EnvSpec:
 
     @classmethod
     def from_dict(cls, value: dict) -> "EnvSpec":
-        """The inverse of `to_dict`."""
+        """The inverse of `to_dict` (`hybrid_space`, not serialised, stays None)."""
         return cls(tuple(value["observation_shape"]), np.asarray(value["action_low"], np.float32),
                    np.asarray(value["action_high"], np.float32),
                    tuple(value.get("discrete_sizes", ())))
@@ -90,6 +90,16 @@ class EnvSpec:
         one_hots = np.split(action[..., self.continuous_dim:],
                             np.cumsum(self.discrete_sizes)[:-1], axis=-1)
         choices = np.stack([np.argmax(one_hot, axis=-1) for one_hot in one_hots], axis=-1)
+        return self.hybrid_env_action(continuous, choices)
+
+    def hybrid_env_action(self, continuous: np.ndarray, choices: np.ndarray):
+        """A hybrid space's dict or tuple from its parts, arranged as the space.
+
+        `continuous` is `[B, continuous_dim]` in env units and `choices` the
+        category of each discrete head, `[B, heads]`; a `Discrete` part gets
+        `[B]`, a `MultiDiscrete` one `[B, heads]`. Needs `hybrid_space`, which a
+        spec made from the env's spaces has and `from_dict` does not restore.
+        """
         box_key, discrete_key = _hybrid_keys(self.hybrid_space)
         if isinstance(self.hybrid_space[discrete_key], gym.spaces.Discrete):
             choices = choices[..., 0]

@@ -12,6 +12,7 @@ import ml_collections
 import numpy as np
 
 from sac_tf.components import build_components, write_run_files
+from sac_tf.config import env_kwargs
 from sac_tf.drivers import EpisodeTracker, StepDriver, UniformRandomPolicy, run_episodes
 from sac_tf.envs import check_env, env_spec, make_vector_env
 from sac_tf.errors import UserError
@@ -49,13 +50,13 @@ def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
       The last evaluation row (`eval.csv` columns).
     """
     validate(config)
-    env_kwargs = config.get("env_kwargs") or {}
-    check_env(config.env_id, env_kwargs)
+    kwargs = env_kwargs(config)
+    check_env(config.env_id, kwargs)
     root_dir = pathlib.Path(root_dir)
     root_dir.mkdir(parents=True, exist_ok=True)
 
-    env = make_vector_env(config.env_id, config.num_envs, env_kwargs)
-    eval_env = make_vector_env(config.env_id, config.eval_episodes, env_kwargs)
+    env = make_vector_env(config.env_id, config.num_envs, kwargs)
+    eval_env = make_vector_env(config.env_id, config.eval_episodes, kwargs)
     spec = env_spec(env)
     components = build_components(config, spec)
     agent, replay_buffer, learner, env_step, wall_s = components
@@ -146,7 +147,7 @@ def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
         rows = read_csv(root_dir / "eval.csv") if (root_dir / "eval.csv").exists() else []
         last_eval = rows[-1] if rows and rows[-1]["env_step"] == step else evaluate()
     export_policy(agent, spec, root_dir / "policy", env_id=config.env_id,
-                  agent_name=config.agent, train_step=step)
+                  agent_name=config.agent, train_step=step, env_kwargs=kwargs)
     return last_eval
 
 

@@ -136,3 +136,14 @@ def test_option_configs_can_be_compared_as_agents():
     assert config.sac.num_quantiles == 25 and config.learning_starts == 1000
     with pytest.raises(UserError, match="does not take an env id"):
         comparison.agent_config("sac_pendulum", "Pendulum-v1", seed=0, num_steps=10)
+
+
+def test_a_type_error_inside_an_option_config_is_not_taken_for_its_signature(tmp_path,
+                                                                             monkeypatch):
+    (tmp_path / "sac_broken.py").write_text("def get_config(env_id):\n    return 1 + 'x'\n")
+    (tmp_path / "sac_no_env.py").write_text("def get_config():\n    return None\n")
+    monkeypatch.setattr(comparison, "CONFIG_DIR", tmp_path)
+    with pytest.raises(TypeError, match="unsupported operand"):
+        comparison.agent_config("sac_broken", "Pendulum-v1", seed=0, num_steps=10)
+    with pytest.raises(UserError, match="does not take an env id"):
+        comparison.agent_config("sac_no_env", "Pendulum-v1", seed=0, num_steps=10)

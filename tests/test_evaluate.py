@@ -117,3 +117,22 @@ def test_bad_input_ends_in_one_line_error(tiny_run, tmp_path, args, message):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], \
         result.stderr
+
+
+def test_the_env_is_made_with_the_kwargs_the_policy_was_trained_with(tiny_run, tmp_path,
+                                                                     monkeypatch):
+    import gymnasium as gym
+
+    from sac_tf import policy_evaluation
+
+    assert json.loads((tiny_run / "policy" / "metadata.json").read_text())["env_kwargs"] == {}
+    policy = tmp_path / "policy"
+    shutil.copytree(tiny_run / "policy", policy)
+    metadata = json.loads((policy / "metadata.json").read_text())
+    (policy / "metadata.json").write_text(json.dumps({**metadata, "env_kwargs": {"g": 2.0}}))
+    made = []
+    monkeypatch.setattr(policy_evaluation, "make_env",
+                        lambda env_id, **kwargs: made.append(kwargs) or gym.make(env_id, **kwargs))
+    evaluate_policy(policy, episodes=1, seed=0)
+    evaluate_policy(policy, episodes=1, seed=0, env_id="Pendulum-v1")
+    assert made == [{"render_mode": None, "g": 2.0}, {"render_mode": None}]

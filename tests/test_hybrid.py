@@ -98,6 +98,17 @@ def test_hybrid_env_passes_the_gymnasium_checker():
     check_env(gym.make(HYBRID_ID).unwrapped)
 
 
+def test_hybrid_env_renders_the_goal_and_the_point_where_they_are():
+    env = gym.make(HYBRID_ID, render_mode="rgb_array")
+    (position, goal), _ = env.reset(seed=3)
+    frame = env.render()
+    assert frame.shape == (64, 320, 3) and frame.dtype == np.uint8
+    row = frame[32]
+    for x, colour in ((goal, (40, 170, 60)), (position, (40, 90, 220))):
+        column = int(round((x + 1.0) / 2.0 * 319))
+        assert tuple(row[column]) == colour
+
+
 def test_training_on_the_hybrid_task_end_to_end(tmp_path):
     from sac_tf.training import run_training
     from tests.conftest import small_pendulum_config
@@ -113,10 +124,22 @@ def test_training_on_the_hybrid_task_end_to_end(tmp_path):
     assert outputs["action"].shape == (2, 1) and outputs["discrete_action"].shape == (2, 1)
     assert np.all((outputs["action"].numpy() >= 0.0) & (outputs["action"].numpy() <= 1.0))
     assert set(outputs["discrete_action"].numpy().ravel()) <= {0, 1}
-    from sac_tf.errors import UserError
+
+    # sac_tf.evaluate steps the env with the Dict action the SavedModel's outputs make.
     from sac_tf.policy_evaluation import evaluate_policy
-    with pytest.raises(UserError, match="hybrid"):
-        evaluate_policy(tmp_path / "policy", episodes=1, seed=0)
+    env, expected = gym.make(HYBRID_ID), []
+    for episode in range(2):
+        observation, _ = env.reset(seed=7 + episode)
+        episode_return, done = 0.0, False
+        while not done:
+            outputs = serve(observation=tf.constant(observation[None]))
+            action = {"speed": outputs["action"].numpy()[0],
+                      "direction": int(outputs["discrete_action"].numpy()[0, 0])}
+            observation, reward, terminated, truncated, _ = env.step(action)
+            episode_return, done = episode_return + reward, terminated or truncated
+        expected.append(episode_return)
+    result = evaluate_policy(tmp_path / "policy", episodes=2, seed=7)
+    np.testing.assert_allclose(result["returns"], expected, rtol=1e-5)
 
 
 @pytest.mark.slow

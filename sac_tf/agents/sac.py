@@ -133,27 +133,30 @@ class SacAgent(OffPolicyAgent):
         next_action, next_log_prob = next_policy.sample_and_log_prob(self.next_seed())
         next_value = self.soft_target_value(
             self.target_critics(batch.next_observation, next_action, training=True),
-            alpha * next_log_prob + self.discrete_penalty(next_policy))
+            alpha * next_log_prob
+            + self.discrete_alpha() * self.discrete_negative_entropy(next_policy))
         critic_loss, q_mean = self.train_critics(batch, self.td_target(batch, next_value))
 
         with tf.GradientTape() as tape:
             policy = self.actor(batch.observation)
             action, log_prob = policy.sample_and_log_prob(self.next_seed())
+            discrete_negative_entropy = self.discrete_negative_entropy(policy)
             q = self.actor_value(self.critics(batch.observation, action, training=True))
-            actor_loss = tf.reduce_mean(alpha * log_prob + self.discrete_penalty(policy) - q)
+            actor_loss = tf.reduce_mean(
+                alpha * log_prob + self.discrete_alpha() * discrete_negative_entropy - q)
         minimize(self.actor_optimizer, tape, actor_loss, self.actor.trainable_variables)
 
         alpha_loss = self.tune_temperature(self.log_alpha, self.alpha_optimizer,
                                            log_prob + self.target_entropy)
-        extra = dict(critic_loss=critic_loss, actor_loss=actor_loss, alpha_loss=alpha_loss,
-                     alpha=alpha, entropy=-tf.reduce_mean(log_prob), q_mean=q_mean)
+        extra = dict(alpha=alpha, entropy=-tf.reduce_mean(log_prob))
         if self.spec.is_hybrid:
-            negative_entropy = policy.discrete_negative_entropy()
             alpha_loss += self.tune_temperature(
                 self.log_alpha_discrete, self.alpha_discrete_optimizer,
-                negative_entropy + self.discrete_target_entropy)
+                discrete_negative_entropy + self.discrete_target_entropy)
             extra.update(alpha_discrete=tf.exp(self.log_alpha_discrete),
-                         entropy_discrete=-tf.reduce_mean(negative_entropy))
+                         entropy_discrete=-tf.reduce_mean(discrete_negative_entropy))
+        extra.update(critic_loss=critic_loss, actor_loss=actor_loss, alpha_loss=alpha_loss,
+                     q_mean=q_mean)
 
         self.update_targets()
         if self.periodic_reset is not None:
@@ -172,11 +175,13 @@ class SacAgent(OffPolicyAgent):
         minimize(optimizer, tape, loss, [log_alpha])
         return loss
 
-    def discrete_penalty(self, policy):
-        """α_d Σ p log p of the discrete heads, `[B]`; 0 without them."""
-        if not self.spec.is_hybrid:
-            return 0.0
-        return tf.exp(self.log_alpha_discrete) * policy.discrete_negative_entropy()
+    def discrete_alpha(self):
+        """α_d, the temperature of the discrete heads; 0 without them."""
+        return tf.exp(self.log_alpha_discrete) if self.spec.is_hybrid else 0.0
+
+    def discrete_negative_entropy(self, policy):
+        """Σ_heads Σ_k p_k log p_k of the discrete heads, `[B]`; 0 without them."""
+        return policy.discrete_negative_entropy() if self.spec.is_hybrid else 0.0
 
     def soft_target_value(self, target_q, penalty):
         """V(s') = Q'(s', a') − penalty(π|s'), with `penalty` `[B]` (α log π(a'|s'), plus
