@@ -140,6 +140,8 @@ def test_training_on_the_hybrid_task_end_to_end(tmp_path):
         expected.append(episode_return)
     result = evaluate_policy(tmp_path / "policy", episodes=2, seed=7)
     np.testing.assert_allclose(result["returns"], expected, rtol=1e-5)
+    filmed = evaluate_policy(tmp_path / "policy", episodes=1, seed=7, video=tmp_path / "h.mp4")
+    assert filmed["video_frames"] == 50 and filmed["returns"][0] == pytest.approx(expected[0])
 
 
 @pytest.mark.slow
