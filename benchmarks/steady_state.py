@@ -3,6 +3,8 @@
 import math
 import tempfile
 
+from absl import app
+
 
 def steady_state_steps_per_s(config, learning_starts: int, warmup_steps: int,
                              measure_steps: int) -> float:
@@ -12,6 +14,12 @@ def steady_state_steps_per_s(config, learning_starts: int, warmup_steps: int,
     from sac_tf.training import run_training
 
     start = learning_starts + warmup_steps
+    chunk = config.train_every * config.num_envs  # the train loop's step between log points
+    if any(steps % chunk for steps in (learning_starts, warmup_steps, measure_steps)):
+        raise app.UsageError(
+            f"--learning_starts, --warmup_steps and --measure_steps must be multiples of "
+            f"{chunk} (train_every × num_envs of the config), got {learning_starts}, "
+            f"{warmup_steps} and {measure_steps}")
     config.update(dict(num_steps=start + measure_steps, learning_starts=learning_starts,
                        log_interval=math.gcd(start, measure_steps),
                        eval_interval=10**9, eval_episodes=1, checkpoint_interval=10**9))
