@@ -2,8 +2,11 @@
 
     python examples/load_policy_tf_only.py runs/pendulum/policy --episodes=10 --seed=100
 
-Episode i is reset with seed + i, as `python -m sac_tf.evaluate` does, so the
-two print the same mean return. The last stdout line is JSON.
+Episode i is reset with seed + i and the env is made with the kwargs the policy
+was trained with, as `python -m sac_tf.evaluate` does, so the two print the same
+mean return. The last stdout line is JSON. This example covers registered
+gymnasium ids and `Box` action spaces; `sac_tf.evaluate` also runs policies of
+hybrid action spaces and of envs given by import path.
 """
 
 import argparse
@@ -23,8 +26,10 @@ def main():
 
     policy = tf.saved_model.load(args.policy_dir)
     metadata = json.loads(policy.signatures["metadata"]()["metadata_json"].numpy())
+    if metadata.get("discrete_sizes"):
+        parser.error("this policy has a hybrid action space: run it with python -m sac_tf.evaluate")
     act = policy.signatures["serving_default"]
-    env = gym.make(metadata["env_id"])
+    env = gym.make(metadata["env_id"], **metadata.get("env_kwargs", {}))
 
     returns = []
     for episode in range(args.episodes):

@@ -198,11 +198,15 @@ class Agent:
         """An agent for `env`: a `gymnasium.Env`, a registered id or `package.module:Factory`.
 
         An id or import path is made with `config.env_kwargs` (or an
-        `env_kwargs=` override) and must pass gymnasium's env checker.
+        `env_kwargs=` override) and must pass gymnasium's env checker. An env
+        made by `gymnasium.make` records its id and the kwargs it was made with
+        (less `render_mode`), so evaluations and exports remake the same env.
         """
-        env_id = env if isinstance(env, str) else (env.spec.id if env.spec else None)
-        if env_id is not None:
-            overrides = {"env_id": env_id, **overrides}
+        if isinstance(env, str):
+            overrides = {"env_id": env, **overrides}
+        elif env.spec is not None:
+            made_with = {k: v for k, v in env.spec.kwargs.items() if k != "render_mode"}
+            overrides = {"env_id": env.spec.id, "env_kwargs": made_with, **overrides}
         config = cls._resolve_config(config, seed, overrides)
         if isinstance(env, str):
             spec = check_env(env, env_kwargs(config))

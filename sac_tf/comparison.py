@@ -9,6 +9,7 @@ What `python -m sac_tf.compare` does, importable without its flags. Each
 import csv
 import pathlib
 import time
+import traceback
 from typing import Callable, List, NamedTuple, Optional, Sequence
 
 import ml_collections
@@ -191,7 +192,9 @@ def agent_config(agent: str, env_id: str, seed: int,
     try:
         config = load_config(argument)
     except TypeError as error:
-        if "get_config()" not in str(error):  # a bug inside get_config, not its signature
+        # A call that does not fit get_config's signature fails in the caller's frame;
+        # a TypeError raised inside get_config (a bug there) is not about the env id.
+        if traceback.extract_tb(error.__traceback__)[-1].name != load_config.__name__:
             raise
         raise UserError(f"{option_file} does not take an env id; compare agents or option "
                         f"configs such as sac_tqc") from None
@@ -204,8 +207,10 @@ def check_startable(config: ml_collections.ConfigDict) -> None:
     agent that cannot act in the env (DDPG in a hybrid action space, say)."""
     validate(config)
     env = make_env(config.env_id, **env_kwargs(config))
-    make_agent(config, env_spec(env))
-    env.close()
+    try:
+        make_agent(config, env_spec(env))
+    finally:
+        env.close()
 
 
 def train_missing(env_id: str, agents: Sequence[str], seeds: Sequence[int], num_steps: int,

@@ -21,11 +21,12 @@ class HybridPointMass(gym.Env):
     never a termination). A uniformly random policy scores about −32 per
     episode; going straight to the goal at full speed and stopping on it, −2.9.
     `render_mode="rgb_array"` draws the track, the goal (green) and the point
-    (blue) as a uint8 `[RENDER_HEIGHT, RENDER_WIDTH, 3]` frame.
+    (blue) as a uint8 `[RENDER_HEIGHT, RENDER_WIDTH, 3]` frame; the track runs
+    along `TRACK_ROW`, below the text box `sac_tf.evaluate --video` draws.
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 20}
-    RENDER_WIDTH, RENDER_HEIGHT = 320, 64
+    RENDER_WIDTH, RENDER_HEIGHT, TRACK_ROW = 320, 128, 96
 
     def __init__(self, render_mode=None):
         if render_mode not in (None, *self.metadata["render_modes"]):
@@ -58,13 +59,13 @@ class HybridPointMass(gym.Env):
         if self.render_mode != "rgb_array":
             return None
         frame = np.full((self.RENDER_HEIGHT, self.RENDER_WIDTH, 3), 255, np.uint8)
-        middle = self.RENDER_HEIGHT // 2
-        frame[middle - 1:middle + 1, :] = 160  # the track [-1, 1]
+        row = self.TRACK_ROW
+        frame[row - 1:row + 2, :] = 160  # the track [-1, 1]
         for x, colour, half_size in ((self._goal, (40, 170, 60), 10), (self._position,
                                                                        (40, 90, 220), 6)):
             column = int(round((x + 1.0) / 2.0 * (self.RENDER_WIDTH - 1)))
-            frame[middle - half_size:middle + half_size,
-                  max(column - half_size, 0):column + half_size] = colour
+            frame[row - half_size:row + half_size + 1,
+                  max(column - half_size, 0):column + half_size + 1] = colour
         return frame
 
 

@@ -33,7 +33,9 @@ from sac_tf.policy_evaluation import evaluate_policy  # noqa: E402
 
 flags.DEFINE_string("policy_dir", None,
                     "An exported policy (e.g. ROOT/policy), or its policy.tflite.")
-flags.DEFINE_string("env", None, "Gymnasium id to run in; default: the policy's env.")
+flags.DEFINE_string("env", None,
+                    "Gymnasium id or import path to run in; default: the policy's env, made "
+                    "with the env_kwargs it was trained with (given --env, none).")
 flags.DEFINE_integer("episodes", 10, "Episodes to run.", lower_bound=1)
 flags.DEFINE_integer("seed", 0, "Episode i is reset with seed + i.")
 flags.DEFINE_string("video", None, "Write an annotated MP4 of all episodes here.")

@@ -3,7 +3,8 @@
 Policies are loaded without rebuilding an agent: a SavedModel directory through
 `tf.saved_model.load`, a `policy.tflite` through TensorFlow's TFLite
 interpreter. Episode `i` is reset with seed `seed + i`, so runs are repeatable
-and `examples/load_policy_tf_only.py` (TensorFlow alone) gets the same returns.
+and `examples/load_policy_tf_only.py` (TensorFlow alone; registered envs with `Box`
+actions) gets the same returns.
 """
 
 from typing import Any, Callable, Dict, Optional
@@ -107,11 +108,15 @@ def evaluate_policy(policy_dir, *, episodes: int, seed: int, env_id: Optional[st
     if episodes < 1:
         raise UserError(f"episodes must be at least 1, got {episodes}")
     metadata, policy_fn = load_policy_fn(policy_dir)
-    env_kwargs = metadata.get("env_kwargs", {}) if env_id is None else {}
+    env_kwargs = {} if env_id else metadata.get("env_kwargs") or {}
+    if not isinstance(env_kwargs, dict):
+        raise UserError(f"{policy_dir}: metadata env_kwargs must be a JSON object, got "
+                        f"{env_kwargs!r}")
     env_id = env_id or metadata["env_id"]
     if video:
         prepare_rendering(env_id)
-    env = make_env(env_id, render_mode="rgb_array" if video else None, **env_kwargs)
+        env_kwargs = {**env_kwargs, "render_mode": "rgb_array"}
+    env = make_env(env_id, **env_kwargs)
     action_fn = env_action_fn(policy_fn, check_env_matches(metadata, env, env_id))
     if not video:
         returns = play_episodes(env, action_fn, episodes, seed)

@@ -95,11 +95,15 @@ class EnvSpec:
     def hybrid_env_action(self, continuous: np.ndarray, choices: np.ndarray):
         """A hybrid space's dict or tuple from its parts, arranged as the space.
 
-        `continuous` is `[B, continuous_dim]` in env units and `choices` the
-        category of each discrete head, `[B, heads]`; a `Discrete` part gets
-        `[B]`, a `MultiDiscrete` one `[B, heads]`. Needs `hybrid_space`, which a
-        spec made from the env's spaces has and `from_dict` does not restore.
+        `continuous` is `[..., continuous_dim]` in env units and `choices` the
+        category of each discrete head, `[..., heads]` (`...` is `[B]` for a
+        vector env, empty for one env); a `Discrete` part gets `[...]`, a
+        `MultiDiscrete` one `[..., heads]`. Needs `hybrid_space`, which a spec
+        made from the env's spaces has and `from_dict` does not restore.
         """
+        if self.hybrid_space is None:
+            raise ValueError("this EnvSpec has no hybrid_space (EnvSpec.from_dict does not "
+                             "restore it): make the spec from the env's spaces")
         box_key, discrete_key = _hybrid_keys(self.hybrid_space)
         if isinstance(self.hybrid_space[discrete_key], gym.spaces.Discrete):
             choices = choices[..., 0]

@@ -10,6 +10,7 @@ import pytest
 import tensorflow as tf
 
 import sac_tf
+from sac_tf.config import env_kwargs
 from sac_tf.metrics import read_csv
 from tests.conftest import REPO_ROOT
 
@@ -202,6 +203,13 @@ def test_from_env_takes_the_default_config_of_the_env_and_overrides():
     assert agent.config.env_id == "Pendulum-v1" and agent.config.seed == 3
     assert agent.config.learning_starts == 1_000  # from configs/sac_pendulum.py
     assert agent.config.sac.actor_lr == 5e-4 and agent.config.batch_size == 8
+
+
+def test_an_env_instance_gives_its_id_and_the_kwargs_it_was_made_with():
+    env = gym.make("Pendulum-v1", g=2.0, render_mode="rgb_array")
+    agent = sac_tf.SAC.from_env(env, **SMALL)
+    assert agent.config.env_id == "Pendulum-v1"
+    assert env_kwargs(agent.config) == {"g": 2.0}
 
 
 def test_config_file_argument_and_config_dict_both_configure_the_agent():

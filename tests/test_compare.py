@@ -142,8 +142,13 @@ def test_a_type_error_inside_an_option_config_is_not_taken_for_its_signature(tmp
                                                                              monkeypatch):
     (tmp_path / "sac_broken.py").write_text("def get_config(env_id):\n    return 1 + 'x'\n")
     (tmp_path / "sac_no_env.py").write_text("def get_config():\n    return None\n")
+    (tmp_path / "sac_nested.py").write_text(  # a bad call of another get_config inside
+        "class Base:\n    @staticmethod\n    def get_config():\n        return None\n\n\n"
+        "def get_config(env_id):\n    return Base.get_config(env_id)\n")
     monkeypatch.setattr(comparison, "CONFIG_DIR", tmp_path)
     with pytest.raises(TypeError, match="unsupported operand"):
         comparison.agent_config("sac_broken", "Pendulum-v1", seed=0, num_steps=10)
+    with pytest.raises(TypeError, match=r"get_config\(\) takes 0 positional arguments"):
+        comparison.agent_config("sac_nested", "Pendulum-v1", seed=0, num_steps=10)
     with pytest.raises(UserError, match="does not take an env id"):
         comparison.agent_config("sac_no_env", "Pendulum-v1", seed=0, num_steps=10)

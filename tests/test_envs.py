@@ -10,6 +10,7 @@ import pytest
 from sac_tf.envs import check_env, is_import_path, make_env, make_vector_env
 from sac_tf.errors import UserError
 from sac_tf.metrics import read_csv
+from sac_tf.policy_evaluation import evaluate_policy
 from tests.conftest import REPO_ROOT
 from tests.fixtures.user_envs import PointMass
 
@@ -78,6 +79,9 @@ def test_command_line_trains_a_user_env_from_an_import_path_with_kwargs(tmp_path
     # two episodes of at most 25 steps, each reward in [-sqrt(2), 0]
     assert [row["env_step"] for row in rows] == [300]
     assert -25 * np.sqrt(2) <= rows[0]["return_mean"] <= 0
+    # the exported policy evaluates in the same env (kwargs kept, no render_mode passed)
+    evaluated = evaluate_policy(tmp_path / "policy", episodes=2, seed=1_000_000)
+    assert evaluated["return_mean"] == pytest.approx(rows[0]["return_mean"], abs=1e-4)
 
 
 @pytest.mark.parametrize("args, message", [

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 
+import gymnasium as gym
 import imageio.v2 as imageio
 import numpy as np
 import pytest
@@ -12,8 +13,9 @@ from PIL import Image
 
 from sac_tf.errors import UserError
 from sac_tf.plots import plot_eval_returns
-from sac_tf.policy_evaluation import evaluate_policy
+from sac_tf.policy_evaluation import env_action_fn, evaluate_policy
 from sac_tf.saved_policy import convert_to_tflite
+from sac_tf.specs import spec_from_spaces
 from sac_tf.video import annotate
 from tests.conftest import REPO_ROOT
 
@@ -135,4 +137,26 @@ def test_the_env_is_made_with_the_kwargs_the_policy_was_trained_with(tiny_run, t
                         lambda env_id, **kwargs: made.append(kwargs) or gym.make(env_id, **kwargs))
     evaluate_policy(policy, episodes=1, seed=0)
     evaluate_policy(policy, episodes=1, seed=0, env_id="Pendulum-v1")
-    assert made == [{"render_mode": None, "g": 2.0}, {"render_mode": None}]
+    assert made == [{"g": 2.0}, {}]
+
+
+@pytest.mark.parametrize("discrete", [gym.spaces.Discrete(3), gym.spaces.MultiDiscrete([3, 2])])
+@pytest.mark.parametrize("container", ["dict", "tuple"])
+def test_one_observation_becomes_one_action_of_the_hybrid_space(container, discrete):
+    box = gym.spaces.Box(0.0, 2.0, (2,))
+    space = (gym.spaces.Dict({"move": box, "pick": discrete}) if container == "dict"
+             else gym.spaces.Tuple((discrete, box)))  # the discrete part first
+    spec = spec_from_spaces(gym.spaces.Box(-1, 1, (4,)), space)
+    choices = [2, 1][:len(spec.discrete_sizes)]
+    batches = []
+
+    def policy_fn(observation):
+        batches.append(observation.shape)
+        return {"action": np.array([[0.5, 1.5]], np.float32),
+                "discrete_action": np.array([choices], np.int32)}
+
+    action = env_action_fn(policy_fn, spec)(np.zeros(4))
+    assert batches == [(1, 4)] and space.contains(action)
+    continuous, chosen = (action["move"], action["pick"]) if container == "dict" else action[::-1]
+    np.testing.assert_allclose(continuous, [0.5, 1.5])
+    np.testing.assert_array_equal(chosen, choices if len(choices) > 1 else choices[0])

@@ -8,6 +8,7 @@ import tensorflow as tf
 from sac_tf.distributions import HybridPolicy, TanhNormal
 from sac_tf.envs import env_spec, make_vector_env
 from sac_tf.networks import HybridActor
+from sac_tf.video import annotate
 from tests.test_agents import fixed_batch, make_sac
 
 HYBRID_ID = "sac_tf/HybridPointMass-v0"
@@ -17,6 +18,16 @@ def hybrid_policy():
     continuous = TanhNormal(tf.constant([[0.3, -0.2]]), tf.constant([[0.5, 1.5]]))
     logits = [tf.constant([[1.0, 2.0, 0.5]]), tf.constant([[-1.0, 0.0]])]
     return HybridPolicy(continuous, logits)
+
+
+def hybrid_batch(size=64):
+    """A fixed batch for the shipped task: observations `[size, 2]`, flat actions `[size, 3]`
+    (the continuous part, then a one-hot of the 2-way direction)."""
+    batch = fixed_batch(size=size)
+    one_hot = np.eye(2, dtype=np.float32)[np.random.default_rng(0).integers(2, size=size)]
+    return batch._replace(observation=batch.observation[:, :2],
+                          next_observation=batch.next_observation[:, :2],
+                          action=np.concatenate([batch.action, one_hot], axis=1))
 
 
 def test_hybrid_log_prob_is_continuous_plus_discrete_parts():
@@ -63,12 +74,7 @@ def test_hybrid_actor_and_sac_train_step_tune_both_temperatures():
     assert actor(tf.zeros((5, 2))).sample(tf.constant([0, 1])).shape == (5, 3)
 
     agent = make_sac(spec=spec, discrete_target_entropy=0.0)
-    rng = np.random.default_rng(0)
-    batch = fixed_batch(size=64)
-    one_hot = np.eye(2, dtype=np.float32)[rng.integers(2, size=64)]
-    batch = batch._replace(observation=batch.observation[:, :2],
-                           next_observation=batch.next_observation[:, :2],
-                           action=np.concatenate([batch.action, one_hot], axis=1))
+    batch = hybrid_batch()
     train = tf.function(agent.train)
     for _ in range(20):
         info = train(batch)
@@ -76,6 +82,16 @@ def test_hybrid_actor_and_sac_train_step_tune_both_temperatures():
     # A target entropy of 0 nats is below any 2-way categorical's: α_d falls.
     assert float(info.extra["alpha_discrete"]) < 1.0
     assert np.isfinite(info.loss.numpy())
+
+
+def test_the_alpha_loss_metric_adds_the_discrete_temperature_loss(monkeypatch):
+    from sac_tf.agents.sac import SacAgent
+
+    losses = iter([1.0, 10.0])  # the continuous α's loss, then α_d's
+    monkeypatch.setattr(SacAgent, "tune_temperature",
+                        staticmethod(lambda *args: tf.constant(next(losses))))
+    agent = make_sac(spec=env_spec(make_vector_env(HYBRID_ID, 1)))
+    assert float(agent.train(hybrid_batch()).extra["alpha_loss"]) == 11.0
 
 
 def test_agents_without_hybrid_support_refuse_hybrid_spaces():
@@ -102,11 +118,15 @@ def test_hybrid_env_renders_the_goal_and_the_point_where_they_are():
     env = gym.make(HYBRID_ID, render_mode="rgb_array")
     (position, goal), _ = env.reset(seed=3)
     frame = env.render()
-    assert frame.shape == (64, 320, 3) and frame.dtype == np.uint8
-    row = frame[32]
+    assert frame.shape == (128, 320, 3) and frame.dtype == np.uint8
+    row = frame[96]
     for x, colour in ((goal, (40, 170, 60)), (position, (40, 90, 220))):
         column = int(round((x + 1.0) / 2.0 * 319))
         assert tuple(row[column]) == colour
+        assert tuple(frame[96 - 6, column]) == tuple(frame[96 + 6, column]) == colour  # centred
+    # the text box of evaluate's video leaves the track, goal and point in sight
+    annotated = annotate(frame, ["episode 1/1  step 50", "reward -0.123", "return -12.34"])
+    np.testing.assert_array_equal(annotated[80:], frame[80:])
 
 
 def test_training_on_the_hybrid_task_end_to_end(tmp_path):

@@ -22,6 +22,7 @@ categorical head per discrete part, its exact entropy in every loss and a
 temperature of its own, α_d, tuned towards `discrete_target_entropy`:
 
   penalty(π|s) = α log π(a_c|s) + α_d Σ_heads Σ_k p_k log p_k
+  alpha (added): −log α_d · (Σ_heads Σ_k p_k log p_k + discrete_target_entropy)
 REDQ, DroQ and resets are usually paired with several updates per env step
 (`updates_per_step` in the run config).
 """
