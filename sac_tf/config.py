@@ -54,6 +54,7 @@ def sac_config() -> ml_collections.ConfigDict:
         residual_blocks=0,        # SimBa/BRO: 1-2, with hidden_sizes=(width,)
         normalize_observations=False,
         reset_interval=0,         # updates between resets of every network; 0: never
+        actor_update_interval=1,  # critic updates per actor and α update (REDQ/DroQ: 20)
         actor_lr=3e-4,
         critic_lr=3e-4,
         alpha_lr=3e-4,
@@ -122,10 +123,12 @@ def default_config(agent: str, env_id: str) -> ml_collections.ConfigDict:
 
 
 def high_update_ratio_sac_config(env_id: str) -> ml_collections.ConfigDict:
-    """SAC with 20 updates per env step after at most 5k random steps, as REDQ and DroQ train."""
+    """SAC with 20 critic updates per env step after at most 5k random steps and one actor
+    and α update per env step, as REDQ's and DroQ's code train (policy update delay 20)."""
     config = default_config("sac", env_id)
     config.learning_starts = min(config.learning_starts, 5_000)
     config.updates_per_step = 20
+    config.sac.actor_update_interval = 20
     return config
 
 

@@ -1,4 +1,5 @@
-"""SAC options from later papers: TQC, SimBa/BRO networks, observation normalisation, resets."""
+"""SAC options from later papers: TQC, SimBa/BRO networks, observation normalisation, resets,
+the delayed actor updates of REDQ and DroQ."""
 
 import numpy as np
 import pytest
@@ -28,8 +29,9 @@ def test_tqc_target_keeps_n_times_k_minus_d_atoms_below_the_dropped_ones():
     (dict(num_quantiles=5, quantiles_to_drop=5), "quantiles_to_drop"),
     (dict(num_quantiles=1, quantiles_to_drop=1), "quantiles_to_drop"),
     (dict(num_critics=5, target_subset_size=2, num_quantiles=5), "target_subset_size"),
+    (dict(actor_update_interval=0), "actor_update_interval"),
 ])
-def test_inconsistent_quantile_options_are_refused(options, message):
+def test_inconsistent_options_are_refused(options, message):
     with pytest.raises(ValueError, match=message):
         make_sac(**options)
 
@@ -95,6 +97,30 @@ def test_dropout_seed_counters_are_neither_reset_nor_averaged():
     assert all(np.any(a != b) for a, b in zip(before, values(seeds)))
 
 
+def test_the_actor_and_alpha_update_on_every_interval_th_critic_update():
+    agent = make_sac(actor_update_interval=3)
+    train = tf.function(agent.train)
+    batch = fixed_batch()
+
+    def actor_and_alpha():
+        return values(agent.actor.variables + [agent.log_alpha])
+
+    start, critics = actor_and_alpha(), values(agent.critics.variables)
+    train(batch)
+    train(batch)
+    assert all(np.array_equal(a, b) for a, b in zip(start, actor_and_alpha()))
+    assert not all(np.allclose(a, b) for a, b in zip(critics, values(agent.critics.variables)))
+    assert (int(agent.critic_optimizer.iterations), int(agent.actor_optimizer.iterations)) == (2, 0)
+    third = train(batch)
+    assert int(agent.actor_optimizer.iterations) == int(agent.alpha_optimizer.iterations) == 1
+    assert not any(np.array_equal(a, b) for a, b in zip(start, actor_and_alpha()))
+    fourth = train(batch)                    # skipped: reports the third update's actor metrics
+    for name in ("actor_loss", "alpha_loss", "entropy"):
+        assert float(fourth.extra[name]) == float(third.extra[name])
+    assert float(third.extra["actor_loss"]) != 0.0  # α's loss is 0 at log α = 0
+    assert float(fourth.extra["critic_loss"]) != float(third.extra["critic_loss"])
+
+
 def test_residual_critics_refuse_droq_options():
     with pytest.raises(ValueError, match="residual"):
         make_sac(hidden_sizes=(32,), residual_blocks=1, critic_dropout_rate=0.01)
@@ -104,7 +130,8 @@ def test_residual_critics_refuse_droq_options():
     dict(num_critics=3, num_quantiles=5, quantiles_to_drop=1),
     dict(hidden_sizes=(32,), residual_blocks=1, normalize_observations=True),
     dict(reset_interval=5),
-], ids=["tqc", "simba", "resets"])
+    dict(actor_update_interval=3),
+], ids=["tqc", "simba", "resets", "delayed_actor"])
 def test_option_trains_in_the_fused_xla_loop_and_round_trips_a_checkpoint(options, tmp_path):
     from sac_tf.checkpoints import Checkpointer
     from sac_tf.learner import Learner

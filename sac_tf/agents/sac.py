@@ -24,7 +24,9 @@ temperature of its own, α_d, tuned towards `discrete_target_entropy`:
   penalty(π|s) = α log π(a_c|s) + α_d Σ_heads Σ_k p_k log p_k
   alpha (added): −log α_d · (Σ_heads Σ_k p_k log p_k + discrete_target_entropy)
 REDQ, DroQ and resets are usually paired with several updates per env step
-(`updates_per_step` in the run config).
+(`updates_per_step` in the run config); REDQ and DroQ then update the actor
+and α once per env step (`actor_update_interval` = updates per step), the
+critics and their targets every update.
 """
 
 import math
@@ -55,6 +57,9 @@ class SacAgent(OffPolicyAgent):
       residual_blocks, normalize_observations: SimBa/BRO networks (see `OffPolicyAgent`).
       reset_interval: restore every network, α and the optimisers to their
         initial state every this many updates; 0 never does.
+      actor_update_interval: update the actor and the temperatures on every this
+        many critic updates (REDQ's and DroQ's policy update delay); the
+        updates in between report the latest actor update's metrics.
       actor_lr, critic_lr, alpha_lr: Adam learning rates.
       gamma: discount factor per step.
       tau: Polyak coefficient of the target critics.
@@ -75,7 +80,8 @@ class SacAgent(OffPolicyAgent):
                  actor_lr: float, critic_lr: float, alpha_lr: float,
                  gamma: float, tau: float, initial_alpha: float,
                  target_entropy: Optional[float], seed: int,
-                 discrete_target_entropy: Optional[float] = None):
+                 discrete_target_entropy: Optional[float] = None,
+                 actor_update_interval: int = 1):
         super().__init__(spec, hidden_sizes=hidden_sizes, num_critics=num_critics,
                          critic_lr=critic_lr, gamma=gamma, tau=tau, seed=seed, name="sac",
                          critic_layer_norm=critic_layer_norm,
@@ -92,6 +98,10 @@ class SacAgent(OffPolicyAgent):
             raise ValueError(f"quantiles_to_drop must be in [0, num_quantiles) with quantile "
                              f"critics, got {quantiles_to_drop} of {num_quantiles}")
         self.quantiles_to_drop = quantiles_to_drop
+        if actor_update_interval < 1:
+            raise ValueError(f"actor_update_interval must be at least 1, got "
+                             f"{actor_update_interval}")
+        self.actor_update_interval = actor_update_interval
         if spec.is_hybrid:
             self.actor = HybridActor(spec.continuous_dim, spec.discrete_sizes, hidden_sizes,
                                      residual_blocks=residual_blocks, name="actor")
@@ -114,6 +124,13 @@ class SacAgent(OffPolicyAgent):
             self.discrete_target_entropy = float(
                 0.5 * sum(math.log(size) for size in spec.discrete_sizes)
                 if discrete_target_entropy is None else discrete_target_entropy)
+        if actor_update_interval > 1:
+            self.critic_updates = tf.Variable(0, dtype=tf.int64, trainable=False,
+                                              name="critic_updates")
+            self.latest_actor_metrics = {
+                name: tf.Variable(0.0, trainable=False, name=f"latest_{name}")
+                for name in self.metric_names
+                if name not in ("critic_loss", "q_mean", "alpha")}
         self.periodic_reset = None
         if reset_interval:
             optimizers = [self.actor_optimizer, self.critic_optimizer, self.alpha_optimizer]
@@ -137,7 +154,27 @@ class SacAgent(OffPolicyAgent):
             alpha * next_log_prob
             + self.discrete_alpha() * self.discrete_negative_entropy(next_policy))
         critic_loss, q_mean = self.train_critics(batch, self.td_target(batch, next_value))
+        if self.actor_update_interval == 1:
+            actor_metrics = self.train_actor_and_temperatures(batch, alpha)
+        else:
+            actor_metrics = self.delayed_actor_update(
+                lambda: self.train_actor_and_temperatures(batch, alpha))
 
+        self.update_targets()
+        if self.periodic_reset is not None:
+            self.periodic_reset.step()
+        return LossInfo(
+            loss=critic_loss + actor_metrics["actor_loss"] + actor_metrics["alpha_loss"],
+            extra=dict(critic_loss=critic_loss, q_mean=q_mean, alpha=alpha, **actor_metrics))
+
+    def train_actor_and_temperatures(self, batch: Transition, alpha: tf.Tensor) -> dict:
+        """One Adam step on the actor loss, then on each temperature's loss.
+
+        Returns:
+          float32 scalars: `actor_loss`, `alpha_loss` (the sum over temperatures),
+          `entropy` of the continuous part, and for hybrid actions `alpha_discrete`
+          and `entropy_discrete`.
+        """
         with tf.GradientTape() as tape:
             policy = self.actor(batch.observation)
             action, log_prob = policy.sample_and_log_prob(self.next_seed())
@@ -149,20 +186,29 @@ class SacAgent(OffPolicyAgent):
 
         alpha_loss = self.tune_temperature(self.log_alpha, self.alpha_optimizer,
                                            log_prob + self.target_entropy)
-        extra = dict(alpha=alpha, entropy=-tf.reduce_mean(log_prob))
+        metrics = dict(entropy=-tf.reduce_mean(log_prob))
         if self.spec.is_hybrid:
             alpha_loss += self.tune_temperature(
                 self.log_alpha_discrete, self.alpha_discrete_optimizer,
                 discrete_negative_entropy + self.discrete_target_entropy)
-            extra.update(alpha_discrete=tf.exp(self.log_alpha_discrete),
-                         entropy_discrete=-tf.reduce_mean(discrete_negative_entropy))
-        extra.update(critic_loss=critic_loss, actor_loss=actor_loss, alpha_loss=alpha_loss,
-                     q_mean=q_mean)
+            metrics.update(alpha_discrete=tf.exp(self.log_alpha_discrete),
+                           entropy_discrete=-tf.reduce_mean(discrete_negative_entropy))
+        return dict(actor_loss=actor_loss, alpha_loss=alpha_loss, **metrics)
 
-        self.update_targets()
-        if self.periodic_reset is not None:
-            self.periodic_reset.step()
-        return LossInfo(loss=critic_loss + actor_loss + alpha_loss, extra=extra)
+    def delayed_actor_update(self, update) -> dict:
+        """Runs `update` (returning a dict of float32 scalars) on every
+        `actor_update_interval`-th call; the calls in between return its latest result."""
+        self.critic_updates.assign_add(1)
+
+        def run():
+            metrics = update()
+            for name, value in metrics.items():
+                self.latest_actor_metrics[name].assign(value)
+            return metrics
+
+        return tf.cond(self.critic_updates % self.actor_update_interval == 0, run,
+                       lambda: {name: variable.read_value()
+                                for name, variable in self.latest_actor_metrics.items()})
 
     @staticmethod
     def tune_temperature(log_alpha, optimizer, entropy_shortfall):
