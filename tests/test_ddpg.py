@@ -95,7 +95,7 @@ def test_actor_and_targets_update_only_every_policy_delay_critic_steps():
         assert any(changed(actor, agent.actor.trainable_variables)) == update, step
         assert all(changed(target_actor, agent.target_actor.variables)) == update, step
         assert any(changed(target_critics, agent.target_critics.variables)) == update, step
-    assert int(agent.critic_updates.numpy()) == 6
+    assert int(agent.delayed_actor_update.calls.numpy()) == 6
     assert int(agent.actor_optimizer.iterations.numpy()) == 2
     assert int(agent.critic_optimizer.iterations.numpy()) == 6
 
@@ -152,7 +152,7 @@ def test_delay_counter_round_trips_through_a_checkpoint(tmp_path):
 
     restored = make_agent_from(td3_config(), seed=1)
     assert Checkpointer(tmp_path, agent=restored).restore_latest()
-    assert int(restored.critic_updates.numpy()) == 3
+    assert int(restored.delayed_actor_update.calls.numpy()) == 3
     # the next update (the 4th) is an actor update for d = 2, as in the original run
     actor = values(restored.actor.trainable_variables)
     tf.function(restored.train)(fixed_batch())

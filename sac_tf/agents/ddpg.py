@@ -19,6 +19,7 @@ from typing import Sequence
 import tensorflow as tf
 
 from sac_tf.agents.base import OffPolicyAgent, build_with_copy, built_adam, minimize, polyak_update
+from sac_tf.agents.delayed import DelayedUpdate
 from sac_tf.networks import DeterministicActor
 from sac_tf.specs import EnvSpec
 from sac_tf.types import LossInfo, Transition
@@ -46,7 +47,8 @@ class DdpgAgent(OffPolicyAgent):
       target_noise: σ_target of TD3's target policy smoothing; 0 turns it off.
       target_noise_clip: c, the smoothing noise is clipped to [−c, c].
       policy_delay: d, the actor and the targets are updated once every d
-        critic updates (the count is a checkpointed variable).
+        critic updates (the count is a checkpointed variable); the updates in
+        between report the latest actor loss.
       seed: seed of the agent's generator (exploration and target noise).
     """
 
@@ -73,8 +75,8 @@ class DdpgAgent(OffPolicyAgent):
         build_with_copy(self.actor, self.target_actor, self._dummy_inputs()[0])
         self.actor_optimizer = built_adam(self.actor.trainable_variables, actor_lr,
                                           name="actor_adam")
-        self.critic_updates = tf.Variable(0, dtype=tf.int64, trainable=False,
-                                          name="critic_updates")
+        self.delayed_actor_update = DelayedUpdate(policy_delay, ["actor_loss"],
+                                                  name="delayed_actor_update")
         self.ou_state = tf.Variable(tf.zeros([spec.action_dim]), trainable=False,
                                     name="ou_state")
 
@@ -82,17 +84,15 @@ class DdpgAgent(OffPolicyAgent):
         next_action = self.smoothed_target_action(batch.next_observation)
         next_q = tf.reduce_min(self.target_critics(batch.next_observation, next_action), axis=0)
         critic_loss, q_mean = self.train_critics(batch, self.td_target(batch, next_q))
-        self.critic_updates.assign_add(1)
 
         def update_actor_and_targets():
             with tf.GradientTape() as tape:
                 loss = self.actor_loss(batch)
             minimize(self.actor_optimizer, tape, loss, self.actor.trainable_variables)
             self.update_targets()
-            return loss
+            return {"actor_loss": loss}
 
-        actor_loss = tf.cond(self.critic_updates % self.policy_delay == 0,
-                             update_actor_and_targets, lambda: self.actor_loss(batch))
+        actor_loss = self.delayed_actor_update(update_actor_and_targets)["actor_loss"]
         return LossInfo(loss=critic_loss + actor_loss,
                         extra=dict(critic_loss=critic_loss, actor_loss=actor_loss,
                                    q_mean=q_mean))

@@ -35,6 +35,7 @@ from typing import Optional, Sequence
 import tensorflow as tf
 
 from sac_tf.agents.base import OffPolicyAgent, built_adam, minimize
+from sac_tf.agents.delayed import DelayedUpdate
 from sac_tf.agents.plasticity import PeriodicReset
 from sac_tf.agents.quantiles import truncated_atoms
 from sac_tf.networks import GaussianActor, HybridActor
@@ -98,10 +99,6 @@ class SacAgent(OffPolicyAgent):
             raise ValueError(f"quantiles_to_drop must be in [0, num_quantiles) with quantile "
                              f"critics, got {quantiles_to_drop} of {num_quantiles}")
         self.quantiles_to_drop = quantiles_to_drop
-        if actor_update_interval < 1:
-            raise ValueError(f"actor_update_interval must be at least 1, got "
-                             f"{actor_update_interval}")
-        self.actor_update_interval = actor_update_interval
         if spec.is_hybrid:
             self.actor = HybridActor(spec.continuous_dim, spec.discrete_sizes, hidden_sizes,
                                      residual_blocks=residual_blocks, name="actor")
@@ -124,13 +121,15 @@ class SacAgent(OffPolicyAgent):
             self.discrete_target_entropy = float(
                 0.5 * sum(math.log(size) for size in spec.discrete_sizes)
                 if discrete_target_entropy is None else discrete_target_entropy)
+        if actor_update_interval < 1:
+            raise ValueError(f"actor_update_interval must be at least 1, got "
+                             f"{actor_update_interval}")
+        self.delayed_actor_update = None  # plain SAC keeps its checkpoint layout
         if actor_update_interval > 1:
-            self.critic_updates = tf.Variable(0, dtype=tf.int64, trainable=False,
-                                              name="critic_updates")
-            self.latest_actor_metrics = {
-                name: tf.Variable(0.0, trainable=False, name=f"latest_{name}")
-                for name in self.metric_names
-                if name not in ("critic_loss", "q_mean", "alpha")}
+            self.delayed_actor_update = DelayedUpdate(
+                actor_update_interval, [name for name in self.metric_names
+                                        if name not in ("critic_loss", "q_mean", "alpha")],
+                name="delayed_actor_update")
         self.periodic_reset = None
         if reset_interval:
             optimizers = [self.actor_optimizer, self.critic_optimizer, self.alpha_optimizer]
@@ -154,7 +153,7 @@ class SacAgent(OffPolicyAgent):
             alpha * next_log_prob
             + self.discrete_alpha() * self.discrete_negative_entropy(next_policy))
         critic_loss, q_mean = self.train_critics(batch, self.td_target(batch, next_value))
-        if self.actor_update_interval == 1:
+        if self.delayed_actor_update is None:
             actor_metrics = self.train_actor_and_temperatures(batch, alpha)
         else:
             actor_metrics = self.delayed_actor_update(
@@ -194,21 +193,6 @@ class SacAgent(OffPolicyAgent):
             metrics.update(alpha_discrete=tf.exp(self.log_alpha_discrete),
                            entropy_discrete=-tf.reduce_mean(discrete_negative_entropy))
         return dict(actor_loss=actor_loss, alpha_loss=alpha_loss, **metrics)
-
-    def delayed_actor_update(self, update) -> dict:
-        """Runs `update` (returning a dict of float32 scalars) on every
-        `actor_update_interval`-th call; the calls in between return its latest result."""
-        self.critic_updates.assign_add(1)
-
-        def run():
-            metrics = update()
-            for name, value in metrics.items():
-                self.latest_actor_metrics[name].assign(value)
-            return metrics
-
-        return tf.cond(self.critic_updates % self.actor_update_interval == 0, run,
-                       lambda: {name: variable.read_value()
-                                for name, variable in self.latest_actor_metrics.items()})
 
     @staticmethod
     def tune_temperature(log_alpha, optimizer, entropy_shortfall):
