@@ -3,6 +3,7 @@
 import contextlib
 import logging
 import pathlib
+import re
 
 import tensorflow as tf
 
@@ -59,7 +60,12 @@ class Checkpointer:
             return False
         try:
             self._checkpoint.read(path).assert_existing_objects_matched().expect_partial()
-        except (tf.errors.OpError, ValueError, AssertionError, IndexError, KeyError) as error:
+        except AssertionError as error:
+            raise UserError(
+                f"checkpoint {path} does not hold this agent's variables "
+                f"({_unmatched_names(error)} missing): it was written with another config "
+                f"or sac_tf version (move {self.directory} away to start afresh)") from None
+        except (tf.errors.OpError, ValueError, IndexError, KeyError) as error:
             raise UserError(
                 f"cannot restore checkpoint {path}: {_first_line(error)} "
                 f"(move {self.directory} away to start afresh)") from None
@@ -79,6 +85,12 @@ def _tensorflow_warnings_muted():
         yield
     finally:
         logger.setLevel(level)
+
+
+def _unmatched_names(error: AssertionError) -> str:
+    """The variable names in TensorFlow's "objects not bound" message, comma-separated."""
+    names = sorted(set(re.findall(r"<tf\.Variable '([^':]+)", str(error))))
+    return ", ".join(names) if names else _first_line(error)
 
 
 def _first_line(error: Exception) -> str:

@@ -1,5 +1,6 @@
 """What every `python -m sac_tf.*` command shares: one-line errors, no tracebacks."""
 
+import logging as python_logging
 import sys
 from typing import Callable
 
@@ -14,6 +15,9 @@ EXIT_USAGE = 2
 def fail(message: str, status: int = EXIT_USAGE):
     """Prints `error: message` as one line on stderr and exits with `status`."""
     print(f"error: {' '.join(str(message).split())}", file=sys.stderr, flush=True)
+    # The process ends here; TensorFlow's warnings about objects collected on the
+    # way out (a checkpoint that failed to restore) would only bury the error.
+    python_logging.getLogger("tensorflow").setLevel(python_logging.ERROR)
     sys.exit(status)
 
 

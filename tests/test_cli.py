@@ -72,6 +72,25 @@ def test_unreadable_checkpoint_is_reported_and_left_in_place(tmp_path, corrupt):
     assert snapshot(tmp_path) == before
 
 
+
+@pytest.mark.parametrize("change, message", [
+    ("--config.sac.hidden_sizes=(16,)", "incompatible tensor with shape (8, 2)"),
+    ("--config.sac.actor_update_interval=2", "(calls, latest_actor_loss, latest_alpha_loss, "
+                                             "latest_entropy missing)"),
+])
+def test_checkpoint_of_another_config_is_reported_and_left_in_place(tmp_path, change, message):
+    args = [f"--root_dir={tmp_path}", "--config.learning_starts=20",
+            "--config.sac.hidden_sizes=(8,)", "--config.batch_size=8",
+            "--config.eval_episodes=1", "--config.eval_interval=40"]
+    assert run_train(*args, "--num_steps=40").returncode == 0
+    before = snapshot(tmp_path)
+    result = run_train(*args, "--num_steps=80", change)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()  # no TensorFlow warnings after the error
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], \
+        result.stderr
+    assert snapshot(tmp_path) == before
+
 def test_kill_9_then_rerun_resumes_from_the_last_checkpoint(tmp_path):
     import signal
     import time
