@@ -173,7 +173,8 @@ def finished(directory: pathlib.Path, num_steps: int) -> bool:
 
 def agent_config(agent: str, env_id: str, seed: int,
                  num_steps: int) -> ml_collections.ConfigDict:
-    """The config of a compared `agent` on `env_id`, with `seed` and `num_steps` set.
+    """The config of a compared `agent` on `env_id`, with `seed` and `num_steps` set and
+    a checkpoint at least every evaluation.
 
     `agent` is an agent name (`sac`, `ddpg`, `td3`: its default config) or the
     name of an option config in `configs/` that takes the env id, such as
@@ -199,6 +200,9 @@ def agent_config(agent: str, env_id: str, seed: int,
         raise UserError(f"{option_file} does not take an env id; compare agents or option "
                         f"configs such as sac_tqc") from None
     config.env_id, config.seed, config.num_steps = env_id, seed, num_steps
+    # A checkpoint at every evaluation, so a cut-off run resumes from its last one (MuJoCo's
+    # default of 50,000 steps would restart a 50,000-step comparison run from scratch).
+    config.checkpoint_interval = min(config.checkpoint_interval, config.eval_interval)
     return config
 
 

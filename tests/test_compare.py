@@ -134,6 +134,7 @@ def test_option_configs_can_be_compared_as_agents():
     assert (config.agent, config.env_id, config.seed, config.num_steps) == (
         "sac", "Pendulum-v1", 3, 5000)
     assert config.sac.num_quantiles == 25 and config.learning_starts == 1000
+    assert config.checkpoint_interval == config.eval_interval == 1000  # Pendulum's default: 2,000
     with pytest.raises(UserError, match="does not take an env id"):
         comparison.agent_config("sac_pendulum", "Pendulum-v1", seed=0, num_steps=10)
 
