@@ -20,6 +20,22 @@ def run_train(*args, cwd=REPO_ROOT):
                           capture_output=True, text=True, timeout=300)
 
 
+def tiny_run_args(root_dir) -> list:
+    """Flags of a seconds-long Pendulum run into `root_dir` (add --num_steps)."""
+    return [f"--root_dir={root_dir}", "--config.learning_starts=20",
+            "--config.sac.hidden_sizes=(8,)", "--config.batch_size=8",
+            "--config.eval_episodes=1", "--config.eval_interval=40"]
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, message: str):
+    """A non-zero exit whose whole stderr is `error: …` holding `message`."""
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()  # nothing after it either (TF warnings)
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and message in lines[0], lines[0]
+
+
 @pytest.fixture
 def existing_run(tmp_path):
     """A root_dir holding earlier results that must survive a failed command."""
@@ -40,22 +56,15 @@ def existing_run(tmp_path):
 ])
 def test_bad_input_ends_in_one_line_error(existing_run, args, message):
     before = snapshot(existing_run)
-    result = run_train(f"--root_dir={existing_run}", *args)
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ") and message in lines[0], lines[0]
+    assert_one_line_error(run_train(f"--root_dir={existing_run}", *args), message)
     after = snapshot(existing_run)
     assert {name: after[name] for name in before} == before
 
 
 @pytest.mark.parametrize("corrupt", ["index", "data"])
 def test_unreadable_checkpoint_is_reported_and_left_in_place(tmp_path, corrupt):
-    args = [f"--root_dir={tmp_path}", "--num_steps=40", "--config.learning_starts=20",
-            "--config.sac.hidden_sizes=(8,)", "--config.batch_size=8",
-            "--config.eval_episodes=1", "--config.eval_interval=40"]
-    assert run_train(*args).returncode == 0
+    args = tiny_run_args(tmp_path)
+    assert run_train(*args, "--num_steps=40").returncode == 0
     checkpoints = tmp_path / "checkpoints"
     if corrupt == "index":
         (checkpoints / "checkpoint").write_text("this is not a checkpoint state \x00\x01")
@@ -63,14 +72,8 @@ def test_unreadable_checkpoint_is_reported_and_left_in_place(tmp_path, corrupt):
         for data in checkpoints.glob("*.data-*"):
             data.write_bytes(data.read_bytes()[:100])
     before = snapshot(tmp_path)
-    result = run_train(*args[:1], "--num_steps=80", *args[2:])
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and "checkpoint" in lines[0], \
-        result.stderr
+    assert_one_line_error(run_train(*args, "--num_steps=80"), "checkpoint")
     assert snapshot(tmp_path) == before
-
 
 
 @pytest.mark.parametrize("change, message", [
@@ -79,17 +82,12 @@ def test_unreadable_checkpoint_is_reported_and_left_in_place(tmp_path, corrupt):
                                              "latest_entropy missing)"),
 ])
 def test_checkpoint_of_another_config_is_reported_and_left_in_place(tmp_path, change, message):
-    args = [f"--root_dir={tmp_path}", "--config.learning_starts=20",
-            "--config.sac.hidden_sizes=(8,)", "--config.batch_size=8",
-            "--config.eval_episodes=1", "--config.eval_interval=40"]
+    args = tiny_run_args(tmp_path)
     assert run_train(*args, "--num_steps=40").returncode == 0
     before = snapshot(tmp_path)
-    result = run_train(*args, "--num_steps=80", change)
-    assert result.returncode != 0
-    lines = result.stderr.strip().splitlines()  # no TensorFlow warnings after the error
-    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], \
-        result.stderr
+    assert_one_line_error(run_train(*args, "--num_steps=80", change), message)
     assert snapshot(tmp_path) == before
+
 
 def test_kill_9_then_rerun_resumes_from_the_last_checkpoint(tmp_path):
     import signal
