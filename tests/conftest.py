@@ -1,6 +1,8 @@
-"""Shared fixtures: TensorFlow imported quietly, small configs for fast runs."""
+"""Shared fixtures: TensorFlow imported quietly, small configs for fast runs, the
+`sac_tf.train` command and its one-line errors."""
 
 import pathlib
+import subprocess
 import sys
 
 import pytest
@@ -9,6 +11,21 @@ import sac_tf  # noqa: F401  (imports TensorFlow quietly first)
 from sac_tf.config import load_config
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def run_train(*args) -> subprocess.CompletedProcess:
+    """`python -m sac_tf.train ARGS` from the repository root, output captured."""
+    return subprocess.run([sys.executable, "-m", "sac_tf.train", *args], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, message: str):
+    """A non-zero exit whose whole stderr is `error: …` holding `message`."""
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()  # nothing after it either (TF warnings)
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and message in lines[0], lines[0]
 
 
 def small_pendulum_config(**overrides):

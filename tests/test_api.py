@@ -1,8 +1,5 @@
 """The Python API (`sac_tf.api`): shapes, buffer semantics, learning calls, save/load, errors."""
 
-import subprocess
-import sys
-
 import gymnasium as gym
 import ml_collections
 import numpy as np
@@ -12,7 +9,7 @@ import tensorflow as tf
 import sac_tf
 from sac_tf.config import env_kwargs
 from sac_tf.metrics import read_csv
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, run_train
 
 #: Small, quickly built agents for every test here.
 SMALL = dict(hidden_sizes=(16, 16), batch_size=8, buffer_capacity=1_000, jit_compile=False)
@@ -49,11 +46,6 @@ def filled_agent(count=32, **overrides):
 
 def actor_weights(agent):
     return [variable.numpy().copy() for variable in agent.tf_agent.actor.variables]
-
-
-def run_train(*args):
-    return subprocess.run([sys.executable, "-m", "sac_tf.train", *args], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=300)
 
 
 def test_select_action_single_and_batch_shapes_within_bounds(agent):

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, assert_one_line_error, run_train
 
 
 def snapshot(directory: pathlib.Path) -> dict:
@@ -15,25 +15,11 @@ def snapshot(directory: pathlib.Path) -> dict:
             for path in sorted(directory.rglob("*")) if path.is_file()}
 
 
-def run_train(*args, cwd=REPO_ROOT):
-    return subprocess.run([sys.executable, "-m", "sac_tf.train", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
-
-
 def tiny_run_args(root_dir) -> list:
     """Flags of a seconds-long Pendulum run into `root_dir` (add --num_steps)."""
     return [f"--root_dir={root_dir}", "--config.learning_starts=20",
             "--config.sac.hidden_sizes=(8,)", "--config.batch_size=8",
             "--config.eval_episodes=1", "--config.eval_interval=40"]
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess, message: str):
-    """A non-zero exit whose whole stderr is `error: …` holding `message`."""
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()  # nothing after it either (TF warnings)
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ") and message in lines[0], lines[0]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from sac_tf.errors import UserError
 from sac_tf.metrics import read_csv
 from sac_tf.stats import bootstrap_ci, first_step_reaching
 from sac_tf.training import run_training
-from tests.conftest import REPO_ROOT, small_pendulum_config
+from tests.conftest import REPO_ROOT, assert_one_line_error, small_pendulum_config
 
 
 def test_bootstrap_ci_of_constant_data_has_zero_width():
@@ -110,10 +110,7 @@ def test_compare_command_rejects_an_unknown_agent_in_one_line(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "sac_tf.compare", "--agents=sac,ppo", "--num_steps=10",
          f"--out={tmp_path}"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode != 0
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and "'ppo'" in lines[0], \
-        result.stderr
+    assert_one_line_error(result, "'ppo'")
     assert not (tmp_path / "runs").exists()
 
 
@@ -122,10 +119,7 @@ def test_an_agent_that_cannot_act_in_the_env_fails_before_any_run(tmp_path):
         [sys.executable, "-m", "sac_tf.compare", "--env=sac_tf/HybridPointMass-v0",
          "--agents=sac,ddpg", "--seeds=0", "--num_steps=10", f"--out={tmp_path}"],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode != 0
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and "'ddpg'" in lines[0], \
-        result.stderr
+    assert_one_line_error(result, "'ddpg'")
     assert not (tmp_path / "runs").exists()
 
 

@@ -1,8 +1,6 @@
 """Environments by id or import path, with kwargs, checked by gymnasium's env checker."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -11,7 +9,7 @@ from sac_tf.envs import check_env, is_import_path, make_env, make_vector_env
 from sac_tf.errors import UserError
 from sac_tf.metrics import read_csv
 from sac_tf.policy_evaluation import evaluate_policy
-from tests.conftest import REPO_ROOT
+from tests.conftest import assert_one_line_error, run_train
 from tests.fixtures.user_envs import PointMass
 
 POINT_MASS = "tests.fixtures.user_envs:PointMass"
@@ -59,11 +57,6 @@ def test_bad_envs_raise_user_errors(env_id, kwargs, message):
     assert message in str(error.value)
 
 
-def run_train(*args):
-    return subprocess.run([sys.executable, "-m", "sac_tf.train", *args], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=300)
-
-
 def test_command_line_trains_a_user_env_from_an_import_path_with_kwargs(tmp_path):
     result = run_train("--env=tests.fixtures.user_envs:make_point_mass",
                        '--env_kwargs={"max_steps": 25, "size": 0.5}', f"--root_dir={tmp_path}",
@@ -90,10 +83,5 @@ def test_command_line_trains_a_user_env_from_an_import_path_with_kwargs(tmp_path
     ([f"--env={POINT_MASS}", "--env_kwargs=[1"], "--env_kwargs is not valid JSON"),
 ])
 def test_command_line_rejects_a_broken_env_in_one_line(tmp_path, args, message):
-    result = run_train(f"--root_dir={tmp_path / 'run'}", *args)
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], \
-        result.stderr
+    assert_one_line_error(run_train(f"--root_dir={tmp_path / 'run'}", *args), message)
     assert not (tmp_path / "run").exists()
