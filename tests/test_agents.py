@@ -120,22 +120,23 @@ def test_learner_fuses_the_requested_number_of_updates():
     assert int(agent.actor_optimizer.iterations.numpy()) == 7
 
 
-def test_target_min_over_a_random_subset_of_the_ensemble():
+def test_target_subset_is_m_distinct_critics_drawn_uniformly():
     agent = make_sac(num_critics=5, target_subset_size=2)
+    subsets = [tuple(sorted(agent.target_subset().numpy())) for _ in range(3000)]
+    assert all(len(set(subset)) == 2 and set(subset) <= set(range(5)) for subset in subsets)
+    # 10 unordered pairs of 5 critics, each with probability 1/10
+    pairs, counts = np.unique(subsets, axis=0, return_counts=True)
+    assert len(pairs) == 10
+    np.testing.assert_allclose(counts / len(subsets), 0.1, atol=0.025)
     q = tf.constant([[5.0], [1.0], [4.0], [2.0], [3.0]])
-    mins = {float(agent.target_min(q)[0]) for _ in range(300)}
-    # min of 2 distinct draws from {1..5}: P(min = k) = (5 - k) / 10, so 5 never occurs
-    assert mins == {1.0, 2.0, 3.0, 4.0}
-    draws = np.array([float(agent.target_min(q)[0]) for _ in range(2000)])
-    np.testing.assert_allclose([np.mean(draws == k) for k in (1, 2, 3, 4)],
-                               [0.4, 0.3, 0.2, 0.1], atol=0.04)
     np.testing.assert_allclose(agent.actor_value(q).numpy(), [3.0])  # REDQ: the ensemble mean
 
 
 def test_two_of_two_critics_is_plain_sac():
     agent = make_sac(num_critics=2, target_subset_size=2)
+    assert agent.target_subset() is None  # the whole ensemble, no draw
     q = tf.constant([[3.0, -1.0], [2.0, 0.0]])
-    np.testing.assert_allclose(agent.target_min(q).numpy(), [2.0, -1.0])
+    np.testing.assert_allclose(agent.soft_target_value(q, tf.zeros(2)).numpy(), [2.0, -1.0])
     np.testing.assert_allclose(agent.actor_value(q).numpy(), [2.0, -1.0])
 
 

@@ -78,3 +78,20 @@ def test_residual_torsos_in_actor_and_critics():
     assert critics(tf.zeros((3, 4)), tf.zeros((3, 2))).shape == (2, 3)
     with pytest.raises(ValueError, match="one width"):
         DeterministicActor(2, (32, 32), residual_blocks=1)
+
+
+def test_critics_computed_for_a_subset_of_members_equal_those_rows_of_the_whole():
+    import pytest
+
+    observation, action = tf.random.normal((6, 4)), tf.random.normal((6, 2))
+    members = tf.constant([3, 0], tf.int32)
+    for options in (dict(), dict(layer_norm=True), dict(residual_blocks=2),
+                    dict(num_quantiles=3)):
+        critics = CriticEnsemble(num_critics=4, hidden_sizes=(16,), **options)
+        whole = critics(observation, action).numpy()
+        subset = critics(observation, action, members=members).numpy()
+        assert subset.shape == (2,) + whole.shape[1:], options
+        np.testing.assert_allclose(subset, whole[[3, 0]], rtol=1e-5, atol=1e-6,
+                                   err_msg=str(options))
+        with pytest.raises(AssertionError):  # the subset is not just the first rows
+            np.testing.assert_allclose(subset, whole[:2], rtol=1e-5, atol=1e-6)

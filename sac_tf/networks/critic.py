@@ -5,7 +5,7 @@ from typing import Sequence
 import keras
 import tensorflow as tf
 
-from sac_tf.networks.mlp import EnsembleDense, ensemble_mlp
+from sac_tf.networks.mlp import EnsembleDense, call_ensemble, ensemble_mlp
 from sac_tf.networks.residual import ensemble_residual_mlp, residual_width
 
 
@@ -14,7 +14,9 @@ class CriticEnsemble(keras.Model):
 
     Call with observation `[B, obs_dim]` and action `[B, act_dim]` (in [-1, 1]);
     returns Q values `[num_critics, B]`, or with `num_quantiles` > 1 the
-    quantiles of the return `[num_critics, B, num_quantiles]` (TQC).
+    quantiles of the return `[num_critics, B, num_quantiles]` (TQC). With
+    `members`, int32 indices `[M]`, only those critics are computed and the
+    leading axis is M (REDQ's target subset).
     `layer_norm` and `dropout_rate` give DroQ's critics (dropout is active only
     with `training=True`); `residual_blocks` > 0 replaces the MLP by a SimBa/BRO
     residual torso of width `hidden_sizes[0]`.
@@ -39,7 +41,7 @@ class CriticEnsemble(keras.Model):
                                      layer_norm=layer_norm, dropout_rate=dropout_rate,
                                      name="critic_body")
 
-    def call(self, observation, action, training=None):
+    def call(self, observation, action, training=None, members=None):
         inputs = tf.concat([observation, action], axis=-1)
-        outputs = self.body(inputs, training=training)
+        outputs = call_ensemble(self.body, inputs, members, training)
         return tf.squeeze(outputs, axis=-1) if self.num_quantiles == 1 else outputs

@@ -13,12 +13,43 @@ def mlp(hidden_sizes: Sequence[int], activation: str = "relu", name: str = "mlp"
         [keras.layers.Dense(size, activation=activation) for size in hidden_sizes], name=name)
 
 
-class EnsembleDense(keras.layers.Layer):
+class EnsembleLayer(keras.layers.Layer):
+    """A layer of an ensemble, whose `call` takes `members`: `None` for every member,
+    or int32 indices `[M]` to compute only those members (outputs `[M, ...]`)."""
+
+
+def select_members(weights: Sequence[tf.Variable], members=None) -> list:
+    """`weights` `[num_members, ...]` each, or the rows `members` `[M]` of each."""
+    return list(weights) if members is None else [tf.gather(w, members) for w in weights]
+
+
+def call_ensemble(network: keras.layers.Layer, inputs: tf.Tensor, members=None,
+                  training=None) -> tf.Tensor:
+    """`network(inputs)` for every member, or only for `members` `[M]` (int32 indices).
+
+    Keras' `Sequential` passes nothing but `training` on to its layers, so with
+    `members` the layers are walked here: `Sequential`s recursively,
+    `EnsembleLayer`s given `members`, any other layer (activation, dropout)
+    called as usual. REDQ evaluates 2 of its 10 target critics this way.
+    """
+    if members is None:
+        return network(inputs, training=training)
+    if isinstance(network, keras.Sequential):
+        for layer in network.layers:
+            inputs = call_ensemble(layer, inputs, members, training)
+        return inputs
+    if isinstance(network, EnsembleLayer):
+        return network(inputs, members=members)
+    return network(inputs, training=training)
+
+
+class EnsembleDense(EnsembleLayer):
     """`num_members` independent dense layers applied in one batched matmul.
 
     Input `[B, in]` (shared by every member) or `[num_members, B, in]`;
-    output `[num_members, B, units]`. Each member's kernel is Glorot-uniform
-    initialised and its bias zero, as `keras.layers.Dense` does.
+    output `[num_members, B, units]`, or `[M, B, units]` with `members` `[M]`
+    (an input with a members axis must then have M rows). Each member's kernel
+    is Glorot-uniform initialised and its bias zero, as `keras.layers.Dense` does.
     """
 
     def __init__(self, num_members: int, units: int, activation=None, **kwargs):
@@ -36,16 +67,18 @@ class EnsembleDense(keras.layers.Layer):
         self.bias = self.add_weight(
             shape=(self.num_members, 1, self.units), name="bias", initializer="zeros")
 
-    def call(self, inputs):
+    def call(self, inputs, members=None):
+        kernel, bias = select_members([self.kernel, self.bias], members)
         equation = "bi,nio->nbo" if len(inputs.shape) == 2 else "nbi,nio->nbo"
-        return self.activation(tf.einsum(equation, inputs, self.kernel) + self.bias)
+        return self.activation(tf.einsum(equation, inputs, kernel) + bias)
 
 
-class EnsembleLayerNorm(keras.layers.Layer):
+class EnsembleLayerNorm(EnsembleLayer):
     """Layer normalisation over the last axis with a scale and offset per member.
 
-    Input and output `[num_members, B, units]`; `keras.layers.LayerNormalization`
-    would share its scale and offset across members, coupling them.
+    Input and output `[num_members, B, units]` (`[M, B, units]` with `members`);
+    `keras.layers.LayerNormalization` would share its scale and offset across
+    members, coupling them.
     """
 
     def __init__(self, num_members: int, epsilon: float = 1e-3, **kwargs):
@@ -58,9 +91,10 @@ class EnsembleLayerNorm(keras.layers.Layer):
         self.scale = self.add_weight(shape=shape, name="scale", initializer="ones")
         self.offset = self.add_weight(shape=shape, name="offset", initializer="zeros")
 
-    def call(self, inputs):
+    def call(self, inputs, members=None):
+        scale, offset = select_members([self.scale, self.offset], members)
         mean, variance = tf.nn.moments(inputs, axes=[-1], keepdims=True)
-        return (inputs - mean) * tf.math.rsqrt(variance + self.epsilon) * self.scale + self.offset
+        return (inputs - mean) * tf.math.rsqrt(variance + self.epsilon) * scale + offset
 
 
 def ensemble_mlp(num_members: int, hidden_sizes: Sequence[int], output_size: int,

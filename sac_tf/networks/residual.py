@@ -17,14 +17,17 @@ from typing import Callable, Sequence
 
 import keras
 
-from sac_tf.networks.mlp import EnsembleDense, EnsembleLayerNorm
+from sac_tf.networks.mlp import EnsembleDense, EnsembleLayer, EnsembleLayerNorm, call_ensemble
 
 #: Hidden width of a block's bottleneck relative to the torso width (SimBa, BRO).
 EXPANSION = 4
 
 
-class ResidualBlock(keras.layers.Layer):
-    """`h + project(relu(expand(norm(h))))`, shape-preserving (`[..., width]`)."""
+class ResidualBlock(EnsembleLayer):
+    """`h + project(relu(expand(norm(h))))`, shape-preserving (`[..., width]`).
+
+    With ensemble layers inside, `members` `[M]` computes only those members.
+    """
 
     def __init__(self, norm: keras.layers.Layer, expand: keras.layers.Layer,
                  project: keras.layers.Layer, **kwargs):
@@ -33,8 +36,11 @@ class ResidualBlock(keras.layers.Layer):
         self.expand = expand
         self.project = project
 
-    def call(self, inputs):
-        return inputs + self.project(keras.activations.relu(self.expand(self.norm(inputs))))
+    def call(self, inputs, members=None):
+        def apply(layer, x):
+            return call_ensemble(layer, x, members)
+        return inputs + apply(self.project,
+                              keras.activations.relu(apply(self.expand, apply(self.norm, inputs))))
 
 
 def residual_width(hidden_sizes: Sequence[int]) -> int:
