@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -13,11 +14,11 @@ from sac_tf.types import Transition
 SPEC = EnvSpec((3,), np.array([-2.0], np.float32), np.array([2.0], np.float32))
 
 
-def make_sac(spec=SPEC, **overrides):
+def make_sac(spec=SPEC, agent_class=SacAgent, **overrides):
     kwargs = sac_config().to_dict()
     kwargs.update(hidden_sizes=(32, 32), seed=0)
     kwargs.update(overrides)
-    return SacAgent(spec, **kwargs)
+    return agent_class(spec, **kwargs)
 
 
 def fixed_batch(size=64, terminated=1.0, seed=0):
@@ -130,6 +131,30 @@ def test_target_subset_is_m_distinct_critics_drawn_uniformly():
     np.testing.assert_allclose(counts / len(subsets), 0.1, atol=0.025)
     q = tf.constant([[5.0], [1.0], [4.0], [2.0], [3.0]])
     np.testing.assert_allclose(agent.actor_value(q).numpy(), [3.0])  # REDQ: the ensemble mean
+
+
+class WholeEnsembleTargetSac(SacAgent):
+    """REDQ computed the long way: every target critic, then the drawn rows gathered."""
+
+    def target_subset(self):
+        self.drawn = super().target_subset()
+        return None
+
+    def soft_target_value(self, target_q, penalty):
+        return super().soft_target_value(tf.gather(target_q, self.drawn), penalty)
+
+
+def test_redq_updates_from_only_the_drawn_target_critics_match_the_whole_ensemble():
+    weights = []
+    for agent_class in (SacAgent, WholeEnsembleTargetSac):
+        keras.utils.set_random_seed(0)
+        agent = make_sac(agent_class=agent_class, num_critics=5, target_subset_size=2)
+        buffer = ReplayBuffer(3, 1, capacity=100, seed=0)
+        buffer.add_batch(fixed_batch(size=50, terminated=0.0))
+        Learner(agent, buffer, batch_size=16, jit_compile=True).run(5)
+        weights.append(values(agent.critics.variables))
+    for computed, reference in zip(*weights):
+        np.testing.assert_allclose(computed, reference, rtol=1e-5, atol=1e-6)
 
 
 def test_two_of_two_critics_is_plain_sac():

@@ -1,7 +1,7 @@
 import numpy as np
 import tensorflow as tf
 
-from sac_tf.networks.mlp import EnsembleDense
+from sac_tf.networks.ensemble import EnsembleDense
 from sac_tf.networks.normalization import RunningNormalizer
 from sac_tf.networks.residual import ResidualBlock, ensemble_residual_mlp, residual_mlp
 

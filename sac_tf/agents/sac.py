@@ -217,7 +217,11 @@ class SacAgent(OffPolicyAgent):
 
     def soft_target_value(self, target_q, penalty):
         """V(s') = Q'(s', a') − penalty(π|s'), with `penalty` `[B]` (α log π(a'|s'), plus
-        the discrete part for hybrid actions): `[B]`, or `[B, M]` truncated atoms for TQC."""
+        the discrete part for hybrid actions).
+
+        `target_q` is `[M, B]`, the target critics of `target_subset` (min taken), or
+        `[N, B, K]` quantiles (TQC). Returns `[B]`, or `[B, kept atoms]` for TQC.
+        """
         if self.critics.num_quantiles > 1:
             return truncated_atoms(target_q, self.quantiles_to_drop) - penalty[:, None]
         return tf.reduce_min(target_q, axis=0) - penalty
@@ -226,8 +230,8 @@ class SacAgent(OffPolicyAgent):
         """The target critics to take the min over: `None` for all of them, or REDQ's
         random `target_subset_size` distinct indices `[M]` (int32), fresh per call.
 
-        Only these are computed (`CriticEnsemble` `members`): REDQ's 2 of 10
-        target critics cost a fifth of the full ensemble's forward pass.
+        Only these are computed (`CriticEnsemble` `members`), so REDQ's target
+        forward pass evaluates 2 critics, not 10.
         """
         if self.target_subset_size == self.critics.num_critics:
             return None

@@ -5,7 +5,8 @@ from typing import Sequence
 import keras
 import tensorflow as tf
 
-from sac_tf.networks.mlp import EnsembleDense, call_ensemble, ensemble_mlp
+from sac_tf.networks.ensemble import EnsembleDense, call_ensemble
+from sac_tf.networks.mlp import ensemble_mlp
 from sac_tf.networks.residual import ensemble_residual_mlp, residual_width
 
 

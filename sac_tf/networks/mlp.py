@@ -1,100 +1,16 @@
 """Multi-layer perceptron torsos, single and ensembled."""
 
-import math
 from typing import Sequence
 
 import keras
-import tensorflow as tf
+
+from sac_tf.networks.ensemble import EnsembleDense, EnsembleLayerNorm
 
 
 def mlp(hidden_sizes: Sequence[int], activation: str = "relu", name: str = "mlp") -> keras.Sequential:
     """Dense layers `[..., in] → [..., hidden_sizes[-1]]` with `activation` after each."""
     return keras.Sequential(
         [keras.layers.Dense(size, activation=activation) for size in hidden_sizes], name=name)
-
-
-class EnsembleLayer(keras.layers.Layer):
-    """A layer of an ensemble, whose `call` takes `members`: `None` for every member,
-    or int32 indices `[M]` to compute only those members (outputs `[M, ...]`)."""
-
-
-def select_members(weights: Sequence[tf.Variable], members=None) -> list:
-    """`weights` `[num_members, ...]` each, or the rows `members` `[M]` of each."""
-    return list(weights) if members is None else [tf.gather(w, members) for w in weights]
-
-
-def call_ensemble(network: keras.layers.Layer, inputs: tf.Tensor, members=None,
-                  training=None) -> tf.Tensor:
-    """`network(inputs)` for every member, or only for `members` `[M]` (int32 indices).
-
-    Keras' `Sequential` passes nothing but `training` on to its layers, so with
-    `members` the layers are walked here: `Sequential`s recursively,
-    `EnsembleLayer`s given `members`, any other layer (activation, dropout)
-    called as usual. REDQ evaluates 2 of its 10 target critics this way.
-    """
-    if members is None:
-        return network(inputs, training=training)
-    if isinstance(network, keras.Sequential):
-        for layer in network.layers:
-            inputs = call_ensemble(layer, inputs, members, training)
-        return inputs
-    if isinstance(network, EnsembleLayer):
-        return network(inputs, members=members)
-    return network(inputs, training=training)
-
-
-class EnsembleDense(EnsembleLayer):
-    """`num_members` independent dense layers applied in one batched matmul.
-
-    Input `[B, in]` (shared by every member) or `[num_members, B, in]`;
-    output `[num_members, B, units]`, or `[M, B, units]` with `members` `[M]`
-    (an input with a members axis must then have M rows). Each member's kernel
-    is Glorot-uniform initialised and its bias zero, as `keras.layers.Dense` does.
-    """
-
-    def __init__(self, num_members: int, units: int, activation=None, **kwargs):
-        super().__init__(**kwargs)
-        self.num_members = num_members
-        self.units = units
-        self.activation = keras.activations.get(activation)
-
-    def build(self, input_shape):
-        fan_in = int(input_shape[-1])
-        limit = math.sqrt(6.0 / (fan_in + self.units))
-        self.kernel = self.add_weight(
-            shape=(self.num_members, fan_in, self.units), name="kernel",
-            initializer=keras.initializers.RandomUniform(-limit, limit))
-        self.bias = self.add_weight(
-            shape=(self.num_members, 1, self.units), name="bias", initializer="zeros")
-
-    def call(self, inputs, members=None):
-        kernel, bias = select_members([self.kernel, self.bias], members)
-        equation = "bi,nio->nbo" if len(inputs.shape) == 2 else "nbi,nio->nbo"
-        return self.activation(tf.einsum(equation, inputs, kernel) + bias)
-
-
-class EnsembleLayerNorm(EnsembleLayer):
-    """Layer normalisation over the last axis with a scale and offset per member.
-
-    Input and output `[num_members, B, units]` (`[M, B, units]` with `members`);
-    `keras.layers.LayerNormalization` would share its scale and offset across
-    members, coupling them.
-    """
-
-    def __init__(self, num_members: int, epsilon: float = 1e-3, **kwargs):
-        super().__init__(**kwargs)
-        self.num_members = num_members
-        self.epsilon = epsilon
-
-    def build(self, input_shape):
-        shape = (self.num_members, 1, int(input_shape[-1]))
-        self.scale = self.add_weight(shape=shape, name="scale", initializer="ones")
-        self.offset = self.add_weight(shape=shape, name="offset", initializer="zeros")
-
-    def call(self, inputs, members=None):
-        scale, offset = select_members([self.scale, self.offset], members)
-        mean, variance = tf.nn.moments(inputs, axes=[-1], keepdims=True)
-        return (inputs - mean) * tf.math.rsqrt(variance + self.epsilon) * scale + offset
 
 
 def ensemble_mlp(num_members: int, hidden_sizes: Sequence[int], output_size: int,

@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 import keras
 
-from sac_tf.networks.mlp import EnsembleDense, EnsembleLayer, EnsembleLayerNorm, call_ensemble
+from sac_tf.networks.ensemble import EnsembleDense, EnsembleLayer, EnsembleLayerNorm, call_ensemble
 
 #: Hidden width of a block's bottleneck relative to the torso width (SimBa, BRO).
 EXPANSION = 4
@@ -26,7 +26,8 @@ EXPANSION = 4
 class ResidualBlock(EnsembleLayer):
     """`h + project(relu(expand(norm(h))))`, shape-preserving (`[..., width]`).
 
-    With ensemble layers inside, `members` `[M]` computes only those members.
+    With ensemble layers inside (a critic ensemble's torso), `members` `[M]`
+    computes only those members; single networks (actors) leave it `None`.
     """
 
     def __init__(self, norm: keras.layers.Layer, expand: keras.layers.Layer,
@@ -37,10 +38,9 @@ class ResidualBlock(EnsembleLayer):
         self.project = project
 
     def call(self, inputs, members=None):
-        def apply(layer, x):
-            return call_ensemble(layer, x, members)
-        return inputs + apply(self.project,
-                              keras.activations.relu(apply(self.expand, apply(self.norm, inputs))))
+        hidden = call_ensemble(self.norm, inputs, members)
+        hidden = keras.activations.relu(call_ensemble(self.expand, hidden, members))
+        return inputs + call_ensemble(self.project, hidden, members)
 
 
 def residual_width(hidden_sizes: Sequence[int]) -> int:
