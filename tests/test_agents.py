@@ -7,6 +7,8 @@ from sac_tf.agents.base import polyak_update
 from sac_tf.agents.sac import SacAgent
 from sac_tf.config import sac_config
 from sac_tf.learner import Learner
+from sac_tf.networks import critic as critic_module
+from sac_tf.networks.ensemble import call_ensemble
 from sac_tf.replay_buffer import ReplayBuffer
 from sac_tf.specs import EnvSpec
 from sac_tf.types import Transition
@@ -14,11 +16,11 @@ from sac_tf.types import Transition
 SPEC = EnvSpec((3,), np.array([-2.0], np.float32), np.array([2.0], np.float32))
 
 
-def make_sac(spec=SPEC, agent_class=SacAgent, **overrides):
+def make_sac(spec=SPEC, **overrides):
     kwargs = sac_config().to_dict()
     kwargs.update(hidden_sizes=(32, 32), seed=0)
     kwargs.update(overrides)
-    return agent_class(spec, **kwargs)
+    return SacAgent(spec, **kwargs)
 
 
 def fixed_batch(size=64, terminated=1.0, seed=0):
@@ -133,26 +135,28 @@ def test_target_subset_is_m_distinct_critics_drawn_uniformly():
     np.testing.assert_allclose(agent.actor_value(q).numpy(), [3.0])  # REDQ: the ensemble mean
 
 
-class WholeEnsembleTargetSac(SacAgent):
-    """REDQ computed the long way: every target critic, then the drawn rows gathered."""
+def test_redq_updates_from_only_the_drawn_target_critics_match_the_whole_ensemble(monkeypatch):
+    drawn_shapes = []
 
-    def target_subset(self):
-        self.drawn = super().target_subset()
-        return None
+    def whole_ensemble_then_drawn_rows(network, inputs, members=None, training=None):
+        outputs = call_ensemble(network, inputs, training=training)
+        if members is None:
+            return outputs
+        drawn_shapes.append(tuple(members.shape))
+        return tf.gather(outputs, members)
 
-    def soft_target_value(self, target_q, penalty):
-        return super().soft_target_value(tf.gather(target_q, self.drawn), penalty)
-
-
-def test_redq_updates_from_only_the_drawn_target_critics_match_the_whole_ensemble():
     weights = []
-    for agent_class in (SacAgent, WholeEnsembleTargetSac):
-        keras.utils.set_random_seed(0)
-        agent = make_sac(agent_class=agent_class, num_critics=5, target_subset_size=2)
-        buffer = ReplayBuffer(3, 1, capacity=100, seed=0)
-        buffer.add_batch(fixed_batch(size=50, terminated=0.0))
-        Learner(agent, buffer, batch_size=16, jit_compile=True).run(5)
+    for reference in (False, True):
+        with monkeypatch.context() as patch:
+            if reference:
+                patch.setattr(critic_module, "call_ensemble", whole_ensemble_then_drawn_rows)
+            keras.utils.set_random_seed(0)
+            agent = make_sac(num_critics=5, target_subset_size=2)
+            buffer = ReplayBuffer(3, 1, capacity=100, seed=0)
+            buffer.add_batch(fixed_batch(size=50, terminated=0.0))
+            Learner(agent, buffer, batch_size=16, jit_compile=True).run(5)
         weights.append(values(agent.critics.variables))
+    assert drawn_shapes and set(drawn_shapes) == {(2,)}  # the update asked for 2 of 5
     for computed, reference in zip(*weights):
         np.testing.assert_allclose(computed, reference, rtol=1e-5, atol=1e-6)
 
