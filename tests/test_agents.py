@@ -132,6 +132,13 @@ def test_target_subset_is_m_distinct_critics_drawn_uniformly():
     assert len(pairs) == 10
     np.testing.assert_allclose(counts / len(subsets), 0.1, atol=0.025)
     q = tf.constant([[5.0], [1.0], [4.0], [2.0], [3.0]])
+    zero_penalty = tf.zeros(1)
+    draws = np.array([float(agent.soft_target_value(tf.gather(q, agent.target_subset()),
+                                                    zero_penalty)[0]) for _ in range(2000)])
+    # min of 2 distinct draws from {1..5}: P(min = k) = (5 - k) / 10, so 5 never occurs
+    assert set(draws) == {1.0, 2.0, 3.0, 4.0}
+    np.testing.assert_allclose([np.mean(draws == k) for k in (1, 2, 3, 4)],
+                               [0.4, 0.3, 0.2, 0.1], atol=0.04)
     np.testing.assert_allclose(agent.actor_value(q).numpy(), [3.0])  # REDQ: the ensemble mean
 
 
