@@ -246,10 +246,7 @@ class Agent:
                                                          overrides.get("env_id") or ""))
             config.env_id = None  # set from overrides below when known
         elif isinstance(config, str):
-            try:
-                config = load_config(config)
-            except OSError as error:
-                raise UserError(f"cannot load config {config!r}: {error}") from None
+            config = load_config(config)
         else:
             config = config.copy_and_resolve_references()
         if config.get("agent") != cls.agent_name:

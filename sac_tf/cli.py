@@ -2,7 +2,7 @@
 
 import logging as python_logging
 import sys
-from typing import Callable
+from typing import Callable, Optional
 
 from absl import app, flags, logging
 
@@ -21,18 +21,6 @@ def fail(message: str, status: int = EXIT_USAGE):
     sys.exit(status)
 
 
-def config_flag_value(flag_values, name: str):
-    """The ConfigDict of an ml_collections config flag; `UserError` if it failed to load."""
-    try:
-        config = flag_values[name].value
-        config.keys()  # the flag loads lazily: force the load here
-        return config
-    except OSError as error:
-        while error.__cause__ is not None:
-            error = error.__cause__
-        raise UserError(f"cannot load --{name}: {error}") from None
-
-
 def _parse_flags(argv):
     try:
         return flags.FLAGS(argv)
@@ -43,9 +31,21 @@ def _parse_flags(argv):
         fail(f"unknown config field '{field}' in a --config.FIELD override")
 
 
-def run(main: Callable[[], None]) -> None:
+def run(main: Callable[[], None], prepare_argv: Optional[Callable[[list], list]] = None) -> None:
     """`absl.app.run` of a command that takes flags only, where flag errors,
-    positional arguments and `UserError`s end as one line."""
+    positional arguments, `UserError`s and file-system errors end as one line.
+
+    `prepare_argv(argv) -> argv`, if given, runs before the flags are parsed
+    (to add defaults or check files); its `UserError`s end as one line too.
+    """
+
+    def parse(argv):
+        if prepare_argv is not None:
+            try:
+                argv = prepare_argv(argv)
+            except UserError as error:
+                fail(error)
+        return _parse_flags(argv)
 
     def guarded_main(argv):
         if not flags.FLAGS["verbosity"].present:
@@ -56,7 +56,9 @@ def run(main: Callable[[], None]) -> None:
             main()
         except UserError as error:
             fail(error)
+        except OSError as error:  # a path that cannot be written or read: say which
+            fail(error, status=1)
         except KeyboardInterrupt:
             fail("interrupted", status=130)
 
-    app.run(guarded_main, flags_parser=_parse_flags)
+    app.run(guarded_main, flags_parser=parse)

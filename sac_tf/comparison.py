@@ -9,7 +9,6 @@ What `python -m sac_tf.compare` does, importable without its flags. Each
 import csv
 import pathlib
 import time
-import traceback
 from typing import Callable, List, NamedTuple, Optional, Sequence
 
 import ml_collections
@@ -190,15 +189,7 @@ def agent_config(agent: str, env_id: str, seed: int,
     else:
         raise UserError(f"unknown agent {agent!r}; choose from {sorted(AGENTS)} or a config "
                         f"name in {CONFIG_DIR} such as sac_tqc")
-    try:
-        config = load_config(argument)
-    except TypeError as error:
-        # A call that does not fit get_config's signature fails in the caller's frame;
-        # a TypeError raised inside get_config (a bug there) is not about the env id.
-        if traceback.extract_tb(error.__traceback__)[-1].name != load_config.__name__:
-            raise
-        raise UserError(f"{option_file} does not take an env id; compare agents or option "
-                        f"configs such as sac_tqc") from None
+    config = load_config(argument)
     config.env_id, config.seed, config.num_steps = env_id, seed, num_steps
     # A checkpoint at every evaluation, so a cut-off run resumes from its last one (MuJoCo's
     # default of 50,000 steps would restart a 50,000-step comparison run from scratch).
@@ -206,10 +197,9 @@ def agent_config(agent: str, env_id: str, seed: int,
     return config
 
 
-def check_startable(config: ml_collections.ConfigDict) -> None:
-    """Raises `UserError` now for a config whose run could not start: bad settings, or an
-    agent that cannot act in the env (DDPG in a hybrid action space, say)."""
-    validate(config)
+def check_agent_fits_env(config: ml_collections.ConfigDict) -> None:
+    """Raises `UserError` now for an agent that cannot act in the config's env (DDPG in a
+    hybrid action space, say), or a setting of its section that it refuses."""
     env = make_env(config.env_id, **env_kwargs(config))
     try:
         make_agent(config, env_spec(env))
@@ -223,16 +213,21 @@ def train_missing(env_id: str, agents: Sequence[str], seeds: Sequence[int], num_
     """Trains every (agent, seed) run not yet finished; returns every run's `RunCurve`.
 
     Finished runs are skipped; interrupted ones resume from their checkpoint.
-    All configs are built, and each agent once in its env, before the first run starts.
+    All configs are built and validated, and each agent built once in its env, before
+    the first run starts (a bad seed or agent fails before any training).
 
     Args:
       make_config: `(agent, env_id, seed, num_steps)` → run config.
     """
+    if not agents or not seeds:
+        raise UserError("nothing to compare: give at least one agent and one seed")
     jobs = [(agent, seed) for agent in agents for seed in seeds]
     configs = {(agent, seed): make_config(agent, env_id, seed, num_steps)
                for agent, seed in jobs}
+    for config in configs.values():
+        validate(config)
     for agent in agents:
-        check_startable(configs[agent, seeds[0]])
+        check_agent_fits_env(configs[agent, seeds[0]])
     curves = []
     for index, (agent, seed) in enumerate(jobs, start=1):
         directory = run_dir(out, agent, seed)

@@ -6,10 +6,15 @@ Any field can be overridden on the command line, e.g.
 `--config.batch_size=512` or `--config.sac.hidden_sizes="(64, 64)"`.
 """
 
+import importlib.machinery
+import importlib.util
+import inspect
 import pathlib
 
 import ml_collections
 from ml_collections import config_dict
+
+from sac_tf.errors import UserError
 
 #: Where the shipped config files live (a sibling of the package).
 CONFIG_DIR = pathlib.Path(__file__).resolve().parent.parent / "configs"
@@ -146,11 +151,38 @@ def default_config_argument(agent: str, env_id: str) -> str:
 
 
 def load_config(argument: str) -> ml_collections.ConfigDict:
-    """Loads `path/to/config.py[:arg]` the way `--config` does, for programmatic use."""
-    import importlib.util
+    """Loads `path/to/config.py[:arg]` the way `--config` does: `get_config(arg)`, or
+    `get_config()` without `:arg`.
 
-    path, _, arg = argument.partition(":")
-    module_spec = importlib.util.spec_from_file_location("sac_tf_config_file", path)
-    module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
-    return module.get_config(arg) if arg else module.get_config()
+    Raises:
+      UserError: when the file is missing, is not Python, has no `get_config`,
+        its `get_config` does not take the argument given (or needs one), or
+        raises (the original exception is the `UserError`'s cause).
+    """
+    path, colon, arg = argument.partition(":")
+    args = (arg,) if colon else ()
+    if not pathlib.Path(path).is_file():
+        raise UserError(f"no config file {path!r}")
+    loader = importlib.machinery.SourceFileLoader("sac_tf_config_file", path)
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    try:
+        loader.exec_module(module)
+    except SyntaxError as error:
+        raise UserError(f"config file {path} is not valid Python: {error}") from None
+    get_config = getattr(module, "get_config", None)
+    if not callable(get_config):
+        raise UserError(f"config file {path} defines no get_config()")
+    signature = inspect.signature(get_config)
+    try:
+        signature.bind(*args)
+    except TypeError:
+        usage = ":".join([path, *(name.upper() for name in signature.parameters)][:2])
+        raise UserError(f"config {argument!r} does not fit get_config"
+                        f"({', '.join(signature.parameters)}): use {usage}") from None
+    try:
+        return get_config(*args)
+    except UserError:
+        raise
+    except Exception as error:  # a bug in the config file: say where, keep the chain
+        raise UserError(f"config {argument!r} failed: {type(error).__name__}: {error}") \
+            from error

@@ -20,7 +20,7 @@ Writes under `--root_dir`: `train.csv`, `eval.csv`, `config.json`,
 
 import json
 import pathlib
-import sys
+from typing import Optional
 
 from sac_tf import tf_setup
 
@@ -33,9 +33,9 @@ from ml_collections import config_flags  # noqa: E402
 from sac_tf import cli  # noqa: E402
 from sac_tf.agents import AGENTS  # noqa: E402
 from sac_tf.components import CONFIG_FILE  # noqa: E402
-from sac_tf.config import CONFIG_DIR, default_config_argument  # noqa: E402
+from sac_tf.config import CONFIG_DIR, default_config_argument, load_config  # noqa: E402
 from sac_tf.errors import UserError  # noqa: E402
-from sac_tf.training import run_training  # noqa: E402
+from sac_tf.training import default_root_dir, run_training  # noqa: E402
 
 flags.DEFINE_string("env", None, "Gymnasium environment id or package.module:ClassOrFactory; "
                     "overrides config.env_id.")
@@ -67,7 +67,7 @@ def parse_env_kwargs(text: str) -> dict:
 
 def resolve_config(flag_values) -> ml_collections.ConfigDict:
     """The config with `--env`, `--env_kwargs`, `--agent`, `--seed` and `--num_steps` applied."""
-    config = cli.config_flag_value(flag_values, "config")
+    config = flag_values.config
     for flag_name, field in (("env", "env_id"), ("agent", "agent"), ("seed", "seed"),
                              ("num_steps", "num_steps")):
         if flag_values[flag_name].value is not None:
@@ -79,27 +79,44 @@ def resolve_config(flag_values) -> ml_collections.ConfigDict:
     return config
 
 
+def argv_flag(argv: list, name: str) -> Optional[str]:
+    """The value of `--name=VALUE` or `--name VALUE` in `argv` (the last one given), or None."""
+    value = None
+    for index, arg in enumerate(argv[1:], start=1):
+        if arg.startswith(f"--{name}="):
+            value = arg.split("=", 1)[1]
+        elif arg == f"--{name}" and index + 1 < len(argv):
+            value = argv[index + 1]
+    return value
+
+
 def with_default_config(argv: list) -> list:
     """Adds `--config=...` when argv has none: the run's own in `--root_dir`, else by agent/env."""
-    if any(arg == "--config" or arg.startswith("--config=") for arg in argv[1:]):
+    if argv_flag(argv, "config") is not None:
         return argv
-    values = {"agent": "sac", "env": "Pendulum-v1", "root_dir": None}
-    for index, arg in enumerate(argv[1:], start=1):
-        for name in values:
-            if arg.startswith(f"--{name}="):
-                values[name] = arg.split("=", 1)[1]
-            elif arg == f"--{name}" and index + 1 < len(argv):
-                values[name] = argv[index + 1]
-    if values["root_dir"] and (pathlib.Path(values["root_dir"]) / CONFIG_FILE).exists():
-        return argv[:1] + [f"--config={saved_config_argument(values['root_dir'])}"] + argv[1:]
-    if values["agent"] not in AGENTS:
+    root_dir = argv_flag(argv, "root_dir")
+    agent = argv_flag(argv, "agent") or "sac"
+    if root_dir and (pathlib.Path(root_dir) / CONFIG_FILE).exists():
+        return argv[:1] + [f"--config={saved_config_argument(root_dir)}"] + argv[1:]
+    if agent not in AGENTS:
         return argv  # let flag parsing report the bad --agent
-    return argv[:1] + [f"--config={default_config_argument(values['agent'], values['env'])}"] + argv[1:]
+    env = argv_flag(argv, "env") or "Pendulum-v1"
+    return argv[:1] + [f"--config={default_config_argument(agent, env)}"] + argv[1:]
+
+
+def prepare_argv(argv: list) -> list:
+    """`with_default_config`, then a trial load of the config file, so that a missing or
+    broken file is reported in our words (`UserError`) before flag parsing loads it."""
+    argv = with_default_config(argv)
+    config_argument = argv_flag(argv, "config")
+    if config_argument is not None:
+        load_config(config_argument)
+    return argv
 
 
 def main():
     config = resolve_config(flags.FLAGS)
-    root_dir = flags.FLAGS.root_dir or f"runs/{config.agent}_{config.env_id}_seed{config.seed}"
+    root_dir = flags.FLAGS.root_dir or default_root_dir(config)
     if config_flags.get_config_filename(flags.FLAGS["config"]) == saved_config_argument(root_dir):
         # on stdout: stderr is kept to the one `error:` line when the run then fails
         print(f"Using the config saved in {pathlib.Path(root_dir) / CONFIG_FILE}.", flush=True)
@@ -108,5 +125,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.argv = with_default_config(sys.argv)
-    cli.run(main)
+    cli.run(main, prepare_argv)

@@ -6,6 +6,7 @@ commands (`sac_tf.compare`) and tests call it directly.
 
 import math
 import pathlib
+import re
 import time
 
 import ml_collections
@@ -34,6 +35,16 @@ def validate(config: ml_collections.ConfigDict) -> None:
             raise UserError(f"{name} must be at least 1, got {config[name]}")
     if config.learning_starts < 0:
         raise UserError(f"learning_starts must be >= 0, got {config.learning_starts}")
+    if not 0 <= config.seed < 2**32:
+        raise UserError(f"seed must be in [0, 2**32), got {config.seed}")
+
+
+def default_root_dir(config: ml_collections.ConfigDict) -> str:
+    """`runs/{agent}_{env}_seed{seed}`, with any character of the env id other than
+    letters, digits, `.` and `-` (the `/` of a namespace, the `:` of an import path)
+    made `_`, so that the run is one folder."""
+    env = re.sub(r"[^\w.-]", "_", config.env_id)
+    return f"runs/{config.agent}_{env}_seed{config.seed}"
 
 
 def crossed(interval: int, before: int, after: int) -> bool:
@@ -52,14 +63,13 @@ def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
     validate(config)
     kwargs = env_kwargs(config)
     check_env(config.env_id, kwargs)
-    root_dir = pathlib.Path(root_dir)
-    root_dir.mkdir(parents=True, exist_ok=True)
-
     env = make_vector_env(config.env_id, config.num_envs, kwargs)
     eval_env = make_vector_env(config.env_id, config.eval_episodes, kwargs)
     spec = env_spec(env)
     components = build_components(config, spec)
     agent, replay_buffer, learner, env_step, wall_s = components
+    root_dir = pathlib.Path(root_dir)
+    root_dir.mkdir(parents=True, exist_ok=True)  # only once the run can start
     checkpointer = components.checkpointer(root_dir)
     if checkpointer.restore_latest():
         print(f"Resuming from checkpoint {checkpointer.latest} at env step {int(env_step)}.",
@@ -113,9 +123,10 @@ def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
                 writer.flush()
                 info = learner.run(vector_steps * config.num_envs * config.updates_per_step)
                 if not np.isfinite(info.loss.numpy()):
-                    raise UserError(
-                        f"training diverged: non-finite loss at env step {step}; the last "
-                        f"checkpoint ({checkpointer.latest}) is kept, lower the learning rates")
+                    kept = (f"the last checkpoint ({checkpointer.latest}) is kept"
+                            if checkpointer.latest else "no checkpoint had been written yet")
+                    raise UserError(f"training diverged: non-finite loss at env step {step}; "
+                                    f"{kept}; lower the learning rates")
             now = time.perf_counter()
             elapsed_s += now - clock
             clock = now

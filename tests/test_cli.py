@@ -35,7 +35,11 @@ def existing_run(tmp_path):
     (["--env=CartPole-v1"], "unsupported action space"),
     (["--num_steps=0"], "num_steps must be at least 1"),
     (["--num_steps=-5"], "num_steps must be at least 1"),
-    (["--config=configs/does_not_exist.py"], "does_not_exist.py"),
+    (["--config=configs/does_not_exist.py"], "no config file 'configs/does_not_exist.py'"),
+    (["--config", "configs/does_not_exist.py"], "no config file 'configs/does_not_exist.py'"),
+    (["--config=configs/sac_pendulum.py:Hopper-v5"], "does not fit get_config()"),
+    (["--config=README.md"], "README.md is not valid Python"),
+    (["--seed=-1"], "seed must be in [0, 2**32), got -1"),
     (["--config.no_such_field=3"], "no_such_field"),
     (["--agent=ppo"], "ppo"),
     (["unexpected_positional"], "unexpected arguments"),
@@ -45,6 +49,12 @@ def test_bad_input_ends_in_one_line_error(existing_run, args, message):
     assert_one_line_error(run_train(f"--root_dir={existing_run}", *args), message)
     after = snapshot(existing_run)
     assert {name: after[name] for name in before} == before
+
+
+def test_a_run_directory_that_cannot_be_made_is_one_line(tmp_path):
+    (tmp_path / "a_file").write_text("not a folder")
+    result = run_train(f"--root_dir={tmp_path / 'a_file' / 'run'}", "--num_steps=10")
+    assert_one_line_error(result, f"Not a directory: '{tmp_path / 'a_file' / 'run'}'")
 
 
 @pytest.mark.parametrize("corrupt", ["index", "data"])

@@ -77,7 +77,36 @@ def test_nan_loss_stops_with_a_user_error_and_keeps_the_checkpoint(tmp_path):
                  max_episode_steps=50)
     config = small_pendulum_config(env_id="SacTfNanReward-v0", num_steps=600,
                                    learning_starts=100, checkpoint_interval=100)
-    with pytest.raises(UserError, match="training diverged: non-finite loss"):
+    with pytest.raises(UserError, match=r"training diverged: non-finite loss .*"
+                                        r"checkpoint \(.*ckpt-100\) is kept"):
         run_training(config, tmp_path)
     import tensorflow as tf
     assert tf.train.latest_checkpoint(str(tmp_path / "checkpoints")).endswith("ckpt-100")
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("seed", -1, r"seed must be in \[0, 2\*\*32\), got -1"),
+    ("seed", 2**32, "seed must be in"),
+    ("sac.quantiles_to_drop", 1, r"quantiles_to_drop must be in \[0, num_quantiles\)"),
+])
+def test_a_run_that_cannot_start_leaves_no_run_directory(tmp_path, field, value, message):
+    from sac_tf.errors import UserError
+
+    config = small_pendulum_config()
+    *sections, name = field.split(".")
+    target = config[sections[0]] if sections else config
+    target[name] = value
+    with pytest.raises(UserError, match=message):
+        run_training(config, tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("env_id, folder", [
+    ("Pendulum-v1", "runs/sac_Pendulum-v1_seed3"),
+    ("sac_tf/HybridPointMass-v0", "runs/sac_sac_tf_HybridPointMass-v0_seed3"),
+    ("tests.fixtures.user_envs:PointMass", "runs/sac_tests.fixtures.user_envs_PointMass_seed3"),
+])
+def test_the_default_run_directory_is_one_folder_named_after_agent_env_and_seed(env_id, folder):
+    from sac_tf.training import default_root_dir
+
+    assert default_root_dir(small_pendulum_config(env_id=env_id, seed=3)) == folder

@@ -95,7 +95,7 @@ class SacAgent(OffPolicyAgent):
         if num_quantiles > 1 and self.target_subset_size < num_critics:
             raise ValueError("quantile critics (TQC) pool every critic: leave "
                              "target_subset_size unset")
-        if not 0 <= quantiles_to_drop < num_quantiles or (num_quantiles == 1 and quantiles_to_drop):
+        if not 0 <= quantiles_to_drop < num_quantiles:
             raise ValueError(f"quantiles_to_drop must be in [0, num_quantiles) with quantile "
                              f"critics, got {quantiles_to_drop} of {num_quantiles}")
         self.quantiles_to_drop = quantiles_to_drop

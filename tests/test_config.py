@@ -1,0 +1,53 @@
+"""`load_config`: config files load as `--config` loads them, or fail with a `UserError`."""
+
+import pytest
+
+from sac_tf.config import CONFIG_DIR, load_config
+from sac_tf.errors import UserError
+
+
+@pytest.fixture
+def config_files(tmp_path):
+    """A folder of config files, each broken in its own way."""
+    files = {
+        "takes_env.py": "def get_config(env_id):\n    return {'env_id': env_id}\n",
+        "takes_none.py": "def get_config():\n    return {'agent': 'sac'}\n",
+        "buggy.py": "def get_config(env_id):\n    return 1 + 'x'\n",
+        "nested.py": ("class Base:\n    @staticmethod\n    def get_config():\n        return None\n\n\n"
+                      "def get_config(env_id):\n    return Base.get_config(env_id)\n"),
+        "refuses.py": ("from sac_tf.errors import UserError\n\n\n"
+                       "def get_config(root_dir):\n    raise UserError(f'no run in {root_dir}')\n"),
+        "not_python.txt": "Soft Actor-Critic — notes\n",
+        "no_function.py": "CONFIG = {}\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_get_config_receives_the_text_after_the_first_colon(config_files):
+    assert load_config(f"{config_files}/takes_env.py:pkg.mod:Env") == {"env_id": "pkg.mod:Env"}
+    assert load_config(f"{config_files}/takes_none.py") == {"agent": "sac"}
+    assert load_config(f"{CONFIG_DIR}/sac_tqc.py:Hopper-v5").sac.quantiles_to_drop == 5
+
+
+@pytest.mark.parametrize("argument, message", [
+    ("missing.py", "no config file '.*missing.py'"),
+    ("not_python.txt", "not_python.txt is not valid Python: invalid character"),
+    ("no_function.py", r"no_function.py defines no get_config\(\)"),
+    ("takes_none.py:Hopper-v5", r"does not fit get_config\(\): use .*takes_none.py$"),
+    ("takes_env.py", r"does not fit get_config\(env_id\): use .*takes_env.py:ENV_ID$"),
+    ("refuses.py:runs/x", "^no run in runs/x$"),
+])
+def test_a_file_that_cannot_give_a_config_raises_one_user_error(config_files, argument, message):
+    with pytest.raises(UserError, match=message):
+        load_config(f"{config_files}/{argument}")
+
+
+def test_an_error_inside_get_config_is_not_taken_for_a_wrong_argument(config_files):
+    with pytest.raises(UserError, match="buggy.py:x' failed: TypeError: unsupported operand") \
+            as error:
+        load_config(f"{config_files}/buggy.py:x")
+    assert isinstance(error.value.__cause__, TypeError)  # the traceback of the bug is kept
+    with pytest.raises(UserError, match=r"failed: TypeError: .*get_config\(\) takes 0"):
+        load_config(f"{config_files}/nested.py:x")
