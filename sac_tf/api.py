@@ -23,10 +23,10 @@ import ml_collections
 import numpy as np
 import tensorflow as tf
 
-from sac_tf.components import build_components, read_run_config, read_run_spec, write_run_files
+from sac_tf.components import build_components, read_run, write_run_files
 from sac_tf.config import default_config_argument, env_kwargs, load_config
 from sac_tf.drivers import run_episodes
-from sac_tf.envs import check_env, env_spec, make_env, make_vector_env
+from sac_tf.envs import check_env, env_spec, make_vector_env
 from sac_tf.errors import UserError
 from sac_tf.saved_policy import export_policy
 from sac_tf.policies import numpy_policy
@@ -223,13 +223,10 @@ class Agent:
         Raises:
           UserError: when `root_dir` holds no run of this agent.
         """
-        config = read_run_config(root_dir)
+        config, spec = read_run(root_dir)
         if config.get("agent") != cls.agent_name:
             raise UserError(f"{root_dir} holds a {config.get('agent')!r} run, "
                             f"not {cls.agent_name!r}")
-        spec = read_run_spec(root_dir)
-        if spec is None:
-            spec = env_spec(make_env(config.env_id, **env_kwargs(config)))
         agent = cls.__new__(cls)
         agent._build(spec, config)
         if not agent._components.checkpointer(root_dir).restore_latest():

@@ -7,7 +7,7 @@ import re
 
 import tensorflow as tf
 
-from sac_tf.errors import UserError
+from sac_tf.errors import UserError, first_line
 
 
 class Checkpointer:
@@ -32,7 +32,7 @@ class Checkpointer:
                     self._checkpoint, str(self.directory), max_to_keep=max_to_keep)
         except (tf.errors.OpError, ValueError) as error:
             raise UserError(f"unreadable checkpoint index in {self.directory}: "
-                            f"{_first_line(error)}") from None
+                            f"{first_line(error)}") from None
 
     @property
     def latest(self):
@@ -67,7 +67,7 @@ class Checkpointer:
                 f"or sac_tf version (move {self.directory} away to start afresh)") from None
         except (tf.errors.OpError, ValueError, IndexError, KeyError) as error:
             raise UserError(
-                f"cannot restore checkpoint {path}: {_first_line(error)} "
+                f"cannot restore checkpoint {path}: {first_line(error)} "
                 f"(move {self.directory} away to start afresh)") from None
         return True
 
@@ -90,9 +90,4 @@ def _tensorflow_warnings_muted():
 def _unmatched_names(error: AssertionError) -> str:
     """The variable names in TensorFlow's "objects not bound" message, comma-separated."""
     names = sorted(set(re.findall(r"<tf\.Variable '([^':]+)", str(error))))
-    return ", ".join(names) if names else _first_line(error)
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+    return ", ".join(names) if names else first_line(error)

@@ -134,12 +134,14 @@ def summary_markdown(summaries: Sequence[AgentSummary], env_id: str, num_steps: 
 
 
 def plot_comparison(curves: Sequence[RunCurve], path, title: str) -> None:
-    """Mean evaluation return vs env steps per agent, with a 95 % bootstrap band."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Mean evaluation return vs env steps per agent, with a 95 % bootstrap band.
 
-    figure, axes = plt.subplots(figsize=(7, 4.5), dpi=120)
+    Drawn on a `matplotlib.figure.Figure` (Agg canvas), leaving pyplot's backend as it is.
+    """
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7, 4.5), dpi=120)
+    axes = figure.subplots()
     for agent, runs in _by_agent(curves).items():
         steps = sorted(set.intersection(*(set(run.env_steps.tolist()) for run in runs)))
         returns = np.array([[dict(zip(run.env_steps.tolist(), run.returns))[step]
@@ -154,7 +156,6 @@ def plot_comparison(curves: Sequence[RunCurve], path, title: str) -> None:
     axes.legend(title="mean, 95 % bootstrap CI", loc="lower right")
     figure.tight_layout()
     figure.savefig(pathlib.Path(path))
-    plt.close(figure)
 
 
 def run_dir(out: pathlib.Path, agent: str, seed: int) -> pathlib.Path:

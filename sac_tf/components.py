@@ -15,7 +15,7 @@ so a run started by either the command line or the API continues in the other.
 
 import json
 import pathlib
-from typing import NamedTuple, Optional
+from typing import NamedTuple, Tuple
 
 import keras
 import ml_collections
@@ -24,7 +24,10 @@ import tensorflow as tf
 from sac_tf.agents import make_agent
 from sac_tf.agents.base import OffPolicyAgent
 from sac_tf.checkpoints import Checkpointer
+from sac_tf.config import env_kwargs
+from sac_tf.envs import env_spec, make_env
 from sac_tf.errors import UserError
+from sac_tf.files import write_atomically
 from sac_tf.learner import Learner
 from sac_tf.replay_buffer import ReplayBuffer
 from sac_tf.specs import EnvSpec
@@ -73,17 +76,11 @@ def build_components(config: ml_collections.ConfigDict, spec: EnvSpec) -> Compon
         wall_s=tf.Variable(0.0, dtype=tf.float64, trainable=False, name="wall_s"))
 
 
-def _write_json_atomically(path: pathlib.Path, value) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(value, indent=2, sort_keys=True))
-    temporary.replace(path)
-
-
 def write_run_files(root_dir, config: ml_collections.ConfigDict, spec: EnvSpec) -> None:
     """Writes `ROOT/config.json` and `ROOT/env_spec.json`, each atomically."""
     root_dir = pathlib.Path(root_dir)
-    _write_json_atomically(root_dir / CONFIG_FILE, json.loads(config.to_json()))
-    _write_json_atomically(root_dir / SPEC_FILE, spec.to_dict())
+    for name, value in ((CONFIG_FILE, json.loads(config.to_json())), (SPEC_FILE, spec.to_dict())):
+        write_atomically(root_dir / name, json.dumps(value, indent=2, sort_keys=True))
 
 
 def _read_json(path: pathlib.Path):
@@ -106,13 +103,23 @@ def read_run_config(root_dir) -> ml_collections.ConfigDict:
     """The config saved in `ROOT/config.json`, with its tuples restored.
 
     Raises:
-      UserError: when the file is missing or is not JSON.
+      UserError: when `root_dir` holds no run, or its config is not JSON.
     """
-    saved = _read_json(pathlib.Path(root_dir) / CONFIG_FILE)
-    return ml_collections.ConfigDict(_lists_as_tuples(saved))
+    path = pathlib.Path(root_dir) / CONFIG_FILE
+    if not path.is_file():
+        raise UserError(f"{root_dir} is not a training run directory (no {CONFIG_FILE})")
+    return ml_collections.ConfigDict(_lists_as_tuples(_read_json(path)))
 
 
-def read_run_spec(root_dir) -> Optional[EnvSpec]:
-    """The spec saved in `ROOT/env_spec.json`, or None for runs that predate it."""
+def read_run(root_dir) -> Tuple[ml_collections.ConfigDict, EnvSpec]:
+    """The config and env spec of the run saved in `root_dir`; for a run that
+    predates `env_spec.json`, the spec of its env, made anew.
+
+    Raises:
+      UserError: when `root_dir` holds no run, or its files cannot be read.
+    """
+    config = read_run_config(root_dir)
     path = pathlib.Path(root_dir) / SPEC_FILE
-    return EnvSpec.from_dict(_read_json(path)) if path.exists() else None
+    if path.exists():
+        return config, EnvSpec.from_dict(_read_json(path))
+    return config, env_spec(make_env(config.env_id, **env_kwargs(config)))

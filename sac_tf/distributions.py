@@ -1,7 +1,6 @@
 """`TanhNormal`: a diagonal Gaussian squashed by tanh, with stable log-probs.
 
-This is the one place where the tanh math lives. Two numerical facts shape it
-(see the project's stack notes):
+This is the one place where the tanh math lives. Two numerical facts shape it:
 
 * log(1 - tanh(u)^2) is computed as 2 * (log 2 - u - softplus(-2u)), which is
   exact for large |u| where the naive form underflows to log(0).

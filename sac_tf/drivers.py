@@ -78,22 +78,17 @@ class StepDriver:
 
 
 class EpisodeTracker:
-    """Observer that accumulates per-env returns and records finished episodes."""
+    """Observer that accumulates per-env returns and records those of finished episodes."""
 
     def __init__(self, num_envs: int):
         self._returns = np.zeros(num_envs)
-        self._lengths = np.zeros(num_envs, np.int64)
         self.completed_returns: list = []
-        self.completed_lengths: list = []
 
     def __call__(self, transition: Transition, episode_end: np.ndarray) -> None:
         self._returns += transition.reward
-        self._lengths += 1
         for index in np.flatnonzero(episode_end):
             self.completed_returns.append(float(self._returns[index]))
-            self.completed_lengths.append(int(self._lengths[index]))
         self._returns[episode_end] = 0.0
-        self._lengths[episode_end] = 0
 
 
 def run_episodes(env: gym.vector.VectorEnv, spec: EnvSpec, policy: Policy, seed: int) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""The one exception type that reaches users as a plain message."""
+"""The one exception type that reaches users as a plain message; `first_line` of any other."""
 
 
 class UserError(ValueError):
@@ -8,3 +8,10 @@ class UserError(ValueError):
     with a non-zero status, without a traceback. It is a `ValueError`, so
     Python API callers can catch bad input the usual way.
     """
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of `error`'s message (its type's name when it has none), for
+    one-line reports of TensorFlow's many-line errors."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

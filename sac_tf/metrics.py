@@ -1,7 +1,6 @@
 """Training records: CSV files that survive resumption, TensorBoard, a progress bar."""
 
 import csv
-import os
 import pathlib
 import sys
 from typing import Mapping, Sequence
@@ -9,11 +8,8 @@ from typing import Mapping, Sequence
 import tensorflow as tf
 import tqdm
 
-
-def _write_atomically(path: pathlib.Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)
+from sac_tf.errors import UserError
+from sac_tf.files import write_atomically
 
 
 class CsvLog:
@@ -39,7 +35,7 @@ class CsvLog:
                         if int(float(row["env_step"])) <= keep_until_step]
         lines = [",".join(self.fieldnames)]
         lines += [",".join(row.get(name, "") or "" for name in self.fieldnames) for row in kept]
-        _write_atomically(self.path, "\n".join(lines) + "\n")
+        write_atomically(self.path, "\n".join(lines) + "\n")
 
     def write(self, row: Mapping[str, float]) -> None:
         with self.path.open("a", newline="") as file:
@@ -56,10 +52,19 @@ def _format(value) -> str:
 
 
 def read_csv(path) -> list:
-    """The rows of a `CsvLog` file as dicts of floats (empty cells → NaN)."""
-    with open(path, newline="") as file:
-        return [{key: float(value) if value != "" else float("nan") for key, value in row.items()}
-                for row in csv.DictReader(file)]
+    """The rows of a `CsvLog` file as dicts of floats (empty cells → NaN).
+
+    Raises:
+      UserError: when the file cannot be read or holds a cell that is not a number.
+    """
+    try:
+        with open(path, newline="") as file:
+            return [{key: float(value) if value != "" else float("nan")
+                     for key, value in row.items()} for row in csv.DictReader(file)]
+    except OSError as error:
+        raise UserError(f"cannot read {path}: {error.strerror}") from None
+    except (TypeError, ValueError) as error:  # TypeError: a row with more cells than columns
+        raise UserError(f"{path} holds a value that is not a number: {error}") from None
 
 
 class TensorBoardLog:

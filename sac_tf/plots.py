@@ -4,33 +4,25 @@ Figures are drawn with matplotlib's object API (`Figure`, Agg canvas), so no
 display is needed and pyplot's global backend (e.g. a notebook's) is untouched.
 """
 
-import csv
 import pathlib
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from sac_tf.errors import UserError
+from sac_tf.metrics import read_csv
 
 
 def read_eval_csv(path) -> dict:
     """Reads `eval.csv` into float arrays `env_step`, `return_mean`, `return_std` (`[rows]`)."""
-    path = pathlib.Path(path)
     columns = ("env_step", "return_mean", "return_std")
-    try:
-        with path.open(newline="") as file:
-            rows = list(csv.DictReader(file))
-    except OSError as error:
-        raise UserError(f"cannot read {path}: {error.strerror}") from None
+    rows = read_csv(path)
     if not rows or any(column not in rows[0] for column in columns):
         raise UserError(f"{path} has no evaluation rows with columns {', '.join(columns)}")
-    try:
-        return {column: np.array([float(row[column]) for row in rows]) for column in columns}
-    except (TypeError, ValueError) as error:
-        raise UserError(f"{path} holds a value that is not a number: {error}") from None
+    return {column: np.array([row[column] for row in rows]) for column in columns}
 
 
-def plot_eval_returns(root_dir, png_path, title: str = None) -> pathlib.Path:
+def plot_eval_returns(root_dir, png_path) -> pathlib.Path:
     """Draws `root_dir/eval.csv` (mean return ± one std against env steps) to `png_path`.
 
     Returns:
@@ -45,7 +37,7 @@ def plot_eval_returns(root_dir, png_path, title: str = None) -> pathlib.Path:
                       curve["return_mean"] + curve["return_std"], alpha=0.25, label="± 1 std")
     axes.set_xlabel("env steps")
     axes.set_ylabel("evaluation return (deterministic policy)")
-    axes.set_title(title or f"Evaluation returns: {root_dir.name}")
+    axes.set_title(f"Evaluation returns: {root_dir.name}")
     axes.grid(alpha=0.3)
     axes.legend(loc="lower right")
     figure.tight_layout()

@@ -93,6 +93,25 @@ def env_action_fn(policy_fn: PolicyFn, spec: EnvSpec) -> ActionFn:
     return act
 
 
+def _record_episodes(env: gym.Env, env_id: str, action_fn, episodes: int, seed: int,
+                     video) -> tuple:
+    """`play_episodes` that writes each step's annotated frame to `video`.
+
+    Returns:
+      (episode returns, frames written).
+    """
+    with AnnotatedVideo(video, fps=env.metadata.get("render_fps", 30)) as writer:
+        def add_frame(env, episode, step, reward, episode_return):
+            frame = env.render()
+            if frame is None:
+                raise UserError(f"{env_id} gives no frames to record: its render() returns "
+                                f"None with render_mode='rgb_array'")
+            writer.add(frame, [f"episode {episode + 1}/{episodes}  step {step}",
+                               f"reward {reward:+.3f}", f"return {episode_return:+.2f}"])
+        returns = play_episodes(env, action_fn, episodes, seed, on_step=add_frame)
+    return returns, writer.frames
+
+
 def evaluate_policy(policy_dir, *, episodes: int, seed: int, env_id: Optional[str] = None,
                     video: Optional[str] = None) -> dict:
     """Loads `policy_dir` (a SavedModel directory or a `.tflite`) and runs `episodes` episodes.
@@ -117,19 +136,16 @@ def evaluate_policy(policy_dir, *, episodes: int, seed: int, env_id: Optional[st
         prepare_rendering(env_id)
         env_kwargs = {**env_kwargs, "render_mode": "rgb_array"}
     env = make_env(env_id, **env_kwargs)
-    action_fn = env_action_fn(policy_fn, check_env_matches(metadata, env, env_id))
-    if not video:
-        returns = play_episodes(env, action_fn, episodes, seed)
-        extra = {}
-    else:
-        with AnnotatedVideo(video, fps=env.metadata.get("render_fps", 30)) as writer:
-            def add_frame(env, episode, step, reward, episode_return):
-                writer.add(env.render(), [f"episode {episode + 1}/{episodes}  step {step}",
-                                          f"reward {reward:+.3f}",
-                                          f"return {episode_return:+.2f}"])
-            returns = play_episodes(env, action_fn, episodes, seed, on_step=add_frame)
-        extra = {"video": str(video), "video_frames": writer.frames}
-    env.close()
+    try:
+        action_fn = env_action_fn(policy_fn, check_env_matches(metadata, env, env_id))
+        if not video:
+            returns = play_episodes(env, action_fn, episodes, seed)
+            extra = {}
+        else:
+            returns, frames = _record_episodes(env, env_id, action_fn, episodes, seed, video)
+            extra = {"video": str(video), "video_frames": frames}
+    finally:
+        env.close()
     return {"env_id": env_id, "episodes": episodes, "seed": seed,
             "return_mean": float(np.mean(returns)), "return_std": float(np.std(returns)),
             "returns": returns, **extra}

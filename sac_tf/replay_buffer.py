@@ -26,8 +26,6 @@ class ReplayBuffer(tf.Module):
         if capacity < 1:
             raise ValueError(f"capacity must be positive, got {capacity}")
         self.capacity = int(capacity)
-        self.observation_dim = int(observation_dim)
-        self.action_dim = int(action_dim)
 
         def storage(name, *shape):
             return tf.Variable(tf.zeros((self.capacity, *shape), tf.float32),

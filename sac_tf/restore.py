@@ -6,9 +6,8 @@ import tensorflow as tf
 
 from sac_tf.agents import make_agent
 from sac_tf.checkpoints import Checkpointer
-from sac_tf.components import CONFIG_FILE, read_run_config, read_run_spec
+from sac_tf.components import CHECKPOINT_DIR, read_run
 from sac_tf.config import env_kwargs
-from sac_tf.envs import env_spec, make_env
 from sac_tf.errors import UserError
 from sac_tf.saved_policy import convert_to_tflite, export_policy
 
@@ -22,17 +21,13 @@ def restore_agent(root_dir) -> tuple:
     Raises:
       UserError: for a directory without a run or without a readable checkpoint.
     """
-    root_dir = pathlib.Path(root_dir)
-    if not (root_dir / CONFIG_FILE).is_file():
-        raise UserError(f"{root_dir} is not a training run directory (no {CONFIG_FILE})")
-    config = read_run_config(root_dir)
-    spec = read_run_spec(root_dir) or env_spec(
-        make_env(config.env_id, **env_kwargs(config)))
+    config, spec = read_run(root_dir)
     agent = make_agent(config, spec)
     env_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step")
-    checkpointer = Checkpointer(root_dir / "checkpoints", agent=agent, env_step=env_step)
+    checkpointer = Checkpointer(pathlib.Path(root_dir) / CHECKPOINT_DIR, agent=agent,
+                                env_step=env_step)
     if not checkpointer.restore_latest():
-        raise UserError(f"no checkpoint in {root_dir / 'checkpoints'} to restore")
+        raise UserError(f"no checkpoint in {checkpointer.directory} to restore")
     return config, spec, agent, int(env_step)
 
 

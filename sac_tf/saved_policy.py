@@ -31,7 +31,8 @@ from typing import Mapping, Optional
 import numpy as np
 import tensorflow as tf
 
-from sac_tf.errors import UserError
+from sac_tf.errors import UserError, first_line
+from sac_tf.files import write_atomically
 from sac_tf.specs import EnvSpec
 from sac_tf.tf_setup import native_stderr_silenced
 
@@ -201,8 +202,8 @@ def load_policy(policy_dir):
     try:
         loaded = tf.saved_model.load(str(policy_dir))
     except (OSError, ValueError, IndexError, KeyError, tf.errors.OpError) as error:
-        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise UserError(f"cannot load the SavedModel in {policy_dir}: {first_line}") from None
+        raise UserError(f"cannot load the SavedModel in {policy_dir}: {first_line(error)}") \
+            from None
     if "serving_default" not in loaded.signatures:
         raise UserError(f"{policy_dir} has no serving_default signature")
     return metadata, loaded
@@ -221,9 +222,7 @@ def convert_to_tflite(policy_dir) -> pathlib.Path:
     with native_stderr_silenced():
         flatbuffer = converter.convert()
     path = policy_dir / TFLITE_FILE
-    staging = path.with_name(path.name + ".tmp")
-    staging.write_bytes(flatbuffer)
-    staging.replace(path)
+    write_atomically(path, flatbuffer)
     return path
 
 

@@ -42,7 +42,8 @@ def _even_sized(frame: np.ndarray) -> np.ndarray:
 class AnnotatedVideo:
     """Writes frames, each with its text lines, to an H.264 MP4 (imageio-ffmpeg).
 
-    Use as a context manager; `frames` counts the frames written.
+    Use as a context manager; `frames` counts the frames written. A `with` block
+    left by an exception deletes the unfinished file.
 
     Args:
       path: the `.mp4` file to write (its directory must exist).
@@ -65,5 +66,7 @@ class AnnotatedVideo:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, exc_type, exc_value, traceback):
         self._writer.close()
+        if exc_type is not None:
+            self.path.unlink(missing_ok=True)

@@ -28,7 +28,7 @@ def test_truncation_keeps_bootstrapping_and_stores_the_real_final_observation():
     assert next_observations == [1, 2, 3, 1, 2]  # 3 is the final obs, not the reset's 0
     assert [t.terminated[0] for t, _ in recorded] == [0, 0, 0, 0, 0]
     assert [bool(end[0]) for _, end in recorded] == [False, False, True, False, False]
-    assert tracker.completed_returns == [3.0] and tracker.completed_lengths == [3]
+    assert tracker.completed_returns == [3.0]
 
 
 def test_termination_stops_bootstrapping():

@@ -135,6 +135,22 @@ def test_the_env_is_made_with_the_kwargs_the_policy_was_trained_with(tiny_run, t
     assert made == [{"g": 2.0}, {}]
 
 
+def test_a_video_of_an_env_that_renders_nothing_is_a_user_error_and_no_file(tiny_run, tmp_path,
+                                                                           monkeypatch):
+    from sac_tf import policy_evaluation
+
+    class RendersNothing(gym.Wrapper):
+        def render(self):
+            return None
+
+    monkeypatch.setattr(policy_evaluation, "make_env",
+                        lambda env_id, **kwargs: RendersNothing(gym.make(env_id, **kwargs)))
+    video = tmp_path / "episodes.mp4"
+    with pytest.raises(UserError, match="Pendulum-v1 gives no frames to record"):
+        evaluate_policy(tiny_run / "policy", episodes=1, seed=0, video=str(video))
+    assert not video.exists()
+
+
 @pytest.mark.parametrize("discrete", [gym.spaces.Discrete(3), gym.spaces.MultiDiscrete([3, 2])])
 @pytest.mark.parametrize("container", ["dict", "tuple"])
 def test_one_observation_becomes_one_action_of_the_hybrid_space(container, discrete):

@@ -74,7 +74,7 @@ def test_residual_torsos_in_actor_and_critics():
     critics = CriticEnsemble(num_critics=2, hidden_sizes=(32,), residual_blocks=1)
     assert critics(tf.zeros((3, 4)), tf.zeros((3, 2))).shape == (2, 3)
     with pytest.raises(ValueError, match="one width"):
-        DeterministicActor(2, (32, 32), residual_blocks=1)
+        GaussianActor(2, (32, 32), residual_blocks=1)
 
 
 def test_critics_computed_for_a_subset_of_members_equal_those_rows_of_the_whole():

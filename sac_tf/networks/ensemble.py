@@ -47,7 +47,7 @@ def call_ensemble(network: keras.layers.Layer, inputs: tf.Tensor, members=None,
 
 
 class EnsembleDense(EnsembleLayer):
-    """`num_members` independent dense layers applied in one batched matmul.
+    """`num_members` independent linear (dense, no activation) layers in one batched matmul.
 
     Input `[B, in]` (shared by every member) or `[num_members, B, in]`;
     output `[num_members, B, units]`, or `[M, B, units]` with `members` `[M]`
@@ -55,11 +55,10 @@ class EnsembleDense(EnsembleLayer):
     is Glorot-uniform initialised and its bias zero, as `keras.layers.Dense` does.
     """
 
-    def __init__(self, num_members: int, units: int, activation=None, **kwargs):
+    def __init__(self, num_members: int, units: int, **kwargs):
         super().__init__(**kwargs)
         self.num_members = num_members
         self.units = units
-        self.activation = keras.activations.get(activation)
 
     def build(self, input_shape):
         fan_in = int(input_shape[-1])
@@ -73,7 +72,7 @@ class EnsembleDense(EnsembleLayer):
     def call(self, inputs, members=None):
         kernel, bias = select_members([self.kernel, self.bias], members)
         equation = "bi,nio->nbo" if len(inputs.shape) == 2 else "nbi,nio->nbo"
-        return self.activation(tf.einsum(equation, inputs, kernel) + bias)
+        return tf.einsum(equation, inputs, kernel) + bias
 
 
 class EnsembleLayerNorm(EnsembleLayer):
