@@ -23,7 +23,8 @@ import ml_collections
 import numpy as np
 import tensorflow as tf
 
-from sac_tf.components import build_components, read_run, write_run_files
+from sac_tf.components import (build_components, read_run_config, read_run_spec,
+                               write_run_files)
 from sac_tf.config import default_config_argument, env_kwargs, load_config
 from sac_tf.drivers import run_episodes
 from sac_tf.envs import check_env, env_spec, make_vector_env
@@ -223,10 +224,11 @@ class Agent:
         Raises:
           UserError: when `root_dir` holds no run of this agent.
         """
-        config, spec = read_run(root_dir)
+        config = read_run_config(root_dir)
         if config.get("agent") != cls.agent_name:
             raise UserError(f"{root_dir} holds a {config.get('agent')!r} run, "
                             f"not {cls.agent_name!r}")
+        spec = read_run_spec(root_dir, config)
         agent = cls.__new__(cls)
         agent._build(spec, config)
         if not agent._components.checkpointer(root_dir).restore_latest():

@@ -15,7 +15,8 @@ import ml_collections
 import numpy as np
 
 from sac_tf.agents import AGENTS, make_agent
-from sac_tf.config import CONFIG_DIR, default_config_argument, env_kwargs, load_config
+from sac_tf.config import (CONFIG_DIR, ConfigArgumentError, default_config_argument,
+                           env_kwargs, load_config)
 from sac_tf.envs import env_spec, make_env
 from sac_tf.errors import UserError
 from sac_tf.metrics import read_csv
@@ -190,7 +191,11 @@ def agent_config(agent: str, env_id: str, seed: int,
     else:
         raise UserError(f"unknown agent {agent!r}; choose from {sorted(AGENTS)} or a config "
                         f"name in {CONFIG_DIR} such as sac_tqc")
-    config = load_config(argument)
+    try:
+        config = load_config(argument)
+    except ConfigArgumentError:
+        raise UserError(f"{option_file} does not take an env id; compare agents or option "
+                        f"configs such as sac_tqc") from None
     config.env_id, config.seed, config.num_steps = env_id, seed, num_steps
     # A checkpoint at every evaluation, so a cut-off run resumes from its last one (MuJoCo's
     # default of 50,000 steps would restart a 50,000-step comparison run from scratch).

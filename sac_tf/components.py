@@ -15,7 +15,7 @@ so a run started by either the command line or the API continues in the other.
 
 import json
 import pathlib
-from typing import NamedTuple, Tuple
+from typing import NamedTuple
 
 import keras
 import ml_collections
@@ -111,15 +111,14 @@ def read_run_config(root_dir) -> ml_collections.ConfigDict:
     return ml_collections.ConfigDict(_lists_as_tuples(_read_json(path)))
 
 
-def read_run(root_dir) -> Tuple[ml_collections.ConfigDict, EnvSpec]:
-    """The config and env spec of the run saved in `root_dir`; for a run that
-    predates `env_spec.json`, the spec of its env, made anew.
+def read_run_spec(root_dir, config: ml_collections.ConfigDict) -> EnvSpec:
+    """The env spec saved in `ROOT/env_spec.json`; for a run that predates it, the
+    spec of the run's env (from `config`, see `read_run_config`), made anew.
 
     Raises:
-      UserError: when `root_dir` holds no run, or its files cannot be read.
+      UserError: when the file cannot be read, or the env cannot be made.
     """
-    config = read_run_config(root_dir)
     path = pathlib.Path(root_dir) / SPEC_FILE
     if path.exists():
-        return config, EnvSpec.from_dict(_read_json(path))
-    return config, env_spec(make_env(config.env_id, **env_kwargs(config)))
+        return EnvSpec.from_dict(_read_json(path))
+    return env_spec(make_env(config.env_id, **env_kwargs(config)))

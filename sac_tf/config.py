@@ -150,14 +150,20 @@ def default_config_argument(agent: str, env_id: str) -> str:
     return f"{CONFIG_DIR / f'{agent}_mujoco.py'}:{env_id}"
 
 
+class ConfigArgumentError(UserError):
+    """A config file's `get_config` does not take the `:argument` it was given."""
+
+
 def load_config(argument: str) -> ml_collections.ConfigDict:
     """Loads `path/to/config.py[:arg]` the way `--config` does: `get_config(arg)`, or
     `get_config()` without `:arg`.
 
     Raises:
-      UserError: when the file is missing, is not Python, has no `get_config`,
-        its `get_config` does not take the argument given (or needs one), or
-        raises (the original exception is the `UserError`'s cause).
+      ConfigArgumentError: when its `get_config` does not take the argument
+        given (or needs one).
+      UserError: when the file is missing, cannot be read, is not Python, has no
+        `get_config`, or fails while it runs (the original exception is the
+        `UserError`'s cause).
     """
     path, colon, arg = argument.partition(":")
     args = (arg,) if colon else ()
@@ -169,6 +175,11 @@ def load_config(argument: str) -> ml_collections.ConfigDict:
         loader.exec_module(module)
     except SyntaxError as error:
         raise UserError(f"config file {path} is not valid Python: {error}") from None
+    except OSError as error:
+        raise UserError(f"cannot read config file {path}: {error.strerror}") from None
+    except Exception as error:  # e.g. an ImportError at its top: say where, keep the chain
+        raise UserError(f"config file {path} failed: {type(error).__name__}: {error}") \
+            from error
     get_config = getattr(module, "get_config", None)
     if not callable(get_config):
         raise UserError(f"config file {path} defines no get_config()")
@@ -177,8 +188,8 @@ def load_config(argument: str) -> ml_collections.ConfigDict:
         signature.bind(*args)
     except TypeError:
         usage = ":".join([path, *(name.upper() for name in signature.parameters)][:2])
-        raise UserError(f"config {argument!r} does not fit get_config"
-                        f"({', '.join(signature.parameters)}): use {usage}") from None
+        raise ConfigArgumentError(f"config {argument!r} does not fit get_config"
+                                  f"({', '.join(signature.parameters)}): use {usage}") from None
     try:
         return get_config(*args)
     except UserError:

@@ -63,7 +63,7 @@ def read_csv(path) -> list:
                      for key, value in row.items()} for row in csv.DictReader(file)]
     except OSError as error:
         raise UserError(f"cannot read {path}: {error.strerror}") from None
-    except (TypeError, ValueError) as error:  # TypeError: a row with more cells than columns
+    except (TypeError, ValueError) as error:  # TypeError: a row with more or fewer cells
         raise UserError(f"{path} holds a value that is not a number: {error}") from None
 
 

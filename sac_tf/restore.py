@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from sac_tf.agents import make_agent
 from sac_tf.checkpoints import Checkpointer
-from sac_tf.components import CHECKPOINT_DIR, read_run
+from sac_tf.components import CHECKPOINT_DIR, read_run_config, read_run_spec
 from sac_tf.config import env_kwargs
 from sac_tf.errors import UserError
 from sac_tf.saved_policy import convert_to_tflite, export_policy
@@ -21,7 +21,8 @@ def restore_agent(root_dir) -> tuple:
     Raises:
       UserError: for a directory without a run or without a readable checkpoint.
     """
-    config, spec = read_run(root_dir)
+    config = read_run_config(root_dir)
+    spec = read_run_spec(root_dir, config)
     agent = make_agent(config, spec)
     env_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step")
     checkpointer = Checkpointer(pathlib.Path(root_dir) / CHECKPOINT_DIR, agent=agent,

@@ -45,7 +45,8 @@ flags.DEFINE_enum("agent", None, sorted(AGENTS), "Agent to train; overrides conf
 flags.DEFINE_integer("seed", None, "Random seed; overrides config.seed.")
 flags.DEFINE_integer("num_steps", None, "Env steps to train for; overrides config.num_steps.")
 flags.DEFINE_string("root_dir", None,
-                    "Run directory (logs, checkpoints); default runs/{agent}_{env}_seed{seed}.")
+                    "Run directory (logs, checkpoints); default runs/{agent}_{env}_seed{seed}, "
+                    "with / and : in the env id made _.")
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file, see configs/.")
 
 
@@ -80,13 +81,15 @@ def resolve_config(flag_values) -> ml_collections.ConfigDict:
 
 
 def argv_flag(argv: list, name: str) -> Optional[str]:
-    """The value of `--name=VALUE` or `--name VALUE` in `argv` (the last one given), or None."""
+    """The value of `--name=VALUE` or `--name VALUE` (or with one dash, as absl also
+    accepts) in `argv`, the last one given; None if absent."""
     value = None
     for index, arg in enumerate(argv[1:], start=1):
-        if arg.startswith(f"--{name}="):
-            value = arg.split("=", 1)[1]
-        elif arg == f"--{name}" and index + 1 < len(argv):
-            value = argv[index + 1]
+        for prefix in (f"--{name}", f"-{name}"):
+            if arg.startswith(f"{prefix}="):
+                value = arg.split("=", 1)[1]
+            elif arg == prefix and index + 1 < len(argv):
+                value = argv[index + 1]
     return value
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sac_tf.config import CONFIG_DIR, load_config
+from sac_tf.config import CONFIG_DIR, ConfigArgumentError, load_config
 from sac_tf.errors import UserError
 
 
@@ -18,6 +18,7 @@ def config_files(tmp_path):
         "refuses.py": ("from sac_tf.errors import UserError\n\n\n"
                        "def get_config(root_dir):\n    raise UserError(f'no run in {root_dir}')\n"),
         "not_python.txt": "Soft Actor-Critic — notes\n",
+        "imports_missing.py": "import no_such_module_here\n",
         "no_function.py": "CONFIG = {}\n",
     }
     for name, text in files.items():
@@ -31,17 +32,23 @@ def test_get_config_receives_the_text_after_the_first_colon(config_files):
     assert load_config(f"{CONFIG_DIR}/sac_tqc.py:Hopper-v5").sac.quantiles_to_drop == 5
 
 
-@pytest.mark.parametrize("argument, message", [
-    ("missing.py", "no config file '.*missing.py'"),
-    ("not_python.txt", "not_python.txt is not valid Python: invalid character"),
-    ("no_function.py", r"no_function.py defines no get_config\(\)"),
-    ("takes_none.py:Hopper-v5", r"does not fit get_config\(\): use .*takes_none.py$"),
-    ("takes_env.py", r"does not fit get_config\(env_id\): use .*takes_env.py:ENV_ID$"),
-    ("refuses.py:runs/x", "^no run in runs/x$"),
+@pytest.mark.parametrize("argument, error_type, message", [
+    ("missing.py", UserError, "no config file '.*missing.py'"),
+    ("not_python.txt", UserError, "not_python.txt is not valid Python: invalid character"),
+    ("no_function.py", UserError, r"no_function.py defines no get_config\(\)"),
+    ("imports_missing.py", UserError,
+     "imports_missing.py failed: ModuleNotFoundError: No module named"),
+    ("takes_none.py:Hopper-v5", ConfigArgumentError,
+     r"does not fit get_config\(\): use .*takes_none.py$"),
+    ("takes_env.py", ConfigArgumentError,
+     r"does not fit get_config\(env_id\): use .*takes_env.py:ENV_ID$"),
+    ("refuses.py:runs/x", UserError, "^no run in runs/x$"),
 ])
-def test_a_file_that_cannot_give_a_config_raises_one_user_error(config_files, argument, message):
-    with pytest.raises(UserError, match=message):
+def test_a_file_that_cannot_give_a_config_raises_one_user_error(config_files, argument,
+                                                                error_type, message):
+    with pytest.raises(UserError, match=message) as error:
         load_config(f"{config_files}/{argument}")
+    assert type(error.value) is error_type
 
 
 def test_an_error_inside_get_config_is_not_taken_for_a_wrong_argument(config_files):
@@ -49,5 +56,7 @@ def test_an_error_inside_get_config_is_not_taken_for_a_wrong_argument(config_fil
             as error:
         load_config(f"{config_files}/buggy.py:x")
     assert isinstance(error.value.__cause__, TypeError)  # the traceback of the bug is kept
-    with pytest.raises(UserError, match=r"failed: TypeError: .*get_config\(\) takes 0"):
+    with pytest.raises(UserError, match=r"failed: TypeError: .*get_config\(\) takes 0") \
+            as error:
         load_config(f"{config_files}/nested.py:x")
+    assert not isinstance(error.value, ConfigArgumentError)

@@ -139,16 +139,29 @@ def test_a_video_of_an_env_that_renders_nothing_is_a_user_error_and_no_file(tiny
                                                                            monkeypatch):
     from sac_tf import policy_evaluation
 
-    class RendersNothing(gym.Wrapper):
+    class StopsRendering(gym.Wrapper):
+        """Renders 3 frames (the video file exists by then), then None."""
+        frames = 0
+
         def render(self):
-            return None
+            self.frames += 1
+            return self.env.render() if self.frames <= 3 else None
 
     monkeypatch.setattr(policy_evaluation, "make_env",
-                        lambda env_id, **kwargs: RendersNothing(gym.make(env_id, **kwargs)))
+                        lambda env_id, **kwargs: StopsRendering(gym.make(env_id, **kwargs)))
+    file_after_each_frame = []
+
+    class WatchedVideo(policy_evaluation.AnnotatedVideo):
+        def add(self, frame, lines):
+            super().add(frame, lines)
+            file_after_each_frame.append(self.path.exists())
+
+    monkeypatch.setattr(policy_evaluation, "AnnotatedVideo", WatchedVideo)
     video = tmp_path / "episodes.mp4"
     with pytest.raises(UserError, match="Pendulum-v1 gives no frames to record"):
         evaluate_policy(tiny_run / "policy", episodes=1, seed=0, video=str(video))
-    assert not video.exists()
+    assert len(file_after_each_frame) == 3 and file_after_each_frame[-1]  # the file existed...
+    assert not video.exists()  # ...and was deleted
 
 
 @pytest.mark.parametrize("discrete", [gym.spaces.Discrete(3), gym.spaces.MultiDiscrete([3, 2])])

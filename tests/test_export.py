@@ -5,9 +5,9 @@ import shutil
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
-import keras
 import tensorflow as tf
 
 from sac_tf.agents import make_agent

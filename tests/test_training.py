@@ -68,20 +68,26 @@ def test_same_seed_gives_the_same_losses(tmp_path):
     assert curves[0] == curves[1]
 
 
-def test_nan_loss_stops_with_a_user_error_and_keeps_the_checkpoint(tmp_path):
+@pytest.mark.parametrize("checkpoint_interval, kept", [
+    (100, r"the last checkpoint \(.*ckpt-100\) is kept"),
+    (10_000, "no checkpoint had been written yet"),
+])
+def test_nan_loss_stops_with_a_user_error_and_keeps_the_checkpoint(tmp_path, checkpoint_interval,
+                                                                   kept):
     import gymnasium as gym
+    import tensorflow as tf
 
     from sac_tf.errors import UserError
 
-    gym.register("SacTfNanReward-v0", entry_point="tests.fixtures.counting_env:NanRewardEnv",
-                 max_episode_steps=50)
+    if "SacTfNanReward-v0" not in gym.registry:
+        gym.register("SacTfNanReward-v0", entry_point="tests.fixtures.counting_env:NanRewardEnv",
+                     max_episode_steps=50)
     config = small_pendulum_config(env_id="SacTfNanReward-v0", num_steps=600,
-                                   learning_starts=100, checkpoint_interval=100)
-    with pytest.raises(UserError, match=r"training diverged: non-finite loss .*"
-                                        r"checkpoint \(.*ckpt-100\) is kept"):
+                                   learning_starts=100, checkpoint_interval=checkpoint_interval)
+    with pytest.raises(UserError, match=f"training diverged: non-finite loss .*; {kept}; "):
         run_training(config, tmp_path)
-    import tensorflow as tf
-    assert tf.train.latest_checkpoint(str(tmp_path / "checkpoints")).endswith("ckpt-100")
+    latest = tf.train.latest_checkpoint(str(tmp_path / "checkpoints"))
+    assert latest.endswith("ckpt-100") if checkpoint_interval == 100 else latest is None
 
 
 @pytest.mark.parametrize("field, value, message", [
