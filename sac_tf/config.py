@@ -14,7 +14,7 @@ import pathlib
 import ml_collections
 from ml_collections import config_dict
 
-from sac_tf.errors import UserError
+from sac_tf.errors import UserError, failures_reported_as
 
 #: Where the shipped config files live (a sibling of the package).
 CONFIG_DIR = pathlib.Path(__file__).resolve().parent.parent / "configs"
@@ -171,15 +171,13 @@ def load_config(argument: str) -> ml_collections.ConfigDict:
         raise UserError(f"no config file {path!r}")
     loader = importlib.machinery.SourceFileLoader("sac_tf_config_file", path)
     module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
-    try:
-        loader.exec_module(module)
-    except SyntaxError as error:
-        raise UserError(f"config file {path} is not valid Python: {error}") from None
-    except OSError as error:
-        raise UserError(f"cannot read config file {path}: {error.strerror}") from None
-    except Exception as error:  # e.g. an ImportError at its top: say where, keep the chain
-        raise UserError(f"config file {path} failed: {type(error).__name__}: {error}") \
-            from error
+    with failures_reported_as(f"config file {path}"):  # e.g. an ImportError at its top
+        try:
+            loader.exec_module(module)
+        except SyntaxError as error:
+            raise UserError(f"config file {path} is not valid Python: {error}") from None
+        except OSError as error:
+            raise UserError(f"cannot read config file {path}: {error.strerror}") from None
     get_config = getattr(module, "get_config", None)
     if not callable(get_config):
         raise UserError(f"config file {path} defines no get_config()")
@@ -190,10 +188,5 @@ def load_config(argument: str) -> ml_collections.ConfigDict:
         usage = ":".join([path, *(name.upper() for name in signature.parameters)][:2])
         raise ConfigArgumentError(f"config {argument!r} does not fit get_config"
                                   f"({', '.join(signature.parameters)}): use {usage}") from None
-    try:
+    with failures_reported_as(f"config {argument!r}"):  # a bug in the config file
         return get_config(*args)
-    except UserError:
-        raise
-    except Exception as error:  # a bug in the config file: say where, keep the chain
-        raise UserError(f"config {argument!r} failed: {type(error).__name__}: {error}") \
-            from error

@@ -1,4 +1,7 @@
-"""The one exception type that reaches users as a plain message; `first_line` of any other."""
+"""The one exception type that reaches users as a plain message, and two ways to turn
+other errors into one line (`first_line`, `failures_reported_as`)."""
+
+import contextlib
 
 
 class UserError(ValueError):
@@ -15,3 +18,15 @@ def first_line(error: BaseException) -> str:
     one-line reports of TensorFlow's many-line errors."""
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
+
+
+@contextlib.contextmanager
+def failures_reported_as(what: str):
+    """Turns an exception raised inside the block into `UserError("{what} failed: …")`
+    whose cause is the original; a `UserError` passes through unchanged."""
+    try:
+        yield
+    except UserError:
+        raise
+    except Exception as error:
+        raise UserError(f"{what} failed: {type(error).__name__}: {error}") from error
