@@ -144,10 +144,11 @@ def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
                 train_log.write(row)
                 tensorboard.write("train", step, row)
                 bar.set_postfix(sps=f"{steps_per_s:.0f}", ret=row["episode_return"])
-            if crossed(config.eval_interval, before, step) or step == config.num_steps:
+            finished = step >= config.num_steps  # a last vector step may pass num_steps
+            if crossed(config.eval_interval, before, step) or finished:
                 last_eval = evaluate()
                 bar.set_postfix(eval=f"{last_eval['return_mean']:.1f}")
-            if crossed(config.checkpoint_interval, before, step) or step == config.num_steps:
+            if crossed(config.checkpoint_interval, before, step) or finished:
                 save()
     except KeyboardInterrupt:
         save()

@@ -26,6 +26,19 @@ def test_short_run_writes_logs_and_checkpoints(tmp_path):
     assert (tmp_path / "checkpoints" / "checkpoint").exists()
 
 
+def test_vector_envs_end_at_the_first_vector_step_past_num_steps_with_an_evaluation(tmp_path):
+    config = small_pendulum_config(num_envs=3, num_steps=100, learning_starts=50, eval_interval=60,
+                                   log_interval=30, checkpoint_interval=1_000, eval_episodes=1)
+    result = run_training(config, tmp_path)
+    # chunks of train_every=20 vector steps of 3 envs (60 env steps), the last one 14 (42),
+    # end at env steps 60 and 102; a row is written at the end of a chunk that crosses its interval
+    assert [row["env_step"] for row in read_csv(tmp_path / "train.csv")] == [60, 102]
+    assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [60, 102]
+    assert result["env_step"] == 102
+    assert (tmp_path / "checkpoints" / "ckpt-102.index").exists()
+    assert json.loads((tmp_path / "policy" / "metadata.json").read_text())["train_step"] == 102
+
+
 def test_resume_continues_from_the_checkpoint_with_the_buffer(tmp_path):
     run_training(small_pendulum_config(num_steps=300), tmp_path)
     run_training(small_pendulum_config(num_steps=600), tmp_path)
