@@ -5,6 +5,7 @@ import pathlib
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import sac_tf  # noqa: F401  (imports TensorFlow quietly first)
@@ -36,6 +37,21 @@ def small_pendulum_config(**overrides):
                        log_interval=100, checkpoint_interval=300, batch_size=32))
     config.update(overrides)
     return config
+
+
+def checkpoint_values(prefix) -> dict:
+    """Every variable a checkpoint holds, by name, its save counter left out."""
+    import tensorflow as tf
+
+    skipped = ("_CHECKPOINTABLE_OBJECT_GRAPH", "save_counter/.ATTRIBUTES/VARIABLE_VALUE")
+    return {name: tf.train.load_variable(str(prefix), name)
+            for name, _ in tf.train.list_variables(str(prefix)) if name not in skipped}
+
+
+def assert_same_checkpoint_values(expected: dict, actual: dict):
+    assert sorted(actual) == sorted(expected)
+    for name, value in expected.items():
+        assert np.array_equal(actual[name], value), name
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 
 from sac_tf.metrics import read_csv
 from sac_tf.training import run_training
-from tests.conftest import small_pendulum_config
+from tests.conftest import assert_same_checkpoint_values, checkpoint_values, small_pendulum_config
 
 
 def test_short_run_writes_logs_and_checkpoints(tmp_path):
@@ -39,34 +39,47 @@ def test_vector_envs_end_at_the_first_vector_step_past_num_steps_with_an_evaluat
     assert json.loads((tmp_path / "policy" / "metadata.json").read_text())["train_step"] == 102
 
 
-def test_resume_continues_from_the_checkpoint_with_the_buffer(tmp_path):
+def test_resume_continues_from_the_checkpoint(tmp_path, capsys):
     run_training(small_pendulum_config(num_steps=300), tmp_path)
+    first_lines = (tmp_path / "train.csv").read_text().splitlines()
+    capsys.readouterr()
     run_training(small_pendulum_config(num_steps=600), tmp_path)
-    eval_rows = read_csv(tmp_path / "eval.csv")
-    assert [row["env_step"] for row in eval_rows] == [300, 600]
+    assert "Resuming from checkpoint" in capsys.readouterr().out
+    assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [300, 600]
     train_rows = read_csv(tmp_path / "train.csv")
     assert [row["env_step"] for row in train_rows] == [100, 200, 300, 400, 500, 600]
-    # wall time continues from the checkpoint instead of restarting at zero
+    # the first run's rows stand, wall times included (a fresh start would rewrite them),
+    # and wall time continues from the checkpoint instead of restarting at zero
+    assert (tmp_path / "train.csv").read_text().splitlines()[:4] == first_lines
     assert train_rows[3]["wall_s"] > train_rows[2]["wall_s"]
 
 
-def test_rerunning_a_finished_run_keeps_its_evaluation_without_a_duplicate_row(tmp_path):
+def test_rerunning_a_finished_run_neither_trains_nor_evaluates_again(tmp_path, capsys):
     first = run_training(small_pendulum_config(num_steps=300), tmp_path)
+    eval_rows = read_csv(tmp_path / "eval.csv")
+    checkpoint = tmp_path / "checkpoints" / "ckpt-300.index"
+    saved_at = checkpoint.stat().st_mtime_ns
+    capsys.readouterr()
     again = run_training(small_pendulum_config(num_steps=300), tmp_path)
-    assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [300]
-    assert again["return_mean"] == pytest.approx(first["return_mean"], rel=1e-8)
+    assert "at env step 300" in capsys.readouterr().out
+    assert read_csv(tmp_path / "eval.csv") == eval_rows  # no new or duplicate row
+    assert checkpoint.stat().st_mtime_ns == saved_at
+    assert again == pytest.approx(first, rel=1e-8)  # the row as eval.csv holds it
 
 
-def test_resume_restores_replay_buffer_and_counters(tmp_path):
-    import tensorflow as tf
+def test_a_checkpoint_restores_every_variable_of_agent_buffer_and_counters(tmp_path):
+    from sac_tf.components import build_components, read_run_spec
 
-    run_training(small_pendulum_config(num_steps=300), tmp_path)
-    checkpoint = tf.train.latest_checkpoint(str(tmp_path / "checkpoints"))
-    stored = dict(tf.train.list_variables(checkpoint))
-    assert tf.train.load_variable(checkpoint, "env_step/.ATTRIBUTES/VARIABLE_VALUE") == 300
-    assert tf.train.load_variable(checkpoint, "replay_buffer/_size/.ATTRIBUTES/VARIABLE_VALUE") \
-        == 300
-    assert "agent/log_alpha/.ATTRIBUTES/VARIABLE_VALUE" in stored
+    config = small_pendulum_config(num_steps=300)
+    run_training(config, tmp_path / "run")
+    saved = checkpoint_values(tmp_path / "run" / "checkpoints" / "ckpt-300")
+    assert saved["env_step/.ATTRIBUTES/VARIABLE_VALUE"] == 300
+    assert saved["replay_buffer/_size/.ATTRIBUTES/VARIABLE_VALUE"] == 300
+    assert saved["agent/critic_optimizer/_iterations/.ATTRIBUTES/VARIABLE_VALUE"] > 0
+    components = build_components(config, read_run_spec(tmp_path / "run", config))
+    assert components.checkpointer(tmp_path / "run").restore_latest()
+    resaved = components.checkpointer(tmp_path / "copy").save(300)
+    assert_same_checkpoint_values(saved, checkpoint_values(resaved))
 
 
 def test_same_seed_gives_the_same_losses(tmp_path):
