@@ -172,13 +172,33 @@ def test_two_of_two_critics_is_plain_sac():
     agent = make_sac(num_critics=2, target_subset_size=2)
     assert agent.target_subset() is None  # the whole ensemble, no draw
     q = tf.constant([[3.0, -1.0], [2.0, 0.0]])
-    np.testing.assert_allclose(agent.soft_target_value(q, tf.zeros(2)).numpy(), [2.0, -1.0])
+    penalty = tf.constant([0.5, -1.0])  # α log π(a'|s'), subtracted
+    np.testing.assert_allclose(agent.soft_target_value(q, penalty).numpy(), [1.5, 0.0])
     np.testing.assert_allclose(agent.actor_value(q).numpy(), [2.0, -1.0])
 
 
-def test_droq_agent_trains_in_the_fused_xla_loop():
-    agent = make_sac(critic_layer_norm=True, critic_dropout_rate=0.01, num_critics=2)
+def test_critic_loss_is_the_soft_bellman_error_of_a_non_terminal_batch():
+    """½ Σ_i mean_b (Q_i(s, a) − (r + γ (min_j Q'_j(s', a') − α log π(a'|s'))))², with a'
+    drawn from the seed the update itself draws."""
+    agent = make_sac(gamma=0.9, initial_alpha=2.0)
+    batch = fixed_batch(size=16, terminated=0.0)
+    rng_state = agent.rng.state.numpy()
+    next_action, next_log_prob = agent.actor(batch.next_observation).sample_and_log_prob(
+        agent.next_seed())
+    agent.rng.reset(rng_state)
+    next_q = agent.target_critics(batch.next_observation, next_action).numpy()
+    target = batch.reward + 0.9 * (next_q.min(axis=0) - 2.0 * next_log_prob.numpy())
+    q = agent.critics(batch.observation, batch.action).numpy()
+    expected = 0.5 * np.sum(np.mean((q - target) ** 2, axis=1))
+    assert float(agent.train(batch).extra["critic_loss"]) == pytest.approx(expected, rel=1e-5)
+
+
+def test_droq_agent_updates_its_critics_in_the_fused_xla_loop():
+    agent = make_sac(critic_layer_norm=True, critic_dropout_rate=0.01)
     buffer = ReplayBuffer(3, 1, capacity=100, seed=0)
     buffer.add_batch(fixed_batch(size=50))
+    critics = values(agent.critics.variables)
     info = Learner(agent, buffer, batch_size=16, jit_compile=True).run(3)
     assert np.isfinite(info.loss.numpy())
+    assert int(agent.critic_optimizer.iterations) == 3
+    assert not any(np.array_equal(a, b) for a, b in zip(critics, values(agent.critics.variables)))
