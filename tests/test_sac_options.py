@@ -33,6 +33,8 @@ def test_tqc_target_keeps_n_times_k_minus_d_atoms_below_the_dropped_ones():
     (dict(num_quantiles=1, quantiles_to_drop=1), "quantiles_to_drop"),
     (dict(num_critics=5, target_subset_size=2, num_quantiles=5), "target_subset_size"),
     (dict(actor_update_interval=0), "actor_update_interval"),
+    (dict(num_critics=5, target_subset_size=0), "target_subset_size"),
+    (dict(num_critics=2, target_subset_size=3), "target_subset_size"),
 ])
 def test_inconsistent_options_are_refused(options, message):
     with pytest.raises(ValueError, match=message):

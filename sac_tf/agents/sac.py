@@ -51,7 +51,7 @@ class SacAgent(OffPolicyAgent):
       hidden_sizes: widths of the actor and critic MLPs.
       num_critics: critic ensemble size N.
       target_subset_size: M, the number of target critics (drawn at random per
-        update) whose min is the target; None means all N, as in SAC.
+        update) whose min is the target, 1 ≤ M ≤ N; None means all N, as in SAC.
       critic_layer_norm, critic_dropout_rate: DroQ critics (see `CriticEnsemble`).
       num_quantiles: K quantiles per critic; 1 is a scalar critic (TQC uses 25).
       quantiles_to_drop: top atoms dropped per critic from the pooled target (TQC: 2).
@@ -89,9 +89,10 @@ class SacAgent(OffPolicyAgent):
                          critic_dropout_rate=critic_dropout_rate, num_quantiles=num_quantiles,
                          residual_blocks=residual_blocks,
                          normalize_observations=normalize_observations)
-        self.target_subset_size = min(target_subset_size or num_critics, num_critics)
-        if self.target_subset_size < 1:
-            raise ValueError(f"target_subset_size must be positive, got {target_subset_size}")
+        self.target_subset_size = num_critics if target_subset_size is None else target_subset_size
+        if not 1 <= self.target_subset_size <= num_critics:
+            raise ValueError(f"target_subset_size must be in [1, num_critics={num_critics}], "
+                             f"got {target_subset_size}")
         if num_quantiles > 1 and self.target_subset_size < num_critics:
             raise ValueError("quantile critics (TQC) pool every critic: leave "
                              "target_subset_size unset")
