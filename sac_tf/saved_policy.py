@@ -8,7 +8,8 @@ them. Its signatures (all loadable with `tf.saved_model.load`, no sac_tf):
   deterministic action scaled into the env's action bounds.
 * `sample(observation, seed)`: the agent's exploration action (stochastic),
   drawn with stateless random ops seeded by the int32 scalar `seed`: the same
-  seed and observations give the same actions.
+  seed and observations give the same actions, except for DDPG/TD3 with
+  Ornstein-Uhlenbeck noise, whose noise state carries over from call to call.
 * `metadata()`: `{"metadata_json": string scalar}`, the same JSON as
   `metadata.json`.
 
@@ -16,7 +17,9 @@ them. Its signatures (all loadable with `tf.saved_model.load`, no sac_tf):
 for runtimes without TensorFlow; `load_tflite_policy` runs it with TensorFlow's
 TFLite interpreter.
 
-Only the variables the acting functions read (the actor's) are saved.
+Only the variables the acting functions read are saved: the actor's, the
+observation normaliser's statistics (SimBa) and the Ornstein-Uhlenbeck noise
+state; no critic, optimiser or replay buffer.
 """
 
 import contextlib
@@ -58,7 +61,8 @@ def _seeded_by(agent, seed: tf.Tensor):
 
     Every agent draws its exploration noise with stateless ops seeded by
     `next_seed()`; replacing it (the i-th call gets `fold_in(seed, i)`) turns
-    `explore_action` into a pure function of the observation and `seed`.
+    `explore_action` into a function of the observation and `seed` (and of the
+    noise state for Ornstein-Uhlenbeck exploration, which reads and advances it).
     """
     base = tf.stack([seed, tf.constant(0, tf.int32)])
     calls = itertools.count()
