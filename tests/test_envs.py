@@ -69,9 +69,7 @@ def test_command_line_trains_a_user_env_from_an_import_path_with_kwargs(tmp_path
     saved = json.loads((tmp_path / "config.json").read_text())
     assert saved["env_kwargs"] == {"max_steps": 25, "size": 0.5}
     rows = read_csv(tmp_path / "eval.csv")
-    # two episodes of at most 25 steps, each reward in [-sqrt(2), 0]
     assert [row["env_step"] for row in rows] == [300]
-    assert -25 * np.sqrt(2) <= rows[0]["return_mean"] <= 0
     # the exported policy evaluates in the same env (kwargs kept, no render_mode passed)
     evaluated = evaluate_policy(tmp_path / "policy", episodes=2, seed=1_000_000)
     assert evaluated["return_mean"] == pytest.approx(rows[0]["return_mean"], abs=1e-4)
