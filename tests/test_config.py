@@ -49,6 +49,8 @@ def test_a_file_that_cannot_give_a_config_raises_one_user_error(config_files, ar
     with pytest.raises(UserError, match=message) as error:
         load_config(f"{config_files}/{argument}")
     assert type(error.value) is error_type
+    if argument == "imports_missing.py":  # the traceback of the failed import is kept
+        assert isinstance(error.value.__cause__, ModuleNotFoundError)
 
 
 def test_an_error_inside_get_config_is_not_taken_for_a_wrong_argument(config_files):

@@ -35,8 +35,13 @@ def test_vector_envs_end_at_the_first_vector_step_past_num_steps_with_an_evaluat
     assert [row["env_step"] for row in read_csv(tmp_path / "train.csv")] == [60, 102]
     assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [60, 102]
     assert result["env_step"] == 102
-    assert (tmp_path / "checkpoints" / "ckpt-102.index").exists()
+    checkpoint = tmp_path / "checkpoints" / "ckpt-102.index"
+    saved_at = checkpoint.stat().st_mtime_ns
     assert json.loads((tmp_path / "policy" / "metadata.json").read_text())["train_step"] == 102
+    # rerunning the finished run neither evaluates nor saves again
+    assert run_training(config, tmp_path)["env_step"] == 102
+    assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [60, 102]
+    assert checkpoint.stat().st_mtime_ns == saved_at
 
 
 def test_resume_continues_from_the_checkpoint(tmp_path, capsys):
