@@ -24,8 +24,8 @@ def test_tqc_target_keeps_n_times_k_minus_d_atoms_below_the_dropped_ones():
     penalty = tf.random.normal((8,))  # α log π(a'|s'), subtracted from every atom
     value = agent.soft_target_value(target_q, penalty).numpy()
     assert value.shape == (8, 4 * (6 - 2))
-    np.testing.assert_allclose(value, truncated_atoms(target_q, 2).numpy() - penalty.numpy()[:, None],
-                               rtol=1e-6)
+    expected = truncated_atoms(target_q, 2).numpy() - penalty.numpy()[:, None]
+    np.testing.assert_allclose(value, expected, rtol=1e-6)
 
 
 @pytest.mark.parametrize("options, message", [

@@ -10,6 +10,19 @@ from sac_tf.training import run_training
 from tests.conftest import assert_same_checkpoint_values, checkpoint_values, small_pendulum_config
 
 
+def rerun_finished_run(config, root_dir, final_step: int) -> dict:
+    """Reruns a run that ended at `final_step`; asserts that the rerun neither evaluated
+    (eval.csv unchanged, no duplicate row) nor saved (`ckpt-{final_step}` untouched).
+    Returns what `run_training` returned."""
+    eval_rows = read_csv(root_dir / "eval.csv")
+    checkpoint = root_dir / "checkpoints" / f"ckpt-{final_step}.index"
+    saved_at = checkpoint.stat().st_mtime_ns
+    result = run_training(config, root_dir)
+    assert read_csv(root_dir / "eval.csv") == eval_rows
+    assert checkpoint.stat().st_mtime_ns == saved_at
+    return result
+
+
 def test_short_run_writes_logs_and_checkpoints(tmp_path):
     result = run_training(small_pendulum_config(), tmp_path)
     eval_rows = read_csv(tmp_path / "eval.csv")
@@ -35,13 +48,9 @@ def test_vector_envs_end_at_the_first_vector_step_past_num_steps_with_an_evaluat
     assert [row["env_step"] for row in read_csv(tmp_path / "train.csv")] == [60, 102]
     assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [60, 102]
     assert result["env_step"] == 102
-    checkpoint = tmp_path / "checkpoints" / "ckpt-102.index"
-    saved_at = checkpoint.stat().st_mtime_ns
+    assert (tmp_path / "checkpoints" / "ckpt-102.index").exists()
     assert json.loads((tmp_path / "policy" / "metadata.json").read_text())["train_step"] == 102
-    # rerunning the finished run neither evaluates nor saves again
-    assert run_training(config, tmp_path)["env_step"] == 102
-    assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [60, 102]
-    assert checkpoint.stat().st_mtime_ns == saved_at
+    assert rerun_finished_run(config, tmp_path, 102)["env_step"] == 102
 
 
 def test_resume_continues_from_the_checkpoint(tmp_path, capsys):
@@ -61,14 +70,9 @@ def test_resume_continues_from_the_checkpoint(tmp_path, capsys):
 
 def test_rerunning_a_finished_run_neither_trains_nor_evaluates_again(tmp_path, capsys):
     first = run_training(small_pendulum_config(num_steps=300), tmp_path)
-    eval_rows = read_csv(tmp_path / "eval.csv")
-    checkpoint = tmp_path / "checkpoints" / "ckpt-300.index"
-    saved_at = checkpoint.stat().st_mtime_ns
     capsys.readouterr()
-    again = run_training(small_pendulum_config(num_steps=300), tmp_path)
+    again = rerun_finished_run(small_pendulum_config(num_steps=300), tmp_path, 300)
     assert "at env step 300" in capsys.readouterr().out
-    assert read_csv(tmp_path / "eval.csv") == eval_rows  # no new or duplicate row
-    assert checkpoint.stat().st_mtime_ns == saved_at
     assert again == pytest.approx(first, rel=1e-8)  # the row as eval.csv holds it
 
 
