@@ -1,4 +1,5 @@
-"""TQC (Kuznetsov et al. 2020): 5 quantile critics × 25 quantiles, truncated target mixture.
+"""TQC (Kuznetsov et al. 2020): 5 quantile critics × 25 quantiles, truncated target mixture;
+the actor maximises the mean of all 125 quantiles.
 
     --config=configs/sac_tqc.py:Hopper-v5
 The paper drops the top d quantiles per critic from the pooled target: d = 5 on
@@ -18,4 +19,5 @@ def get_config(env_id="Hopper-v5"):
     config.sac.num_critics = 5
     config.sac.num_quantiles = 25
     config.sac.quantiles_to_drop = QUANTILES_TO_DROP.get(env_id, 2)
+    config.sac.actor_q_reduction = "mean"
     return config

@@ -52,6 +52,7 @@ def sac_config() -> ml_collections.ConfigDict:
         hidden_sizes=(256, 256),
         num_critics=2,
         target_subset_size=config_dict.placeholder(int),  # None: min over all critics
+        actor_q_reduction="min",  # over critics in the actor loss; "mean": REDQ, DroQ, TQC
         critic_layer_norm=False,
         critic_dropout_rate=0.0,
         num_quantiles=1,          # TQC: 25

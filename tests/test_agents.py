@@ -124,7 +124,7 @@ def test_learner_fuses_the_requested_number_of_updates():
 
 
 def test_target_subset_is_m_distinct_critics_drawn_uniformly():
-    agent = make_sac(num_critics=5, target_subset_size=2)
+    agent = make_sac(num_critics=5, target_subset_size=2, actor_q_reduction="mean")
     subsets = [tuple(sorted(agent.target_subset().numpy())) for _ in range(3000)]
     assert all(len(set(subset)) == 2 and set(subset) <= set(range(5)) for subset in subsets)
     # 10 unordered pairs of 5 critics, each with probability 1/10
@@ -175,6 +175,18 @@ def test_two_of_two_critics_is_plain_sac():
     penalty = tf.constant([0.5, -1.0])  # α log π(a'|s'), subtracted
     np.testing.assert_allclose(agent.soft_target_value(q, penalty).numpy(), [1.5, 0.0])
     np.testing.assert_allclose(agent.actor_value(q).numpy(), [2.0, -1.0])
+
+
+@pytest.mark.parametrize("reduction, expected", [("min", [1.0, -2.0]), ("mean", [2.0, 1.0])])
+def test_actor_value_is_the_min_or_the_mean_over_critics(reduction, expected):
+    q = tf.constant([[3.0, -2.0], [1.0, 4.0], [2.0, 1.0]])  # [N=3, B=2]
+    agent = make_sac(num_critics=3, actor_q_reduction=reduction)
+    np.testing.assert_allclose(agent.actor_value(q).numpy(), expected)
+    # quantile critics [N, B, K]: each critic's Q is the mean of its atoms
+    quantiles = tf.stack([q - 1.0, q + 1.0, q + 3.0], axis=-1)  # atom means q + 1
+    agent = make_sac(num_critics=3, num_quantiles=3, actor_q_reduction=reduction)
+    np.testing.assert_allclose(agent.actor_value(quantiles).numpy(), np.add(expected, 1.0))
+
 
 
 def test_critic_loss_is_the_soft_bellman_error_of_a_non_terminal_batch():

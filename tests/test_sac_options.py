@@ -5,7 +5,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from sac_tf.agents import make_agent
 from sac_tf.agents.quantiles import truncated_atoms
+from sac_tf.config import load_config
+from sac_tf.envs import env_spec, make_env
 from tests.conftest import assert_same_checkpoint_values, checkpoint_values
 from tests.test_agents import (assert_critics_fit_a_fixed_terminal_batch, fixed_batch, make_sac,
                                values)
@@ -35,10 +38,24 @@ def test_tqc_target_keeps_n_times_k_minus_d_atoms_below_the_dropped_ones():
     (dict(actor_update_interval=0), "actor_update_interval"),
     (dict(num_critics=5, target_subset_size=0), "target_subset_size"),
     (dict(num_critics=2, target_subset_size=3), "target_subset_size"),
+    (dict(actor_q_reduction="max"), "actor_q_reduction"),
 ])
 def test_inconsistent_options_are_refused(options, message):
     with pytest.raises(ValueError, match=message):
         make_sac(**options)
+
+
+@pytest.mark.parametrize("option_config", ["sac_redq", "sac_droq", "sac_tqc"])
+def test_redq_droq_and_tqc_actors_maximise_the_critics_mean(option_config):
+    """REDQ (Chen et al. 2021, Algorithm 1), DroQ (Hiraoka et al. 2021, Algorithm 2,
+    line 10) and TQC (Kuznetsov et al. 2020, eq. 13) average their critics for the actor."""
+    config = load_config(f"configs/{option_config}.py:Pendulum-v1")
+    agent = make_agent(config, env_spec(make_env("Pendulum-v1")))
+    n, k = agent.critics.num_critics, agent.critics.num_quantiles
+    q = tf.range(n, dtype=tf.float32)[:, None]  # [N, B=1]: critic i says i
+    if k > 1:
+        q = tf.repeat(q[..., None], k, axis=-1)  # [N, 1, K]
+    np.testing.assert_allclose(agent.actor_value(q).numpy(), [(n - 1) / 2])
 
 
 def test_residual_networks_with_normalised_observations_train():

@@ -9,11 +9,13 @@ learned temperature α driven towards a target entropy. The three losses:
 
 Options from later papers, all off by default:
 - an ensemble of N critics whose target is the min over a random subset of M
-  (REDQ, Chen et al. 2021; the actor then maximises the ensemble mean);
+  (REDQ, Chen et al. 2021);
 - quantile critics whose target is the pooled mixture of the N·K target
   quantiles without its top `quantiles_to_drop`·N atoms (TQC, Kuznetsov et al.
-  2020; the actor maximises the mean of all quantiles);
+  2020; a quantile critic's Q is the mean of its atoms);
 - dropout + layer-norm critics (DroQ, Hiraoka et al. 2021);
+- the actor maximising the critics' mean instead of their min
+  (`actor_q_reduction="mean"`, as REDQ, DroQ and TQC do);
 - residual layer-norm torsos and observation normalisation (SimBa, Lee et al.
   2024; BRO, Nauman et al. 2024);
 - periodic resets of every network (Nikishin et al. 2022).
@@ -52,6 +54,8 @@ class SacAgent(OffPolicyAgent):
       num_critics: critic ensemble size N.
       target_subset_size: M, the number of target critics (drawn at random per
         update) whose min is the target, 1 ≤ M ≤ N; None means all N, as in SAC.
+      actor_q_reduction: how the actor loss combines the N critics' Q(s, ã):
+        "min" (SAC) or "mean" (REDQ, DroQ and TQC).
       critic_layer_norm, critic_dropout_rate: DroQ critics (see `CriticEnsemble`).
       num_quantiles: K quantiles per critic; 1 is a scalar critic (TQC uses 25).
       quantiles_to_drop: top atoms dropped per critic from the pooled target (TQC: 2).
@@ -82,7 +86,7 @@ class SacAgent(OffPolicyAgent):
                  gamma: float, tau: float, initial_alpha: float,
                  target_entropy: Optional[float], seed: int,
                  discrete_target_entropy: Optional[float] = None,
-                 actor_update_interval: int = 1):
+                 actor_update_interval: int = 1, actor_q_reduction: str = "min"):
         super().__init__(spec, hidden_sizes=hidden_sizes, num_critics=num_critics,
                          critic_lr=critic_lr, gamma=gamma, tau=tau, seed=seed, name="sac",
                          critic_layer_norm=critic_layer_norm,
@@ -100,6 +104,10 @@ class SacAgent(OffPolicyAgent):
             raise ValueError(f"quantiles_to_drop must be in [0, num_quantiles) with quantile "
                              f"critics, got {quantiles_to_drop} of {num_quantiles}")
         self.quantiles_to_drop = quantiles_to_drop
+        if actor_q_reduction not in ("min", "mean"):
+            raise ValueError(f"actor_q_reduction must be 'min' or 'mean', got "
+                             f"{actor_q_reduction!r}")
+        self.actor_q_reduction = actor_q_reduction
         if spec.is_hybrid:
             self.actor = HybridActor(spec.continuous_dim, spec.discrete_sizes, hidden_sizes,
                                      residual_blocks=residual_blocks, name="actor")
@@ -240,11 +248,11 @@ class SacAgent(OffPolicyAgent):
         return tf.argsort(draw)[:self.target_subset_size]
 
     def actor_value(self, q):
-        """The value the actor maximises, `[B]`, from `[N, B]` Q's (the min, or REDQ's
-        mean) or `[N, B, K]` quantiles (their mean, TQC)."""
+        """The value the actor maximises, `[B]`: the min or mean (`actor_q_reduction`)
+        over critics of `[N, B]` Q's, or of `[N, B, K]` quantiles' per-critic means."""
         if self.critics.num_quantiles > 1:
-            return tf.reduce_mean(q, axis=[0, 2])
-        if self.target_subset_size == self.critics.num_critics:
+            q = tf.reduce_mean(q, axis=2)
+        if self.actor_q_reduction == "min":
             return tf.reduce_min(q, axis=0)
         return tf.reduce_mean(q, axis=0)
 
