@@ -7,6 +7,7 @@ from typing import Callable, Optional
 from absl import app, flags, logging
 
 from sac_tf.errors import UserError
+from sac_tf.stop_requests import Interrupted
 
 #: Exit status for bad flags or input (absl uses 1 for its own usage errors).
 EXIT_USAGE = 2
@@ -58,6 +59,8 @@ def run(main: Callable[[], None], prepare_argv: Optional[Callable[[list], list]]
             fail(error)
         except OSError as error:  # a path that cannot be written or read: say which
             fail(error, status=1)
+        except Interrupted as error:  # the run stopped at a safe point and saved
+            fail(error, status=error.exit_status)
         except KeyboardInterrupt:
             fail("interrupted", status=130)
 

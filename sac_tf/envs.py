@@ -14,7 +14,7 @@ import numpy as np
 from gymnasium.utils import env_checker
 
 from sac_tf import demo_envs
-from sac_tf.errors import UserError
+from sac_tf.errors import UserError, first_line
 from sac_tf.specs import EnvSpec, spec_from_spaces
 
 demo_envs.register()
@@ -37,9 +37,8 @@ def _make_from_import_path(env_id: str, kwargs: Mapping) -> gym.Env:
         raise UserError(f"module {module_name!r} has no {name!r} for environment {env_id!r}")
     try:
         env = getattr(module, name)(**kwargs)
-    except TypeError as error:
-        raise UserError(f"cannot make environment {env_id!r} with env_kwargs {dict(kwargs)}: "
-                        f"{error}") from None
+    except Exception as error:  # the env's own code, given the user's kwargs
+        raise _construction_error(env_id, kwargs, error) from None
     if not isinstance(env, gym.Env):
         raise UserError(f"{env_id!r} made a {type(env).__name__}, not a gymnasium.Env")
     return env
@@ -61,9 +60,14 @@ def make_env(env_id: str, **kwargs) -> gym.Env:
         raise UserError(f"environment {env_id!r} needs a missing dependency: {error}") from None
     except gym.error.Error as error:
         raise UserError(f"unknown environment {env_id!r}: {error}") from None
-    except TypeError as error:
-        raise UserError(f"cannot make environment {env_id!r} with env_kwargs {kwargs}: "
-                        f"{error}") from None
+    except Exception as error:  # the env's own code, given the user's kwargs
+        raise _construction_error(env_id, kwargs, error) from None
+
+
+def _construction_error(env_id: str, kwargs: Mapping, error: Exception) -> UserError:
+    """`cannot make environment 'X' with env_kwargs {...}: ValueError: first line`."""
+    return UserError(f"cannot make environment {env_id!r} with env_kwargs {dict(kwargs)}: "
+                     f"{type(error).__name__}: {first_line(error)}")
 
 
 def _first_observation_mismatch(env: gym.Env) -> str:
@@ -96,8 +100,12 @@ def check_env(env_id: str, env_kwargs: Optional[Mapping] = None) -> EnvSpec:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             env_checker.check_env(env.unwrapped, skip_render_check=True)
-    except (AssertionError, gym.error.Error) as error:
+    except UserError:
+        raise
+    except Exception as error:  # the checker's assertions, or the env's own code failing
         message = str(error).strip() or type(error).__name__
+        if not isinstance(error, (AssertionError, gym.error.Error)):
+            message = f"{type(error).__name__}: {first_line(error)}"
         raise UserError(f"environment {env_id!r} fails gymnasium's env checker: {message}"
                         f"{_first_observation_mismatch(env)}") from None
     finally:

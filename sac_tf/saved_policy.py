@@ -100,7 +100,8 @@ def export_policy(agent, spec: EnvSpec, output_dir, *, env_id: str, agent_name: 
     Args:
       agent: an `OffPolicyAgent` (actions in [-1, 1]).
       spec: the env's `EnvSpec` (observation shape, action bounds).
-      output_dir: the directory to create, e.g. `ROOT/policy`.
+      output_dir: the directory to create, e.g. `ROOT/policy`; an earlier export there
+        is replaced, anything else there refused.
       env_id: gymnasium id the policy was trained on.
       agent_name: e.g. `"sac"`.
       train_step: env steps the policy was trained for.
@@ -108,8 +109,12 @@ def export_policy(agent, spec: EnvSpec, output_dir, *, env_id: str, agent_name: 
 
     Returns:
       `output_dir` as a `pathlib.Path`.
+
+    Raises:
+      UserError: when `output_dir` exists and is not an earlier export.
     """
     output_dir = pathlib.Path(output_dir)
+    _check_replaceable(output_dir)
     scaler = spec.action_scaler
     low, high = spec.action_low, spec.action_high
     observation_spec = tf.TensorSpec([None, spec.observation_dim], tf.float32, name="observation")
@@ -154,6 +159,17 @@ def export_policy(agent, spec: EnvSpec, output_dir, *, env_id: str, agent_name: 
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return output_dir
+
+
+def _check_replaceable(output_dir: pathlib.Path) -> None:
+    """Raises `UserError` unless `output_dir` is absent or an earlier export (which the
+    new one replaces): anything else there, such as a run directory, is left alone."""
+    if not output_dir.resolve().name:
+        raise UserError(f"cannot export a policy to {output_dir}: give a directory to create")
+    if output_dir.exists() and not (
+            (output_dir / METADATA_FILE).is_file() and (output_dir / "saved_model.pb").is_file()):
+        raise UserError(f"{output_dir} exists and is not an exported sac_tf policy; choose "
+                        f"another output directory, or remove it")
 
 
 def _replace_directory(source: pathlib.Path, target: pathlib.Path) -> None:

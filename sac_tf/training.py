@@ -4,6 +4,7 @@
 commands (`sac_tf.compare`) and tests call it directly.
 """
 
+import contextlib
 import math
 import pathlib
 import re
@@ -21,6 +22,7 @@ from sac_tf.metrics import CsvLog, TensorBoardLog, progress_bar, read_csv
 from sac_tf.policies import numpy_policy
 from sac_tf.replay_buffer import StagedWriter
 from sac_tf.saved_policy import export_policy
+from sac_tf.stop_requests import Interrupted, StopRequests
 
 EVAL_FIELDS = ("env_step", "return_mean", "return_std", "return_min", "return_max", "wall_s")
 TRAIN_FIELDS = ("env_step", "wall_s", "steps_per_s", "episode_return", "loss")
@@ -59,6 +61,10 @@ def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
 
     Returns:
       The last evaluation row (`eval.csv` columns).
+
+    Raises:
+      Interrupted: after a SIGINT or SIGTERM, once the step it landed in has written
+        its logs and evaluation and a checkpoint is saved.
     """
     validate(config)
     kwargs = env_kwargs(config)
@@ -111,7 +117,7 @@ def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
     clock = time.perf_counter()
     interval_start = (clock, step)
     bar = progress_bar(config.num_steps, step, f"{config.agent} {config.env_id}")
-    try:
+    with StopRequests() as stop, contextlib.closing(bar):
         while step < config.num_steps:
             vector_steps = min(config.train_every,
                                math.ceil((config.num_steps - step) / config.num_envs))
@@ -148,13 +154,11 @@ def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
             if crossed(config.eval_interval, before, step) or finished:
                 last_eval = evaluate()
                 bar.set_postfix(eval=f"{last_eval['return_mean']:.1f}")
-            if crossed(config.checkpoint_interval, before, step) or finished:
+            if crossed(config.checkpoint_interval, before, step) or finished or stop.requested:
                 save()
-    except KeyboardInterrupt:
-        save()
-        raise
-    finally:
-        bar.close()
+            if stop.requested and not finished:
+                raise Interrupted(f"interrupted at env step {step}; its checkpoint is saved: "
+                                  f"rerun the same command to resume", stop.requested)
     if last_eval is None:  # resumed a run that had already finished: its evaluation stands
         rows = read_csv(root_dir / "eval.csv") if (root_dir / "eval.csv").exists() else []
         last_eval = rows[-1] if rows and rows[-1]["env_step"] == step else evaluate()

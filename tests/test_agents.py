@@ -189,10 +189,20 @@ def test_actor_value_is_the_min_or_the_mean_over_critics(reduction, expected):
 
 
 
+def perturb(variables, seed, scale=0.3):
+    """Adds N(0, scale²) noise to each float variable, e.g. to tell target critics from
+    the critics they were copied from."""
+    rng = np.random.default_rng(seed)
+    for variable in variables:
+        if tf.as_dtype(variable.dtype).is_floating:
+            variable.assign_add(rng.normal(scale=scale, size=variable.shape).astype(np.float32))
+
+
 def test_critic_loss_is_the_soft_bellman_error_of_a_non_terminal_batch():
     """½ Σ_i mean_b (Q_i(s, a) − (r + γ (min_j Q'_j(s', a') − α log π(a'|s'))))², with a'
-    drawn from the seed the update itself draws."""
+    drawn from the seed the update itself draws, and target critics Q' that differ from Q."""
     agent = make_sac(gamma=0.9, initial_alpha=2.0)
+    perturb(agent.target_critics.variables, seed=1)
     batch = fixed_batch(size=16, terminated=0.0)
     rng_state = agent.rng.state.numpy()
     next_action, next_log_prob = agent.actor(batch.next_observation).sample_and_log_prob(
@@ -203,6 +213,40 @@ def test_critic_loss_is_the_soft_bellman_error_of_a_non_terminal_batch():
     q = agent.critics(batch.observation, batch.action).numpy()
     expected = 0.5 * np.sum(np.mean((q - target) ** 2, axis=1))
     assert float(agent.train(batch).extra["critic_loss"]) == pytest.approx(expected, rel=1e-5)
+
+
+def test_first_actor_step_descends_alpha_log_pi_minus_the_min_q():
+    """Adam's first step is −lr · sign(gradient): every clearly non-zero gradient entry of
+    mean(α log π(ã|s) − min_i Q_i(s, ã)) (online critics, ã from the update's own seed)
+    must move its weight the other way."""
+    agent = make_sac(initial_alpha=0.5)
+    perturb(agent.target_critics.variables, seed=2)  # the actor must not use these
+    batch = fixed_batch(size=64)
+    rng_state = agent.rng.state.numpy()
+    with tf.GradientTape() as tape:
+        action, log_prob = agent.actor(batch.observation).sample_and_log_prob(agent.next_seed())
+        q = tf.reduce_min(agent.critics(batch.observation, action), axis=0)
+        loss = tf.reduce_mean(0.5 * log_prob - q)
+    gradients = tape.gradient(loss, agent.actor.trainable_variables)
+    agent.rng.reset(rng_state)
+    before = values(agent.actor.trainable_variables)
+    agent.train_actor_and_temperatures(batch, tf.constant(0.5))
+    for gradient, old, variable in zip(gradients, before, agent.actor.trainable_variables):
+        clear = np.abs(gradient.numpy()) > 1e-5
+        assert clear.any()
+        np.testing.assert_array_equal(np.sign((variable.numpy() - old)[clear]),
+                                      -np.sign(gradient.numpy()[clear]))
+
+
+def test_droq_critic_regression_runs_its_critics_with_dropout():
+    """A terminal batch's target is the reward; the loss the update reports is that of
+    critics with dropout on, not of the same critics evaluated without it."""
+    agent = make_sac(critic_layer_norm=True, critic_dropout_rate=0.5)
+    batch = fixed_batch(size=64, terminated=1.0)
+    q = agent.critics(batch.observation, batch.action, training=False).numpy()
+    without_dropout = 0.5 * np.sum(np.mean((q - batch.reward) ** 2, axis=1))
+    with_dropout = float(agent.train(batch).extra["critic_loss"])
+    assert abs(with_dropout - without_dropout) > 1e-3 * without_dropout
 
 
 def test_droq_agent_updates_its_critics_in_the_fused_xla_loop():

@@ -111,3 +111,30 @@ def test_kill_9_then_rerun_resumes_from_the_last_checkpoint(tmp_path):
     assert f"at env step {killed_at}" in result.stdout
     steps = [line.split(",")[0] for line in (tmp_path / "eval.csv").read_text().splitlines()[1:]]
     assert steps == ["1000", "2000", "3000"]
+
+
+def test_sigterm_stops_a_run_at_a_saved_step_in_one_line(tmp_path):
+    import signal
+    import time
+
+    args = [sys.executable, "-m", "sac_tf.train", f"--root_dir={tmp_path}", "--num_steps=3000",
+            "--config.learning_starts=100", "--config.sac.hidden_sizes=(16,)",
+            "--config.batch_size=16", "--config.checkpoint_interval=200",
+            "--config.eval_interval=1000", "--config.eval_episodes=1"]
+    process = subprocess.Popen(args, cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    index = tmp_path / "checkpoints" / "checkpoint"
+    deadline = time.time() + 240
+    while time.time() < deadline and process.poll() is None and not index.exists():
+        time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 128 + signal.SIGTERM
+    assert "SIGTERM: stopping after this step" in stdout
+    error_lines = [line for line in stderr.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1 and "rerun the same command to resume" in error_lines[0]
+    stopped_at = int(error_lines[0].split("interrupted at env step ")[1].split(";")[0])
+    assert f'"ckpt-{stopped_at}"' in index.read_text()
+    train_steps = [int(line.split(",")[0])
+                   for line in (tmp_path / "train.csv").read_text().splitlines()[1:]]
+    assert train_steps == list(range(500, stopped_at + 1, 500))  # log_interval 500, none later

@@ -13,7 +13,7 @@ from sac_tf.learner import Learner
 from sac_tf.replay_buffer import ReplayBuffer
 from tests.conftest import small_pendulum_config
 from tests.test_agents import (SPEC, assert_critics_fit_a_fixed_terminal_batch, fixed_batch,
-                               values)
+                               perturb, values)
 
 
 def make_agent_from(defaults, **overrides):
@@ -112,6 +112,30 @@ def test_ddpg_step_moves_every_network_and_polyak_averages_targets():
         np.testing.assert_allclose(target.numpy(), 0.9 * before + 0.1 * source.numpy(),
                                    rtol=1e-5, atol=1e-6)
     assert set(info.extra) == set(DdpgAgent.metric_names)
+
+
+def test_td3_critic_loss_bootstraps_from_the_min_of_the_target_critics():
+    """½ Σ_i mean_b (Q_i(s, a) − (r + γ min_j Q'_j(s', ã')))², ã' the smoothed target action
+    drawn from the update's own seed, Q' perturbed away from Q."""
+    agent = make_agent_from(td3_config(), gamma=0.9)
+    perturb(agent.target_critics.variables, seed=1)
+    batch = fixed_batch(size=16, terminated=0.0)
+    rng_state = agent.rng.state.numpy()
+    next_action = agent.smoothed_target_action(batch.next_observation)
+    agent.rng.reset(rng_state)
+    next_q = agent.target_critics(batch.next_observation, next_action).numpy().min(axis=0)
+    q = agent.critics(batch.observation, batch.action).numpy()
+    expected = 0.5 * np.sum(np.mean((q - (batch.reward + 0.9 * next_q)) ** 2, axis=1))
+    assert float(agent.train(batch).extra["critic_loss"]) == pytest.approx(expected, rel=1e-5)
+
+
+def test_actor_loss_is_minus_the_first_online_critic_of_the_actors_action():
+    agent = make_agent_from(td3_config())
+    perturb(agent.target_critics.variables, seed=1)
+    perturb(agent.target_actor.variables, seed=2)
+    observation = fixed_batch(size=16).observation
+    q = agent.critics(observation, agent.actor(observation)).numpy()
+    assert float(agent.actor_loss(fixed_batch(size=16))) == pytest.approx(-q[0].mean(), rel=1e-5)
 
 
 def test_ddpg_critic_fits_the_rewards_and_the_actor_climbs_q():

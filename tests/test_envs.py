@@ -50,6 +50,10 @@ def test_check_env_returns_the_spec_of_a_good_env():
     ("builtins:dict", {}, "made a dict, not a gymnasium.Env"),
     (POINT_MASS, {"bogus": 1}, "unexpected keyword argument 'bogus'"),
     ("Pendulum-v1", {"bogus": 1}, "unexpected keyword argument 'bogus'"),
+    (POINT_MASS, {"max_steps": "x"}, "cannot make environment 'tests.fixtures.user_envs:PointMass'"
+                                     " with env_kwargs {'max_steps': 'x'}: ValueError: invalid "
+                                     "literal for int()"),
+    ("Pendulum-v1", {"g": "x"}, "fails gymnasium's env checker: TypeError: unsupported operand"),
 ])
 def test_bad_envs_raise_user_errors(env_id, kwargs, message):
     with pytest.raises(UserError) as error:
@@ -79,6 +83,8 @@ def test_command_line_trains_a_user_env_from_an_import_path_with_kwargs(tmp_path
     ([f"--env={BROKEN}"], "fails gymnasium's env checker: The first element returned by "
                           "`env.reset()` is not within the observation space."),
     ([f"--env={POINT_MASS}", "--env_kwargs=[1"], "--env_kwargs is not valid JSON"),
+    (["--env=Pendulum-v1", '--env_kwargs={"g": "x"}'], "fails gymnasium's env checker: "
+                                                       "TypeError: unsupported operand"),
 ])
 def test_command_line_rejects_a_broken_env_in_one_line(tmp_path, args, message):
     assert_one_line_error(run_train(f"--root_dir={tmp_path / 'run'}", *args), message)

@@ -107,6 +107,23 @@ def test_export_replaces_an_earlier_export_and_leaves_no_temporary_files(exporte
     assert load_policy_metadata(tmp_path / "policy")["train_step"] == 2
 
 
+@pytest.mark.parametrize("occupant", ["run directory", "file"])
+def test_export_refuses_to_replace_what_is_not_an_export(exported, tmp_path, occupant):
+    agent, _, _ = exported
+    spec = env_spec(make_env("Pendulum-v1"))
+    target = tmp_path / "target"
+    if occupant == "file":
+        target.write_text("keep me")
+    else:
+        target.mkdir()
+        (target / "train.csv").write_text("keep me")
+    with pytest.raises(UserError, match="exists and is not an exported sac_tf policy"):
+        export_policy(agent, spec, target, env_id="Pendulum-v1", agent_name="sac", train_step=1)
+    kept = target if occupant == "file" else target / "train.csv"
+    assert kept.read_text() == "keep me"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["target"]
+
+
 @pytest.mark.parametrize("files, message", [
     (None, "does not exist"),
     ({}, "is not an exported sac_tf policy"),

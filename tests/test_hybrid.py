@@ -9,7 +9,7 @@ from sac_tf.distributions import HybridPolicy, TanhNormal
 from sac_tf.envs import env_spec, make_vector_env
 from sac_tf.networks import HybridActor
 from sac_tf.video import annotate
-from tests.test_agents import fixed_batch, make_sac
+from tests.test_agents import fixed_batch, make_sac, perturb
 
 HYBRID_ID = "sac_tf/HybridPointMass-v0"
 
@@ -67,21 +67,75 @@ def test_mode_takes_each_heads_most_likely_category():
     np.testing.assert_allclose(hybrid_policy().mode().numpy()[0, 2:], [0, 1, 0, 0, 1])
 
 
-def test_hybrid_actor_and_sac_train_step_tune_both_temperatures():
+def hybrid_spec():
+    """The shipped task's spec: 2-D observations, 1 continuous dim and a 2-way head."""
     spec = env_spec(make_vector_env(HYBRID_ID, 1))
     assert spec.is_hybrid and spec.continuous_dim == 1 and spec.discrete_sizes == (2,)
+    return spec
+
+
+def negative_entropy(logits):
+    """Σ_k p_k log p_k of numpy `[B, n]` logits."""
+    log_p = logits - np.log(np.sum(np.exp(logits), axis=-1, keepdims=True))
+    return np.sum(np.exp(log_p) * log_p, axis=-1)
+
+
+@pytest.mark.parametrize("discrete_target_entropy, alpha_discrete_rises", [
+    (0.0, False),         # below any 2-way categorical's entropy: α_d falls
+    (np.log(2.0), True),  # the maximum, above any policy's: α_d rises
+])
+def test_hybrid_actor_and_sac_train_step_tune_both_temperatures(discrete_target_entropy,
+                                                                   alpha_discrete_rises):
+    spec = hybrid_spec()
     actor = HybridActor(spec.continuous_dim, spec.discrete_sizes, (16,))
     assert actor(tf.zeros((5, 2))).sample(tf.constant([0, 1])).shape == (5, 3)
 
-    agent = make_sac(spec=spec, discrete_target_entropy=0.0)
+    agent = make_sac(spec=spec, discrete_target_entropy=discrete_target_entropy)
     batch = hybrid_batch()
     train = tf.function(agent.train)
     for _ in range(20):
         info = train(batch)
     assert set(info.extra) == set(agent.metric_names) >= {"alpha_discrete", "entropy_discrete"}
-    # A target entropy of 0 nats is below any 2-way categorical's: α_d falls.
-    assert float(info.extra["alpha_discrete"]) < 1.0
+    assert (float(agent.log_alpha_discrete) > 0.0) == alpha_discrete_rises
     assert np.isfinite(info.loss.numpy())
+
+
+def test_hybrid_default_target_entropy_counts_the_continuous_dims_only():
+    spec = hybrid_spec()
+    agent = make_sac(spec=spec, target_entropy=None, discrete_target_entropy=None)
+    assert agent.target_entropy == -1.0  # not −3, the width of the flat action
+    assert agent.discrete_target_entropy == pytest.approx(0.5 * np.log(2.0))
+
+
+def test_hybrid_losses_carry_the_discrete_entropy_with_its_own_temperature():
+    """Critic target r + γ (min Q'(s', a') − α log π(a'_c|s') − α_d Σ p log p(s')), and actor
+    loss mean(α log π(ã_c|s) + α_d Σ p log p(s) − min Q(s, ã)), from the updates' own seeds."""
+    agent = make_sac(spec=hybrid_spec(), gamma=0.9, initial_alpha=2.0)
+    agent.log_alpha_discrete.assign(np.log(3.0))
+    perturb(agent.target_critics.variables, seed=1)
+    batch = hybrid_batch(size=16)._replace(terminated=np.zeros(16, np.float32))
+
+    rng_state = agent.rng.state.numpy()
+    next_policy = agent.actor(batch.next_observation)
+    next_action, next_log_prob = next_policy.sample_and_log_prob(agent.next_seed())
+    agent.rng.reset(rng_state)
+    next_value = (agent.target_critics(batch.next_observation, next_action).numpy().min(axis=0)
+                  - 2.0 * next_log_prob.numpy()
+                  - 3.0 * negative_entropy(next_policy.logits[0].numpy()))
+    q = agent.critics(batch.observation, batch.action).numpy()
+    critic_loss = 0.5 * np.sum(np.mean((q - (batch.reward + 0.9 * next_value)) ** 2, axis=1))
+    assert float(agent.train(batch).extra["critic_loss"]) == pytest.approx(critic_loss, rel=1e-5)
+
+    alpha_discrete = float(tf.exp(agent.log_alpha_discrete))  # moved by that update
+    rng_state = agent.rng.state.numpy()
+    policy = agent.actor(batch.observation)
+    action, log_prob = policy.sample_and_log_prob(agent.next_seed())
+    agent.rng.reset(rng_state)
+    q = agent.critics(batch.observation, action).numpy().min(axis=0)
+    actor_loss = np.mean(2.0 * log_prob.numpy()
+                         + alpha_discrete * negative_entropy(policy.logits[0].numpy()) - q)
+    metrics = agent.train_actor_and_temperatures(batch, tf.constant(2.0))
+    assert float(metrics["actor_loss"]) == pytest.approx(actor_loss, rel=1e-5)
 
 
 def test_the_alpha_loss_metric_adds_the_discrete_temperature_loss(monkeypatch):

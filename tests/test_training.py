@@ -1,11 +1,15 @@
 """End-to-end runs of the training loop (short, small networks)."""
 
 import json
+import os
+import signal
 
 import numpy as np
 import pytest
 
+from sac_tf import training
 from sac_tf.metrics import read_csv
+from sac_tf.stop_requests import Interrupted
 from sac_tf.training import run_training
 from tests.conftest import assert_same_checkpoint_values, checkpoint_values, small_pendulum_config
 
@@ -66,6 +70,34 @@ def test_resume_continues_from_the_checkpoint(tmp_path, capsys):
     # and wall time continues from the checkpoint instead of restarting at zero
     assert (tmp_path / "train.csv").read_text().splitlines()[:4] == first_lines
     assert train_rows[3]["wall_s"] > train_rows[2]["wall_s"]
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_during_an_evaluation_stops_after_it_with_a_checkpoint(tmp_path, monkeypatch,
+                                                                        signal_number):
+    """The signal lands inside the evaluation at 300 env steps: that evaluation's row is still
+    written, the checkpoint is at 300, and the resumed run needs no row it lacks."""
+    real_run_episodes, evaluations = training.run_episodes, []
+
+    def signalled_run_episodes(*args, **kwargs):
+        evaluations.append(None)
+        if len(evaluations) == 1:
+            os.kill(os.getpid(), signal_number)
+        return real_run_episodes(*args, **kwargs)
+
+    monkeypatch.setattr(training, "run_episodes", signalled_run_episodes)
+    previous_handlers = [signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)]
+    with pytest.raises(Interrupted, match="interrupted at env step 300") as stopped:
+        run_training(small_pendulum_config(num_steps=600), tmp_path)
+    assert stopped.value.exit_status == 128 + signal_number
+    assert [signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)] == \
+        previous_handlers
+    assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [300]
+    assert (tmp_path / "checkpoints" / "ckpt-300.index").exists()
+    assert not (tmp_path / "policy").exists()
+
+    run_training(small_pendulum_config(num_steps=600), tmp_path)
+    assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [300, 600]
 
 
 def test_rerunning_a_finished_run_neither_trains_nor_evaluates_again(tmp_path, capsys):
