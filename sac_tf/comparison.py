@@ -15,6 +15,7 @@ import ml_collections
 import numpy as np
 
 from sac_tf.agents import AGENTS, make_agent
+from sac_tf.components import CONFIG_FILE, read_run_config
 from sac_tf.config import (CONFIG_DIR, ConfigArgumentError, default_config_argument,
                            env_kwargs, load_config)
 from sac_tf.envs import env_spec, make_env
@@ -172,6 +173,18 @@ def finished(directory: pathlib.Path, num_steps: int) -> bool:
     return bool(rows) and rows[-1]["env_step"] >= num_steps
 
 
+def check_not_longer(directory: pathlib.Path, num_steps: int) -> None:
+    """Raises `UserError` when `directory` holds a run configured for more than `num_steps`
+    env steps: its curve and final return would be reported under `num_steps`."""
+    if not (pathlib.Path(directory) / CONFIG_FILE).exists():
+        return
+    trained_to = int(read_run_config(directory).num_steps)
+    if trained_to > num_steps:
+        raise UserError(f"{directory} holds a run to {trained_to:,} env steps, more than "
+                        f"--num_steps={num_steps:,}; give --num_steps={trained_to} or "
+                        f"another --out")
+
+
 def agent_config(agent: str, env_id: str, seed: int,
                  num_steps: int) -> ml_collections.ConfigDict:
     """The config of a compared `agent` on `env_id`, with `seed` and `num_steps` set and
@@ -227,7 +240,13 @@ def train_missing(env_id: str, agents: Sequence[str], seeds: Sequence[int], num_
     """
     if not agents or not seeds:
         raise UserError("nothing to compare: give at least one agent and one seed")
+    for name, values in (("agents", agents), ("seeds", seeds)):
+        if len(set(values)) < len(values):
+            raise UserError(f"--{name} repeats a value ({','.join(map(str, values))}): each run "
+                            f"would count once per repeat")
     jobs = [(agent, seed) for agent in agents for seed in seeds]
+    for agent, seed in jobs:
+        check_not_longer(run_dir(out, agent, seed), num_steps)
     configs = {(agent, seed): make_config(agent, env_id, seed, num_steps)
                for agent, seed in jobs}
     for config in configs.values():

@@ -98,6 +98,10 @@ def test_two_agents_two_seeds_write_the_files_and_a_rerun_skips_finished_runs(tm
     assert "| sac |" in summary and "| ddpg |" in summary and "100 (2/2 seeds)" in summary
     assert (tmp_path / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
+    # runs to 200 steps cannot be reported as 100-step runs
+    with pytest.raises(UserError, match="holds a run to 200 env steps, more than --num_steps=100"):
+        comparison.train_missing("Pendulum-v1", ["sac", "ddpg"], [0, 1], 100, tmp_path,
+                                 messages.append, make_config=tiny_config)
     finished_eval = (comparison.run_dir(tmp_path, "sac", 0) / "eval.csv").read_bytes()
     messages.clear()
     comparison.train_missing("Pendulum-v1", ["sac", "ddpg"], [0, 1], 200, tmp_path,
@@ -118,6 +122,8 @@ def test_compare_command_rejects_an_unknown_agent_in_one_line(tmp_path):
     ([], [0], "nothing to compare"),
     (["sac"], [], "nothing to compare"),
     (["sac"], [0, -1], "seed must be in"),
+    (["sac", "sac"], [0], "--agents repeats a value"),
+    (["sac"], [0, 1, 0], "--seeds repeats a value"),
 ])
 def test_no_run_starts_without_agents_seeds_or_with_a_bad_seed(tmp_path, agents, seeds, message):
     with pytest.raises(UserError, match=message):
