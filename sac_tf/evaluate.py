@@ -37,7 +37,7 @@ flags.DEFINE_string("env", None,
                     "Gymnasium id or import path to run in; default: the policy's env, made "
                     "with the env_kwargs it was trained with (given --env, none).")
 flags.DEFINE_integer("episodes", 10, "Episodes to run.", lower_bound=1)
-flags.DEFINE_integer("seed", 0, "Episode i is reset with seed + i.")
+flags.DEFINE_integer("seed", 0, "Episode i is reset with seed + i.", lower_bound=0)
 flags.DEFINE_string("video", None, "Write an annotated MP4 of all episodes here.")
 flags.DEFINE_string("plot_from", None, "A run directory whose eval.csv to plot.")
 flags.DEFINE_string("plot_file", None, "PNG for --plot_from; default ROOT/eval_returns.png.")

@@ -54,6 +54,8 @@ class AnnotatedVideo:
         self.path = pathlib.Path(path)
         if not self.path.parent.is_dir():
             raise UserError(f"cannot write video {self.path}: no directory {self.path.parent}")
+        if self.path.is_dir() or self.path.suffix.lower() != ".mp4":
+            raise UserError(f"cannot write video {self.path}: give the path of a .mp4 file")
         self._writer = imageio.get_writer(self.path, format="FFMPEG", fps=fps, codec="libx264",
                                           macro_block_size=2)
         self.frames = 0

@@ -110,6 +110,9 @@ def test_annotate_draws_light_text_on_a_dark_box_and_leaves_the_rest():
 @pytest.mark.parametrize("args, message", [
     (["--policy_dir={tmp}"], "is not an exported sac_tf policy"),
     (["--policy_dir={policy}", "--env=MountainCarContinuous-v0"], "does not match the policy"),
+    (["--policy_dir={policy}", "--video={tmp}/episodes.gif"], "give the path of a .mp4 file"),
+    (["--policy_dir={policy}", "--video={tmp}"], "give the path of a .mp4 file"),
+    (["--policy_dir={policy}", "--seed=-5"], "--seed=-5: -5 is not a non-negative integer"),
 ])
 def test_bad_input_ends_in_one_line_error(tiny_run, tmp_path, args, message):
     args = [arg.format(tmp=tmp_path, policy=tiny_run / "policy") for arg in args]
