@@ -45,6 +45,9 @@ class TanhNormal(tfd.TransformedDistribution):
       scale: float `[..., act_dim]`, its standard deviation (> 0).
 
     Events are `[act_dim]` vectors in [-1, 1]; `log_prob` returns `[...]`.
+    Training uses `sample_and_log_prob`, exact for every sample. `log_prob` of an
+    action that rounds to ±1 in float32 is finite but not its density: the
+    action is clipped to ±(1 − eps) first, losing where on the plateau it lay.
     """
 
     def __init__(self, loc, scale, name="TanhNormal"):

@@ -161,7 +161,8 @@ def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
                                   f"rerun the same command to resume", stop.requested)
     if last_eval is None:  # resumed a run that had already finished: its evaluation stands
         rows = read_csv(root_dir / "eval.csv") if (root_dir / "eval.csv").exists() else []
-        last_eval = rows[-1] if rows and rows[-1]["env_step"] == step else evaluate()
+        last_eval = ({**rows[-1], "env_step": step} if rows and rows[-1]["env_step"] == step
+                     else evaluate())
     export_policy(agent, spec, root_dir / "policy", env_id=config.env_id,
                   agent_name=config.agent, train_step=step, env_kwargs=kwargs)
     return last_eval

@@ -106,6 +106,7 @@ def test_rerunning_a_finished_run_neither_trains_nor_evaluates_again(tmp_path, c
     again = rerun_finished_run(small_pendulum_config(num_steps=300), tmp_path, 300)
     assert "at env step 300" in capsys.readouterr().out
     assert again == pytest.approx(first, rel=1e-8)  # the row as eval.csv holds it
+    assert isinstance(again["env_step"], int)
 
 
 def test_a_checkpoint_restores_every_variable_of_agent_buffer_and_counters(tmp_path):

@@ -184,13 +184,14 @@ class SacAgent(OffPolicyAgent):
           `entropy` of the continuous part, and for hybrid actions `alpha_discrete`
           and `entropy_discrete`.
         """
+        alpha_discrete = self.discrete_alpha()  # reported as used, like `alpha`
         with tf.GradientTape() as tape:
             policy = self.actor(batch.observation)
             action, log_prob = policy.sample_and_log_prob(self.next_seed())
             discrete_negative_entropy = self.discrete_negative_entropy(policy)
             q = self.actor_value(self.critics(batch.observation, action, training=True))
             actor_loss = tf.reduce_mean(
-                alpha * log_prob + self.discrete_alpha() * discrete_negative_entropy - q)
+                alpha * log_prob + alpha_discrete * discrete_negative_entropy - q)
         minimize(self.actor_optimizer, tape, actor_loss, self.actor.trainable_variables)
 
         alpha_loss = self.tune_temperature(self.log_alpha, self.alpha_optimizer,
@@ -200,7 +201,7 @@ class SacAgent(OffPolicyAgent):
             alpha_loss += self.tune_temperature(
                 self.log_alpha_discrete, self.alpha_discrete_optimizer,
                 discrete_negative_entropy + self.discrete_target_entropy)
-            metrics.update(alpha_discrete=tf.exp(self.log_alpha_discrete),
+            metrics.update(alpha_discrete=alpha_discrete,
                            entropy_discrete=-tf.reduce_mean(discrete_negative_entropy))
         return dict(actor_loss=actor_loss, alpha_loss=alpha_loss, **metrics)
 
