@@ -23,6 +23,9 @@ class CsvLog:
       path: the CSV file.
       fieldnames: its columns; the first must be `env_step`.
       keep_until_step: last env step whose rows are kept (0 on a fresh start).
+
+    Raises:
+      UserError: when an existing file has a row whose `env_step` is not a number.
     """
 
     def __init__(self, path: pathlib.Path, fieldnames: Sequence[str], keep_until_step: int):
@@ -31,8 +34,13 @@ class CsvLog:
         kept = []
         if self.path.exists():
             with self.path.open(newline="") as file:
-                kept = [row for row in csv.DictReader(file)
-                        if int(float(row["env_step"])) <= keep_until_step]
+                try:
+                    kept = [row for row in csv.DictReader(file)
+                            if int(float(row["env_step"])) <= keep_until_step]
+                except (KeyError, TypeError, ValueError) as error:
+                    raise UserError(f"{self.path} has a row without a numeric env_step "
+                                    f"({type(error).__name__}: {error}); repair it or move it "
+                                    f"aside to resume") from None
         lines = [",".join(self.fieldnames)]
         lines += [",".join(row.get(name, "") or "" for name in self.fieldnames) for row in kept]
         write_atomically(self.path, "\n".join(lines) + "\n")
