@@ -11,7 +11,7 @@ from sac_tf.networks import critic as critic_module
 from sac_tf.networks.ensemble import call_ensemble
 from sac_tf.replay_buffer import ReplayBuffer
 from sac_tf.specs import EnvSpec
-from sac_tf.types import Transition
+from sac_tf.types import LossInfo, Transition
 
 SPEC = EnvSpec((3,), np.array([-2.0], np.float32), np.array([2.0], np.float32))
 
@@ -109,6 +109,32 @@ def test_actions_are_in_unit_box_and_greedy_is_deterministic():
     assert explore.shape == (16, 1) and np.all(np.abs(explore) <= 1.0)
     np.testing.assert_array_equal(agent.greedy_action(observation).numpy(),
                                   agent.greedy_action(observation).numpy())
+
+
+class RewardRecorder:
+    """An agent stand-in whose `train` records each batch's rewards `[updates, batch]`."""
+
+    def __init__(self, updates, batch_size):
+        self.rewards = tf.Variable(tf.zeros([updates, batch_size]))
+        self.calls = tf.Variable(0)
+
+    def zero_loss_info(self):
+        return LossInfo(tf.constant(0.0), {})
+
+    def train(self, batch):
+        self.rewards.scatter_nd_update([[self.calls]], [batch.reward])
+        self.calls.assign_add(1)
+        return LossInfo(tf.constant(0.0), {})
+
+
+def test_each_fused_update_samples_a_batch_of_its_own():
+    buffer = ReplayBuffer(3, 1, capacity=100, seed=0)
+    buffer.add_batch(fixed_batch(size=50))  # 50 distinct rewards
+    recorder = RewardRecorder(updates=4, batch_size=16)
+    Learner(recorder, buffer, batch_size=16, jit_compile=True).run(4)
+    assert int(recorder.calls) == 4
+    batches = {tuple(np.sort(row)) for row in recorder.rewards.numpy()}
+    assert len(batches) == 4
 
 
 def test_learner_fuses_the_requested_number_of_updates():

@@ -58,6 +58,18 @@ def test_redq_droq_and_tqc_actors_maximise_the_critics_mean(option_config):
     np.testing.assert_allclose(agent.actor_value(q).numpy(), [(n - 1) / 2])
 
 
+def test_observations_and_next_observations_are_standardised_alike():
+    agent = make_sac(normalize_observations=True)
+    batch = fixed_batch()
+    batch = batch._replace(observation=batch.observation * 100.0 + 50.0,
+                           next_observation=batch.next_observation * 100.0 + 50.0)
+    prepared = agent.prepare(batch)
+    for raw, seen in ((batch.observation, prepared.observation),
+                      (batch.next_observation, prepared.next_observation)):
+        np.testing.assert_allclose(seen.numpy(), agent.normalize(tf.constant(raw)).numpy())
+        assert np.abs(seen.numpy().mean(axis=0)).max() < 0.5  # standardised, not ≈ 50
+
+
 def test_residual_networks_with_normalised_observations_train():
     agent = make_sac(hidden_sizes=(32,), residual_blocks=2, normalize_observations=True)
     batch = fixed_batch()
