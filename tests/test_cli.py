@@ -40,6 +40,8 @@ def existing_run(tmp_path):
     (["--config=configs/sac_pendulum.py:Hopper-v5"], "does not fit get_config()"),
     (["--config=README.md"], "README.md is not valid Python"),
     (["--seed=-1"], "seed must be in [0, 2**32), got -1"),
+    (["--config.sac.hidden_sizes=abc"], "sac.hidden_sizes must be a tuple of layer widths"),
+    (["--config.sac.hidden_sizes=(64, 0)"], "got (64, 0)"),
     (["--config.no_such_field=3"], "no_such_field"),
     (["--agent=ppo"], "ppo"),
     (["unexpected_positional"], "unexpected arguments"),
