@@ -16,8 +16,8 @@ import numpy as np
 
 from sac_tf.agents import AGENTS, make_agent
 from sac_tf.components import CONFIG_FILE, read_run_config
-from sac_tf.config import (CONFIG_DIR, ConfigArgumentError, default_config_argument,
-                           env_kwargs, load_config)
+from sac_tf.config import (CONFIG_DIR, SAVED_RUN_CONFIG, ConfigArgumentError,
+                           default_config_argument, env_kwargs, load_config)
 from sac_tf.envs import env_spec, make_env
 from sac_tf.errors import UserError
 from sac_tf.metrics import read_csv
@@ -199,7 +199,7 @@ def agent_config(agent: str, env_id: str, seed: int,
         argument = default_config_argument(agent, env_id)
         if not pathlib.Path(argument.partition(":")[0]).exists():
             raise UserError(f"agent {agent!r} has no config for {env_id} ({argument})")
-    elif option_file.exists():
+    elif option_file.exists() and option_file != SAVED_RUN_CONFIG:
         argument = f"{option_file}:{env_id}"
     else:
         raise UserError(f"unknown agent {agent!r}; choose from {sorted(AGENTS)} or a config "

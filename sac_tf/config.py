@@ -18,6 +18,8 @@ from sac_tf.errors import UserError, failures_reported_as
 
 #: Where the shipped config files live (a sibling of the package).
 CONFIG_DIR = pathlib.Path(__file__).resolve().parent.parent / "configs"
+#: The config file that loads a run's saved config (`saved_run.py:ROOT_DIR`), not an agent.
+SAVED_RUN_CONFIG = CONFIG_DIR / "saved_run.py"
 
 #: Env ids whose default config is `configs/{agent}_pendulum.py`; every other
 #: env gets `configs/{agent}_mujoco.py:{env_id}` (the papers' general settings).

@@ -33,7 +33,7 @@ from ml_collections import config_flags  # noqa: E402
 from sac_tf import cli  # noqa: E402
 from sac_tf.agents import AGENTS  # noqa: E402
 from sac_tf.components import CONFIG_FILE  # noqa: E402
-from sac_tf.config import CONFIG_DIR, default_config_argument, load_config  # noqa: E402
+from sac_tf.config import SAVED_RUN_CONFIG, default_config_argument, load_config  # noqa: E402
 from sac_tf.errors import UserError  # noqa: E402
 from sac_tf.training import default_root_dir, run_training  # noqa: E402
 
@@ -52,7 +52,7 @@ _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file, see conf
 
 def saved_config_argument(root_dir: str) -> str:
     """The `--config` value that loads the config saved in `root_dir`."""
-    return f"{CONFIG_DIR / 'saved_run.py'}:{root_dir}"
+    return f"{SAVED_RUN_CONFIG}:{root_dir}"
 
 
 def parse_env_kwargs(text: str) -> dict:
@@ -118,6 +118,9 @@ def prepare_argv(argv: list) -> list:
 
 
 def main():
+    if flags.FLAGS.root_dir is not None and not flags.FLAGS.root_dir.strip():
+        raise UserError("--root_dir is empty: give a run directory, or leave the flag out for "
+                        "runs/{agent}_{env}_seed{seed}")
     config = resolve_config(flags.FLAGS)
     root_dir = flags.FLAGS.root_dir or default_root_dir(config)
     if config_flags.get_config_filename(flags.FLAGS["config"]) == saved_config_argument(root_dir):

@@ -45,6 +45,7 @@ def existing_run(tmp_path):
     (["--config.no_such_field=3"], "no_such_field"),
     (["--agent=ppo"], "ppo"),
     (["unexpected_positional"], "unexpected arguments"),
+    (["--root_dir="], "--root_dir is empty"),
 ])
 def test_bad_input_ends_in_one_line_error(existing_run, args, message):
     before = snapshot(existing_run)

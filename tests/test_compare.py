@@ -131,6 +131,11 @@ def test_no_run_starts_without_agents_seeds_or_with_a_bad_seed(tmp_path, agents,
     assert not (tmp_path / "runs").exists()
 
 
+def test_the_saved_run_config_is_not_an_agent():
+    with pytest.raises(UserError, match="unknown agent 'saved_run'"):
+        comparison.agent_config("saved_run", "Pendulum-v1", 0, 10)
+
+
 def test_an_agent_that_cannot_act_in_the_env_fails_before_any_run(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "sac_tf.compare", "--env=sac_tf/HybridPointMass-v0",
