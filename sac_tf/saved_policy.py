@@ -166,10 +166,14 @@ def _check_replaceable(output_dir: pathlib.Path) -> None:
     new one replaces): anything else there, such as a run directory, is left alone."""
     if not output_dir.resolve().name:
         raise UserError(f"cannot export a policy to {output_dir}: give a directory to create")
-    if output_dir.exists() and not (
-            (output_dir / METADATA_FILE).is_file() and (output_dir / "saved_model.pb").is_file()):
+    if output_dir.exists() and not _holds_export_files(output_dir):
         raise UserError(f"{output_dir} exists and is not an exported sac_tf policy; choose "
                         f"another output directory, or remove it")
+
+
+def _holds_export_files(directory: pathlib.Path) -> bool:
+    """Whether `directory` has the two files every export writes."""
+    return (directory / METADATA_FILE).is_file() and (directory / "saved_model.pb").is_file()
 
 
 def _replace_directory(source: pathlib.Path, target: pathlib.Path) -> None:
@@ -193,10 +197,10 @@ def load_policy_metadata(policy_dir) -> dict:
     policy_dir = pathlib.Path(policy_dir)
     if not policy_dir.is_dir():
         raise UserError(f"policy directory {policy_dir} does not exist")
-    path = policy_dir / METADATA_FILE
-    if not path.is_file() or not (policy_dir / "saved_model.pb").is_file():
+    if not _holds_export_files(policy_dir):
         raise UserError(f"{policy_dir} is not an exported sac_tf policy "
                         f"(it needs saved_model.pb and {METADATA_FILE})")
+    path = policy_dir / METADATA_FILE
     try:
         metadata = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:

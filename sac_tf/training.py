@@ -39,8 +39,10 @@ def validate(config: ml_collections.ConfigDict) -> None:
         raise UserError(f"learning_starts must be >= 0, got {config.learning_starts}")
     if not 0 <= config.seed < 2**32:
         raise UserError(f"seed must be in [0, 2**32), got {config.seed}")
-    hidden_sizes = config.get(config.agent, {}).get("hidden_sizes", (1,))
-    if not (isinstance(hidden_sizes, (tuple, list)) and hidden_sizes
+    section = config.get(config.agent, {})
+    hidden_sizes = section.get("hidden_sizes")
+    if "hidden_sizes" in section and not (
+            isinstance(hidden_sizes, (tuple, list)) and hidden_sizes
             and all(isinstance(width, int) and width >= 1 for width in hidden_sizes)):
         raise UserError(f"{config.agent}.hidden_sizes must be a tuple of layer widths ≥ 1, "
                         f"such as (256, 256); got {hidden_sizes!r}")

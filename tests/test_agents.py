@@ -214,7 +214,6 @@ def test_actor_value_is_the_min_or_the_mean_over_critics(reduction, expected):
     np.testing.assert_allclose(agent.actor_value(quantiles).numpy(), np.add(expected, 1.0))
 
 
-
 def perturb(variables, seed, scale=0.3):
     """Adds N(0, scale²) noise to each float variable, e.g. to tell target critics from
     the critics they were copied from."""
@@ -224,16 +223,23 @@ def perturb(variables, seed, scale=0.3):
             variable.assign_add(rng.normal(scale=scale, size=variable.shape).astype(np.float32))
 
 
+def upcoming_seed(agent):
+    """The seed the agent's next draw will use; its generator is left as it was, so the
+    update under test draws that same seed."""
+    rng_state = agent.rng.state.numpy()
+    seed = agent.next_seed()
+    agent.rng.reset(rng_state)
+    return seed
+
+
 def test_critic_loss_is_the_soft_bellman_error_of_a_non_terminal_batch():
     """½ Σ_i mean_b (Q_i(s, a) − (r + γ (min_j Q'_j(s', a') − α log π(a'|s'))))², with a'
     drawn from the seed the update itself draws, and target critics Q' that differ from Q."""
     agent = make_sac(gamma=0.9, initial_alpha=2.0)
     perturb(agent.target_critics.variables, seed=1)
     batch = fixed_batch(size=16, terminated=0.0)
-    rng_state = agent.rng.state.numpy()
     next_action, next_log_prob = agent.actor(batch.next_observation).sample_and_log_prob(
-        agent.next_seed())
-    agent.rng.reset(rng_state)
+        upcoming_seed(agent))
     next_q = agent.target_critics(batch.next_observation, next_action).numpy()
     target = batch.reward + 0.9 * (next_q.min(axis=0) - 2.0 * next_log_prob.numpy())
     q = agent.critics(batch.observation, batch.action).numpy()
@@ -248,13 +254,12 @@ def test_first_actor_step_descends_alpha_log_pi_minus_the_min_q():
     agent = make_sac(initial_alpha=0.5)
     perturb(agent.target_critics.variables, seed=2)  # the actor must not use these
     batch = fixed_batch(size=64)
-    rng_state = agent.rng.state.numpy()
     with tf.GradientTape() as tape:
-        action, log_prob = agent.actor(batch.observation).sample_and_log_prob(agent.next_seed())
+        action, log_prob = agent.actor(batch.observation).sample_and_log_prob(
+            upcoming_seed(agent))
         q = tf.reduce_min(agent.critics(batch.observation, action), axis=0)
         loss = tf.reduce_mean(0.5 * log_prob - q)
     gradients = tape.gradient(loss, agent.actor.trainable_variables)
-    agent.rng.reset(rng_state)
     before = values(agent.actor.trainable_variables)
     agent.train_actor_and_temperatures(batch, tf.constant(0.5))
     for gradient, old, variable in zip(gradients, before, agent.actor.trainable_variables):

@@ -2,8 +2,10 @@
 
 import hashlib
 import pathlib
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -88,21 +90,30 @@ def test_checkpoint_of_another_config_is_reported_and_left_in_place(tmp_path, ch
     assert snapshot(tmp_path) == before
 
 
-def test_kill_9_then_rerun_resumes_from_the_last_checkpoint(tmp_path):
-    import signal
-    import time
-
-    args = [sys.executable, "-m", "sac_tf.train", f"--root_dir={tmp_path}", "--num_steps=3000",
+def long_run_command(root_dir) -> list:
+    """A 3,000-step Pendulum training command with a checkpoint every 200 steps."""
+    return [sys.executable, "-m", "sac_tf.train", f"--root_dir={root_dir}", "--num_steps=3000",
             "--config.learning_starts=100", "--config.sac.hidden_sizes=(16,)",
             "--config.batch_size=16", "--config.checkpoint_interval=200",
             "--config.eval_interval=1000", "--config.eval_episodes=1"]
-    process = subprocess.Popen(args, cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    index = tmp_path / "checkpoints" / "checkpoint"
+
+
+def wait_for_checkpoint(process, root_dir, name: str) -> pathlib.Path:
+    """Waits (4 minutes at most) until `process` has written checkpoint `name`, or ended;
+    returns the checkpoint index file."""
+    index = pathlib.Path(root_dir) / "checkpoints" / "checkpoint"
     deadline = time.time() + 240
     while time.time() < deadline and process.poll() is None and not (
-            index.exists() and "ckpt-400" in index.read_text()):
+            index.exists() and name in index.read_text()):
         time.sleep(0.2)
+    return index
+
+
+def test_kill_9_then_rerun_resumes_from_the_last_checkpoint(tmp_path):
+    args = long_run_command(tmp_path)
+    process = subprocess.Popen(args, cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    index = wait_for_checkpoint(process, tmp_path, "ckpt-400")
     process.send_signal(signal.SIGKILL)
     process.wait()
     killed_at = int(index.read_text().split('"ckpt-')[1].split('"')[0])
@@ -117,19 +128,9 @@ def test_kill_9_then_rerun_resumes_from_the_last_checkpoint(tmp_path):
 
 
 def test_sigterm_stops_a_run_at_a_saved_step_in_one_line(tmp_path):
-    import signal
-    import time
-
-    args = [sys.executable, "-m", "sac_tf.train", f"--root_dir={tmp_path}", "--num_steps=3000",
-            "--config.learning_starts=100", "--config.sac.hidden_sizes=(16,)",
-            "--config.batch_size=16", "--config.checkpoint_interval=200",
-            "--config.eval_interval=1000", "--config.eval_episodes=1"]
-    process = subprocess.Popen(args, cwd=REPO_ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    index = tmp_path / "checkpoints" / "checkpoint"
-    deadline = time.time() + 240
-    while time.time() < deadline and process.poll() is None and not index.exists():
-        time.sleep(0.2)
+    process = subprocess.Popen(long_run_command(tmp_path), cwd=REPO_ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    index = wait_for_checkpoint(process, tmp_path, "ckpt-")
     process.send_signal(signal.SIGTERM)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 128 + signal.SIGTERM

@@ -9,7 +9,7 @@ from sac_tf.distributions import HybridPolicy, TanhNormal
 from sac_tf.envs import env_spec, make_vector_env
 from sac_tf.networks import HybridActor
 from sac_tf.video import annotate
-from tests.test_agents import fixed_batch, make_sac, perturb
+from tests.test_agents import fixed_batch, make_sac, perturb, upcoming_seed
 
 HYBRID_ID = "sac_tf/HybridPointMass-v0"
 
@@ -115,10 +115,8 @@ def test_hybrid_losses_carry_the_discrete_entropy_with_its_own_temperature():
     perturb(agent.target_critics.variables, seed=1)
     batch = hybrid_batch(size=16)._replace(terminated=np.zeros(16, np.float32))
 
-    rng_state = agent.rng.state.numpy()
     next_policy = agent.actor(batch.next_observation)
-    next_action, next_log_prob = next_policy.sample_and_log_prob(agent.next_seed())
-    agent.rng.reset(rng_state)
+    next_action, next_log_prob = next_policy.sample_and_log_prob(upcoming_seed(agent))
     next_value = (agent.target_critics(batch.next_observation, next_action).numpy().min(axis=0)
                   - 2.0 * next_log_prob.numpy()
                   - 3.0 * negative_entropy(next_policy.logits[0].numpy()))
@@ -127,10 +125,8 @@ def test_hybrid_losses_carry_the_discrete_entropy_with_its_own_temperature():
     assert float(agent.train(batch).extra["critic_loss"]) == pytest.approx(critic_loss, rel=1e-5)
 
     alpha_discrete = float(tf.exp(agent.log_alpha_discrete))  # moved by that update
-    rng_state = agent.rng.state.numpy()
     policy = agent.actor(batch.observation)
-    action, log_prob = policy.sample_and_log_prob(agent.next_seed())
-    agent.rng.reset(rng_state)
+    action, log_prob = policy.sample_and_log_prob(upcoming_seed(agent))
     q = agent.critics(batch.observation, action).numpy().min(axis=0)
     actor_loss = np.mean(2.0 * log_prob.numpy()
                          + alpha_discrete * negative_entropy(policy.logits[0].numpy()) - q)

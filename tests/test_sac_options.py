@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from sac_tf.agents import make_agent
 from sac_tf.agents.quantiles import truncated_atoms
-from sac_tf.config import load_config
+from sac_tf.config import CONFIG_DIR, load_config
 from sac_tf.envs import env_spec, make_env
 from tests.conftest import assert_same_checkpoint_values, checkpoint_values
 from tests.test_agents import (assert_critics_fit_a_fixed_terminal_batch, fixed_batch, make_sac,
@@ -49,7 +49,7 @@ def test_inconsistent_options_are_refused(options, message):
 def test_redq_droq_and_tqc_actors_maximise_the_critics_mean(option_config):
     """REDQ (Chen et al. 2021, Algorithm 1), DroQ (Hiraoka et al. 2021, Algorithm 2,
     line 10) and TQC (Kuznetsov et al. 2020, eq. 13) average their critics for the actor."""
-    config = load_config(f"configs/{option_config}.py:Pendulum-v1")
+    config = load_config(f"{CONFIG_DIR / option_config}.py:Pendulum-v1")
     agent = make_agent(config, env_spec(make_env("Pendulum-v1")))
     n, k = agent.critics.num_critics, agent.critics.num_quantiles
     q = tf.range(n, dtype=tf.float32)[:, None]  # [N, B=1]: critic i says i
