@@ -28,10 +28,10 @@ def main(argv):
 
     from sac_tf.agents.sac import SacAgent
     from sac_tf.config import CONFIG_DIR, load_config
-    from sac_tf.envs import env_spec, make_env
-    from sac_tf.learner import Learner
-    from sac_tf.replay_buffer import ReplayBuffer
-    from sac_tf.types import Transition
+    from sac_tf.envs.making import env_spec, make_env
+    from sac_tf.core.learner import Learner
+    from sac_tf.core.replay_buffer import ReplayBuffer
+    from sac_tf.core.types import Transition
 
     class WholeEnsembleTargetSac(SacAgent):
         """Every target critic computed, then the drawn rows gathered."""

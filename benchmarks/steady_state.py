@@ -10,8 +10,8 @@ def steady_state_steps_per_s(config, learning_starts: int, warmup_steps: int,
                              measure_steps: int) -> float:
     """Env-steps/s of `python -m sac_tf.train`'s loop with `config`, over `measure_steps`
     steps that start `warmup_steps` after the `learning_starts` random ones."""
-    from sac_tf.metrics import read_csv
-    from sac_tf.training import run_training
+    from sac_tf.run.logs import read_csv
+    from sac_tf.run.loop import run_training
 
     start = learning_starts + warmup_steps
     chunk = config.train_every * config.num_envs  # the train loop's step between log points

@@ -10,9 +10,9 @@ tf_setup.import_tensorflow_quietly()
 
 from sac_tf.agents import DdpgAgent, SacAgent, make_agent  # noqa: E402
 from sac_tf.api import DDPG, SAC, TD3  # noqa: E402
-from sac_tf.distributions import TanhNormal  # noqa: E402
-from sac_tf.replay_buffer import ReplayBuffer  # noqa: E402
-from sac_tf.types import LossInfo, Transition  # noqa: E402
+from sac_tf.core.distributions import TanhNormal  # noqa: E402
+from sac_tf.core.replay_buffer import ReplayBuffer  # noqa: E402
+from sac_tf.core.types import LossInfo, Transition  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["SAC", "DDPG", "TD3", "SacAgent", "DdpgAgent", "make_agent", "TanhNormal",

@@ -9,7 +9,7 @@
     agent = sac_tf.SAC.load("runs/mine")   # or a command-line run's root_dir
 
 A thin layer over the parts `python -m sac_tf.train` trains with (see
-`sac_tf.components`): the same configs, agents, replay buffer, fused learner
+`sac_tf.run.state`): the same configs, agents, replay buffer, fused learner
 and checkpoint layout. Bad input raises `sac_tf.errors.UserError`, a
 `ValueError` that names the problem.
 """
@@ -23,18 +23,18 @@ import ml_collections
 import numpy as np
 import tensorflow as tf
 
-from sac_tf.components import (build_components, read_run_config, read_run_spec,
+from sac_tf.run.state import (build_components, read_run_config, read_run_spec,
                                write_run_files)
 from sac_tf.config import default_config_argument, env_kwargs, load_config
-from sac_tf.drivers import run_episodes
-from sac_tf.envs import check_env, env_spec, make_vector_env
+from sac_tf.core.drivers import run_episodes
+from sac_tf.envs.making import check_env, env_spec, make_vector_env
 from sac_tf.errors import UserError
-from sac_tf.saved_policy import export_policy
-from sac_tf.policies import numpy_policy
-from sac_tf.replay_buffer import StagedWriter
-from sac_tf.specs import EnvSpec, spec_from_spaces
-from sac_tf.training import validate
-from sac_tf.types import LossInfo, Transition
+from sac_tf.deploy.saved_policy import export_policy
+from sac_tf.core.policies import numpy_policy
+from sac_tf.core.replay_buffer import StagedWriter
+from sac_tf.core.specs import EnvSpec, spec_from_spaces
+from sac_tf.run.loop import validate
+from sac_tf.core.types import LossInfo, Transition
 
 
 def _checked_rows(name: str, value, row_shape: tuple) -> tuple:

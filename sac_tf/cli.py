@@ -7,7 +7,7 @@ from typing import Callable, Optional
 from absl import app, flags, logging
 
 from sac_tf.errors import UserError
-from sac_tf.stop_requests import Interrupted
+from sac_tf.run.stop_requests import Interrupted
 
 #: Exit status for bad flags or input (absl uses 1 for its own usage errors).
 EXIT_USAGE = 2

@@ -21,7 +21,8 @@ tf_setup.import_tensorflow_quietly()
 
 from absl import flags  # noqa: E402
 
-from sac_tf import cli, comparison  # noqa: E402
+from sac_tf import cli  # noqa: E402
+from sac_tf.experiments import comparison  # noqa: E402
 from sac_tf.errors import UserError  # noqa: E402
 
 flags.DEFINE_string("env", "Pendulum-v1", "Gymnasium environment id.")

@@ -5,7 +5,7 @@ r"""Exports the policy of a run's latest checkpoint as a SavedModel.
     python -m sac_tf.export --root_dir=runs/pendulum --tflite   # adds policy/policy.tflite
 
 Rebuilds the agent from `ROOT/config.json`, restores the newest checkpoint in
-`ROOT/checkpoints/` and writes the policy with `sac_tf.saved_policy.export_policy`.
+`ROOT/checkpoints/` and writes the policy with `sac_tf.deploy.saved_policy.export_policy`.
 Prints the output directory and train step as a JSON line.
 """
 
@@ -18,7 +18,7 @@ tf_setup.import_tensorflow_quietly()
 from absl import flags  # noqa: E402
 
 from sac_tf import cli  # noqa: E402
-from sac_tf.restore import export_latest_checkpoint  # noqa: E402
+from sac_tf.run.restore import export_latest_checkpoint  # noqa: E402
 
 flags.DEFINE_string("root_dir", None, "Run directory written by `python -m sac_tf.train`.")
 flags.DEFINE_string("output", None, "Where to write the policy; default ROOT/policy.")

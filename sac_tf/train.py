@@ -32,10 +32,10 @@ from ml_collections import config_flags  # noqa: E402
 
 from sac_tf import cli  # noqa: E402
 from sac_tf.agents import AGENTS  # noqa: E402
-from sac_tf.components import CONFIG_FILE  # noqa: E402
+from sac_tf.run.state import CONFIG_FILE  # noqa: E402
 from sac_tf.config import SAVED_RUN_CONFIG, default_config_argument, load_config  # noqa: E402
 from sac_tf.errors import UserError  # noqa: E402
-from sac_tf.training import default_root_dir, run_training  # noqa: E402
+from sac_tf.run.loop import default_root_dir, run_training  # noqa: E402
 
 flags.DEFINE_string("env", None, "Gymnasium environment id or package.module:ClassOrFactory; "
                     "overrides config.env_id.")

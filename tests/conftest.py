@@ -62,7 +62,7 @@ def python():
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory):
     """A 300-step Pendulum run (32×32 nets): its root dir, with `policy/` exported at the end."""
-    from sac_tf.training import run_training
+    from sac_tf.run.loop import run_training
 
     root_dir = tmp_path_factory.mktemp("tiny_run")
     run_training(small_pendulum_config(num_steps=300, learning_starts=100, eval_interval=150,

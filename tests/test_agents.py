@@ -6,12 +6,12 @@ import tensorflow as tf
 from sac_tf.agents.base import polyak_update
 from sac_tf.agents.sac import SacAgent
 from sac_tf.config import sac_config
-from sac_tf.learner import Learner
+from sac_tf.core.learner import Learner
 from sac_tf.networks import critic as critic_module
 from sac_tf.networks.ensemble import call_ensemble
-from sac_tf.replay_buffer import ReplayBuffer
-from sac_tf.specs import EnvSpec
-from sac_tf.types import LossInfo, Transition
+from sac_tf.core.replay_buffer import ReplayBuffer
+from sac_tf.core.specs import EnvSpec
+from sac_tf.core.types import LossInfo, Transition
 
 SPEC = EnvSpec((3,), np.array([-2.0], np.float32), np.array([2.0], np.float32))
 

@@ -8,7 +8,7 @@ import tensorflow as tf
 
 import sac_tf
 from sac_tf.config import env_kwargs
-from sac_tf.metrics import read_csv
+from sac_tf.run.logs import read_csv
 from tests.conftest import REPO_ROOT, run_train
 
 #: Small, quickly built agents for every test here.
@@ -121,7 +121,7 @@ def test_train_on_batch_learns_from_user_tensors_without_the_buffer():
 
 
 def test_export_writes_the_savedmodel_of_the_command_line(agent, tmp_path):
-    from sac_tf.saved_policy import load_policy_metadata
+    from sac_tf.deploy.saved_policy import load_policy_metadata
 
     path = agent.export(tmp_path / "policy")
     metadata = load_policy_metadata(path)

@@ -7,12 +7,12 @@ import sys
 import numpy as np
 import pytest
 
-from sac_tf import comparison
+from sac_tf.experiments import comparison
 from sac_tf.config import ddpg_config
 from sac_tf.errors import UserError
-from sac_tf.metrics import read_csv
-from sac_tf.stats import bootstrap_ci, first_step_reaching
-from sac_tf.training import run_training
+from sac_tf.run.logs import read_csv
+from sac_tf.experiments.stats import bootstrap_ci, first_step_reaching
+from sac_tf.run.loop import run_training
 from tests.conftest import REPO_ROOT, assert_one_line_error, small_pendulum_config
 
 

@@ -6,11 +6,11 @@ import tensorflow as tf
 
 from sac_tf.agents import make_agent
 from sac_tf.agents.ddpg import DdpgAgent
-from sac_tf.checkpoints import Checkpointer
+from sac_tf.run.checkpoints import Checkpointer
 from sac_tf.config import ddpg_config, default_config_argument, load_config, td3_config
 from sac_tf.errors import UserError
-from sac_tf.learner import Learner
-from sac_tf.replay_buffer import ReplayBuffer
+from sac_tf.core.learner import Learner
+from sac_tf.core.replay_buffer import ReplayBuffer
 from tests.conftest import small_pendulum_config
 from tests.test_agents import (SPEC, assert_critics_fit_a_fixed_terminal_batch, fixed_batch,
                                perturb, values)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from sac_tf.distributions import TanhNormal, log1m_tanh_squared
+from sac_tf.core.distributions import TanhNormal, log1m_tanh_squared
 
 
 def closed_form_log_prob(action, loc, scale):

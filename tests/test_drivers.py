@@ -1,8 +1,8 @@
 import gymnasium as gym
 import numpy as np
 
-from sac_tf.drivers import EpisodeTracker, StepDriver, run_episodes
-from sac_tf.envs import env_spec
+from sac_tf.core.drivers import EpisodeTracker, StepDriver, run_episodes
+from sac_tf.envs.making import env_spec
 from tests.fixtures.counting_env import CountingEnv
 
 
@@ -54,7 +54,7 @@ def test_run_episodes_returns_one_return_per_sub_env():
 
 
 def test_uniform_random_policy_draws_one_hot_discrete_heads():
-    from sac_tf.drivers import UniformRandomPolicy
+    from sac_tf.core.drivers import UniformRandomPolicy
 
     action = UniformRandomPolicy(2, seed=0, discrete_sizes=(3, 2))(np.zeros((500, 4)))
     assert action.shape == (500, 7)

@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from sac_tf.envs import check_env, is_import_path, make_env, make_vector_env
+from sac_tf.envs.making import check_env, is_import_path, make_env, make_vector_env
 from sac_tf.errors import UserError
-from sac_tf.metrics import read_csv
-from sac_tf.policy_evaluation import evaluate_policy
+from sac_tf.run.logs import read_csv
+from sac_tf.deploy.evaluation import evaluate_policy
 from tests.conftest import assert_one_line_error, run_train
 from tests.fixtures.user_envs import PointMass
 

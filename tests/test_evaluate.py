@@ -12,11 +12,11 @@ import pytest
 from PIL import Image
 
 from sac_tf.errors import UserError
-from sac_tf.plots import plot_eval_returns
-from sac_tf.policy_evaluation import env_action_fn, evaluate_policy
-from sac_tf.saved_policy import convert_to_tflite
-from sac_tf.specs import spec_from_spaces
-from sac_tf.video import annotate
+from sac_tf.deploy.plots import plot_eval_returns
+from sac_tf.deploy.evaluation import env_action_fn, evaluate_policy
+from sac_tf.deploy.saved_policy import convert_to_tflite
+from sac_tf.core.specs import spec_from_spaces
+from sac_tf.deploy.video import annotate
 from tests.conftest import REPO_ROOT, assert_one_line_error
 
 STANDALONE = REPO_ROOT / "examples" / "load_policy_tf_only.py"
@@ -123,7 +123,7 @@ def test_the_env_is_made_with_the_kwargs_the_policy_was_trained_with(tiny_run, t
                                                                      monkeypatch):
     import gymnasium as gym
 
-    from sac_tf import policy_evaluation
+    from sac_tf.deploy import evaluation as policy_evaluation
 
     assert json.loads((tiny_run / "policy" / "metadata.json").read_text())["env_kwargs"] == {}
     policy = tmp_path / "policy"
@@ -140,7 +140,7 @@ def test_the_env_is_made_with_the_kwargs_the_policy_was_trained_with(tiny_run, t
 
 def test_a_video_of_an_env_that_renders_nothing_is_a_user_error_and_no_file(tiny_run, tmp_path,
                                                                            monkeypatch):
-    from sac_tf import policy_evaluation
+    from sac_tf.deploy import evaluation as policy_evaluation
 
     class StopsRendering(gym.Wrapper):
         """Renders 3 frames (the video file exists by then), then None."""

@@ -11,10 +11,10 @@ import pytest
 import tensorflow as tf
 
 from sac_tf.agents import make_agent
-from sac_tf.envs import env_spec, make_env
+from sac_tf.envs.making import env_spec, make_env
 from sac_tf.errors import UserError
-from sac_tf.restore import export_latest_checkpoint
-from sac_tf.saved_policy import export_policy, load_policy, load_policy_metadata
+from sac_tf.run.restore import export_latest_checkpoint
+from sac_tf.deploy.saved_policy import export_policy, load_policy, load_policy_metadata
 from tests.conftest import REPO_ROOT, small_pendulum_config
 
 LOW, HIGH = -2.0, 2.0  # Pendulum-v1 torque bounds

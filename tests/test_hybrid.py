@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from sac_tf.distributions import HybridPolicy, TanhNormal
-from sac_tf.envs import env_spec, make_vector_env
+from sac_tf.core.distributions import HybridPolicy, TanhNormal
+from sac_tf.envs.making import env_spec, make_vector_env
 from sac_tf.networks import HybridActor
-from sac_tf.video import annotate
+from sac_tf.deploy.video import annotate
 from tests.test_agents import fixed_batch, make_sac, perturb, upcoming_seed
 
 HYBRID_ID = "sac_tf/HybridPointMass-v0"
@@ -180,7 +180,7 @@ def test_hybrid_env_renders_the_goal_and_the_point_where_they_are():
 
 
 def test_training_on_the_hybrid_task_end_to_end(tmp_path):
-    from sac_tf.training import run_training
+    from sac_tf.run.loop import run_training
     from tests.conftest import small_pendulum_config
 
     config = small_pendulum_config(env_id=HYBRID_ID, num_steps=400)
@@ -196,7 +196,7 @@ def test_training_on_the_hybrid_task_end_to_end(tmp_path):
     assert set(outputs["discrete_action"].numpy().ravel()) <= {0, 1}
 
     # sac_tf.evaluate steps the env with the Dict action the SavedModel's outputs make.
-    from sac_tf.policy_evaluation import evaluate_policy
+    from sac_tf.deploy.evaluation import evaluate_policy
     env, expected = gym.make(HYBRID_ID), []
     for episode in range(2):
         observation, _ = env.reset(seed=7 + episode)
@@ -218,7 +218,7 @@ def test_training_on_the_hybrid_task_end_to_end(tmp_path):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_sac_learns_the_hybrid_task(seed, tmp_path):
     from sac_tf.config import CONFIG_DIR, load_config
-    from sac_tf.training import run_training
+    from sac_tf.run.loop import run_training
 
     config = load_config(str(CONFIG_DIR / "sac_hybrid.py"))
     config.seed = seed

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sac_tf.config import CONFIG_DIR, load_config
-from sac_tf.training import run_training
+from sac_tf.run.loop import run_training
 
 
 @pytest.mark.slow

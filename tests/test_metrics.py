@@ -3,7 +3,7 @@
 import pytest
 
 from sac_tf.errors import UserError
-from sac_tf.metrics import CsvLog, read_csv
+from sac_tf.run.logs import CsvLog, read_csv
 
 FIELDS = ["env_step", "wall_s", "loss"]
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from sac_tf.distributions import TanhNormal
+from sac_tf.core.distributions import TanhNormal
 from sac_tf.networks import (CriticEnsemble, DeterministicActor, EnsembleDense, EnsembleLayerNorm,
                              GaussianActor)
 from sac_tf.networks.ensemble import call_ensemble

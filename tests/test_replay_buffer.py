@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from sac_tf.replay_buffer import ReplayBuffer, StagedWriter
-from sac_tf.types import Transition
+from sac_tf.core.replay_buffer import ReplayBuffer, StagedWriter
+from sac_tf.core.types import Transition
 
 
 def transitions(start, count, obs_dim=2, act_dim=1):

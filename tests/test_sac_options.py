@@ -8,7 +8,7 @@ import tensorflow as tf
 from sac_tf.agents import make_agent
 from sac_tf.agents.quantiles import truncated_atoms
 from sac_tf.config import CONFIG_DIR, load_config
-from sac_tf.envs import env_spec, make_env
+from sac_tf.envs.making import env_spec, make_env
 from tests.conftest import assert_same_checkpoint_values, checkpoint_values
 from tests.test_agents import (assert_critics_fit_a_fixed_terminal_batch, fixed_batch, make_sac,
                                values)
@@ -165,9 +165,9 @@ def test_residual_critics_refuse_droq_options():
     dict(actor_update_interval=3),
 ], ids=["tqc", "simba", "resets", "delayed_actor"])
 def test_option_trains_in_the_fused_xla_loop_and_round_trips_a_checkpoint(options, tmp_path):
-    from sac_tf.checkpoints import Checkpointer
-    from sac_tf.learner import Learner
-    from sac_tf.replay_buffer import ReplayBuffer
+    from sac_tf.run.checkpoints import Checkpointer
+    from sac_tf.core.learner import Learner
+    from sac_tf.core.replay_buffer import ReplayBuffer
 
     agent = make_sac(**options)
     buffer = ReplayBuffer(3, 1, capacity=100, seed=0)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from sac_tf.errors import UserError
-from sac_tf.specs import ActionScaler, spec_from_spaces
+from sac_tf.core.specs import ActionScaler, spec_from_spaces
 
 
 def test_action_scaling_maps_unit_box_to_bounds_and_back():

@@ -7,10 +7,10 @@ import signal
 import numpy as np
 import pytest
 
-from sac_tf import training
-from sac_tf.metrics import read_csv
-from sac_tf.stop_requests import Interrupted
-from sac_tf.training import run_training
+from sac_tf.run import loop as training
+from sac_tf.run.logs import read_csv
+from sac_tf.run.stop_requests import Interrupted
+from sac_tf.run.loop import run_training
 from tests.conftest import assert_same_checkpoint_values, checkpoint_values, small_pendulum_config
 
 
@@ -110,7 +110,7 @@ def test_rerunning_a_finished_run_neither_trains_nor_evaluates_again(tmp_path, c
 
 
 def test_a_checkpoint_restores_every_variable_of_agent_buffer_and_counters(tmp_path):
-    from sac_tf.components import build_components, read_run_spec
+    from sac_tf.run.state import build_components, read_run_spec
 
     config = small_pendulum_config(num_steps=300)
     run_training(config, tmp_path / "run")
@@ -181,6 +181,6 @@ def test_a_run_that_cannot_start_leaves_no_run_directory(tmp_path, field, value,
     ("tests.fixtures.user_envs:PointMass", "runs/sac_tests.fixtures.user_envs_PointMass_seed3"),
 ])
 def test_the_default_run_directory_is_one_folder_named_after_agent_env_and_seed(env_id, folder):
-    from sac_tf.training import default_root_dir
+    from sac_tf.run.loop import default_root_dir
 
     assert default_root_dir(small_pendulum_config(env_id=env_id, seed=3)) == folder

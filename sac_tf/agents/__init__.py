@@ -6,7 +6,7 @@ from sac_tf.agents.base import OffPolicyAgent
 from sac_tf.agents.ddpg import DdpgAgent
 from sac_tf.agents.sac import SacAgent
 from sac_tf.errors import UserError
-from sac_tf.specs import EnvSpec
+from sac_tf.core.specs import EnvSpec
 
 #: `--agent` name → agent class; the config section of the same name holds its
 #: constructor's keyword arguments.

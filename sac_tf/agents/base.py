@@ -14,8 +14,8 @@ import tensorflow as tf
 from sac_tf.agents.quantiles import quantile_huber_loss
 from sac_tf.networks import CriticEnsemble
 from sac_tf.networks.normalization import RunningNormalizer
-from sac_tf.specs import EnvSpec
-from sac_tf.types import LossInfo, Transition
+from sac_tf.core.specs import EnvSpec
+from sac_tf.core.types import LossInfo, Transition
 
 
 def polyak_update(targets: Sequence[tf.Variable], sources: Sequence[tf.Variable], tau: float):

@@ -21,8 +21,8 @@ import tensorflow as tf
 from sac_tf.agents.base import OffPolicyAgent, build_with_copy, built_adam, minimize, polyak_update
 from sac_tf.agents.delayed import DelayedUpdate
 from sac_tf.networks import DeterministicActor
-from sac_tf.specs import EnvSpec
-from sac_tf.types import LossInfo, Transition
+from sac_tf.core.specs import EnvSpec
+from sac_tf.core.types import LossInfo, Transition
 
 #: Exploration noise processes `noise_type` can name.
 NOISE_TYPES = ("gaussian", "ornstein_uhlenbeck")

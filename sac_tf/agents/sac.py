@@ -41,8 +41,8 @@ from sac_tf.agents.delayed import DelayedUpdate
 from sac_tf.agents.plasticity import PeriodicReset
 from sac_tf.agents.quantiles import truncated_atoms
 from sac_tf.networks import GaussianActor, HybridActor
-from sac_tf.specs import EnvSpec
-from sac_tf.types import LossInfo, Transition
+from sac_tf.core.specs import EnvSpec
+from sac_tf.core.types import LossInfo, Transition
 
 
 class SacAgent(OffPolicyAgent):

@@ -5,7 +5,7 @@ from typing import Sequence
 import keras
 import tensorflow as tf
 
-from sac_tf.distributions import HybridPolicy, TanhNormal
+from sac_tf.core.distributions import HybridPolicy, TanhNormal
 from sac_tf.networks.mlp import mlp
 from sac_tf.networks.residual import residual_mlp, residual_width
 

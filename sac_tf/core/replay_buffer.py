@@ -8,7 +8,7 @@ the contents together with the networks.
 import numpy as np
 import tensorflow as tf
 
-from sac_tf.types import Transition
+from sac_tf.core.types import Transition
 
 
 class ReplayBuffer(tf.Module):

@@ -2,7 +2,7 @@
 
 What `python -m sac_tf.compare` does, importable without its flags. Each
 (agent, seed) trains with its default config into `OUT/runs/{agent}_seed{seed}`
-(see `sac_tf.training`); the report reads their `eval.csv` files and writes
+(see `sac_tf.run.loop`); the report reads their `eval.csv` files and writes
 `OUT/curves.csv`, `OUT/summary.md` and `OUT/comparison.png`.
 """
 
@@ -15,14 +15,14 @@ import ml_collections
 import numpy as np
 
 from sac_tf.agents import AGENTS, make_agent
-from sac_tf.components import CONFIG_FILE, read_run_config
+from sac_tf.run.state import CONFIG_FILE, read_run_config
 from sac_tf.config import (CONFIG_DIR, SAVED_RUN_CONFIG, ConfigArgumentError,
                            default_config_argument, env_kwargs, load_config)
-from sac_tf.envs import env_spec, make_env
+from sac_tf.envs.making import env_spec, make_env
 from sac_tf.errors import UserError
-from sac_tf.metrics import read_csv
-from sac_tf.stats import bootstrap_ci, first_step_reaching
-from sac_tf.training import run_training, validate
+from sac_tf.run.logs import read_csv
+from sac_tf.experiments.stats import bootstrap_ci, first_step_reaching
+from sac_tf.run.loop import run_training, validate
 
 CURVE_FIELDS = ("agent", "seed", "env_step", "return_mean")
 

@@ -13,9 +13,9 @@ import gymnasium as gym
 import numpy as np
 from gymnasium.utils import env_checker
 
-from sac_tf import demo_envs
+from sac_tf.envs import demo as demo_envs
 from sac_tf.errors import UserError, first_line
-from sac_tf.specs import EnvSpec, spec_from_spaces
+from sac_tf.core.specs import EnvSpec, spec_from_spaces
 
 demo_envs.register()
 

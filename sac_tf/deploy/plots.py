@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from sac_tf.errors import UserError
-from sac_tf.metrics import read_csv
+from sac_tf.run.logs import read_csv
 
 
 def read_eval_csv(path) -> dict:

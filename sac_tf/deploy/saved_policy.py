@@ -36,7 +36,7 @@ import tensorflow as tf
 
 from sac_tf.errors import UserError, first_line
 from sac_tf.files import write_atomically
-from sac_tf.specs import EnvSpec
+from sac_tf.core.specs import EnvSpec
 from sac_tf.tf_setup import native_stderr_silenced
 
 #: The `format` field of every exported policy's metadata.

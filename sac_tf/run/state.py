@@ -23,14 +23,14 @@ import tensorflow as tf
 
 from sac_tf.agents import make_agent
 from sac_tf.agents.base import OffPolicyAgent
-from sac_tf.checkpoints import Checkpointer
+from sac_tf.run.checkpoints import Checkpointer
 from sac_tf.config import env_kwargs
-from sac_tf.envs import env_spec, make_env
+from sac_tf.envs.making import env_spec, make_env
 from sac_tf.errors import UserError
 from sac_tf.files import write_atomically
-from sac_tf.learner import Learner
-from sac_tf.replay_buffer import ReplayBuffer
-from sac_tf.specs import EnvSpec
+from sac_tf.core.learner import Learner
+from sac_tf.core.replay_buffer import ReplayBuffer
+from sac_tf.core.specs import EnvSpec
 
 CHECKPOINT_DIR = "checkpoints"
 CONFIG_FILE = "config.json"

@@ -13,16 +13,16 @@ import time
 import ml_collections
 import numpy as np
 
-from sac_tf.components import build_components, write_run_files
+from sac_tf.run.state import build_components, write_run_files
 from sac_tf.config import env_kwargs
-from sac_tf.drivers import EpisodeTracker, StepDriver, UniformRandomPolicy, run_episodes
-from sac_tf.envs import check_env, env_spec, make_vector_env
+from sac_tf.core.drivers import EpisodeTracker, StepDriver, UniformRandomPolicy, run_episodes
+from sac_tf.envs.making import check_env, env_spec, make_vector_env
 from sac_tf.errors import UserError
-from sac_tf.metrics import CsvLog, TensorBoardLog, progress_bar, read_csv
-from sac_tf.policies import numpy_policy
-from sac_tf.replay_buffer import StagedWriter
-from sac_tf.saved_policy import export_policy
-from sac_tf.stop_requests import Interrupted, StopRequests
+from sac_tf.run.logs import CsvLog, TensorBoardLog, progress_bar, read_csv
+from sac_tf.core.policies import numpy_policy
+from sac_tf.core.replay_buffer import StagedWriter
+from sac_tf.deploy.saved_policy import export_policy
+from sac_tf.run.stop_requests import Interrupted, StopRequests
 
 EVAL_FIELDS = ("env_step", "return_mean", "return_std", "return_min", "return_max", "wall_s")
 TRAIN_FIELDS = ("env_step", "wall_s", "steps_per_s", "episode_return", "loss")
@@ -64,7 +64,7 @@ def crossed(interval: int, before: int, after: int) -> bool:
 def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
     """Trains `config.agent` on `config.env_id`, resuming from `root_dir` if it holds a run.
 
-    Exports the final policy to `root_dir/policy` (see `sac_tf.saved_policy`).
+    Exports the final policy to `root_dir/policy` (see `sac_tf.deploy.saved_policy`).
 
     Returns:
       The last evaluation row (`eval.csv` columns).

@@ -12,12 +12,12 @@ from typing import Any, Callable, Dict, Optional
 import gymnasium as gym
 import numpy as np
 
-from sac_tf.envs import make_env
+from sac_tf.envs.making import make_env
 from sac_tf.errors import UserError
-from sac_tf.headless import prepare_rendering
-from sac_tf.saved_policy import load_policy, load_tflite_policy
-from sac_tf.specs import EnvSpec, spec_from_spaces
-from sac_tf.video import AnnotatedVideo
+from sac_tf.deploy.headless import prepare_rendering
+from sac_tf.deploy.saved_policy import load_policy, load_tflite_policy
+from sac_tf.core.specs import EnvSpec, spec_from_spaces
+from sac_tf.deploy.video import AnnotatedVideo
 
 #: observations float32 `[batch, obs_dim]` → the policy's outputs as numpy arrays:
 #: `action` `[batch, act_dim]` in env units, and for hybrid action spaces

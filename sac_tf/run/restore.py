@@ -5,11 +5,11 @@ import pathlib
 import tensorflow as tf
 
 from sac_tf.agents import make_agent
-from sac_tf.checkpoints import Checkpointer
-from sac_tf.components import CHECKPOINT_DIR, read_run_config, read_run_spec
+from sac_tf.run.checkpoints import Checkpointer
+from sac_tf.run.state import CHECKPOINT_DIR, read_run_config, read_run_spec
 from sac_tf.config import env_kwargs
 from sac_tf.errors import UserError
-from sac_tf.saved_policy import convert_to_tflite, export_policy
+from sac_tf.deploy.saved_policy import convert_to_tflite, export_policy
 
 
 def restore_agent(root_dir) -> tuple:

@@ -3,8 +3,8 @@
 import tensorflow as tf
 
 from sac_tf.agents.base import OffPolicyAgent
-from sac_tf.replay_buffer import ReplayBuffer
-from sac_tf.types import LossInfo
+from sac_tf.core.replay_buffer import ReplayBuffer
+from sac_tf.core.types import LossInfo
 
 
 class Learner:

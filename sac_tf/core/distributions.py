@@ -103,7 +103,7 @@ class HybridPolicy:
     """A `TanhNormal` over continuous actions and independent categoricals over discrete heads.
 
     Actions are flat: `[..., continuous_dim + Σ sizes]`, the continuous part
-    then a one-hot per head (see `sac_tf.specs.EnvSpec`). The log-probability
+    then a one-hot per head (see `sac_tf.core.specs.EnvSpec`). The log-probability
     of an action is the continuous log-density plus the log-probabilities of
     the chosen categories; SAC gives the two parts separate temperatures.
 

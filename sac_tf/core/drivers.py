@@ -5,8 +5,8 @@ from typing import Callable, Sequence
 import gymnasium as gym
 import numpy as np
 
-from sac_tf.specs import EnvSpec
-from sac_tf.types import Transition
+from sac_tf.core.specs import EnvSpec
+from sac_tf.core.types import Transition
 
 #: observations `[n_envs, obs_dim]` → flat actions `[n_envs, act_dim]` in [-1, 1]
 #: (with one-hot discrete parts for hybrid action spaces, see `EnvSpec`).
