@@ -9,7 +9,10 @@ setup(
                 "TF-Agents style: networks, TanhNormal, agents, replay, drivers.",
     long_description=open("README.md").read() if __import__("os").path.exists("README.md") else "",
     long_description_content_type="text/markdown",
-    packages=find_packages(include=["sac_tf", "sac_tf.*"]),
+    # The shipped config files live in the repository's top-level configs/ and install
+    # inside the package as sac_tf.configs, so `pip install .` (not editable) has them.
+    packages=find_packages(include=["sac_tf", "sac_tf.*"]) + ["sac_tf.configs"],
+    package_dir={"sac_tf.configs": "configs"},
     python_requires=">=3.10,<3.13",
     install_requires=[
         # Tested together: see README "Tested versions".

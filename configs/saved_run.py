@@ -4,7 +4,7 @@
 the command line or from `sac_tf.api`) and no `--config` is given.
 """
 
-from sac_tf.run.state import read_run_config
+from sac_tf.run.run_dir import read_run_config
 
 
 def get_config(root_dir):

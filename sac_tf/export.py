@@ -18,7 +18,8 @@ tf_setup.import_tensorflow_quietly()
 from absl import flags  # noqa: E402
 
 from sac_tf import cli  # noqa: E402
-from sac_tf.run.restore import export_latest_checkpoint  # noqa: E402
+from sac_tf.deploy.saved_policy import convert_to_tflite  # noqa: E402
+from sac_tf.run.state import RunState  # noqa: E402
 
 flags.DEFINE_string("root_dir", None, "Run directory written by `python -m sac_tf.train`.")
 flags.DEFINE_string("output", None, "Where to write the policy; default ROOT/policy.")
@@ -27,8 +28,13 @@ flags.mark_flag_as_required("root_dir")
 
 
 def main():
-    print(json.dumps(export_latest_checkpoint(flags.FLAGS.root_dir, flags.FLAGS.output,
-                                              flags.FLAGS.tflite)))
+    values = flags.FLAGS
+    state = RunState.restore(values.root_dir, with_replay_buffer=False)
+    policy_dir = state.export_policy(values.output, root_dir=values.root_dir)
+    result = {"policy_dir": str(policy_dir), "train_step": int(state.env_step)}
+    if values.tflite:
+        result["tflite"] = str(convert_to_tflite(policy_dir))
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

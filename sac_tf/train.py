@@ -20,7 +20,6 @@ Writes under `--root_dir`: `train.csv`, `eval.csv`, `config.json`,
 
 import json
 import pathlib
-from typing import Optional
 
 from sac_tf import tf_setup
 
@@ -32,10 +31,11 @@ from ml_collections import config_flags  # noqa: E402
 
 from sac_tf import cli  # noqa: E402
 from sac_tf.agents import AGENTS  # noqa: E402
-from sac_tf.run.state import CONFIG_FILE  # noqa: E402
-from sac_tf.config import SAVED_RUN_CONFIG, default_config_argument, load_config  # noqa: E402
+from sac_tf.config import (default_config_argument, load_config,  # noqa: E402
+                           saved_run_config_argument, with_overrides)
 from sac_tf.errors import UserError  # noqa: E402
-from sac_tf.run.loop import default_root_dir, run_training  # noqa: E402
+from sac_tf.run.loop import run_training  # noqa: E402
+from sac_tf.run.run_dir import CONFIG_FILE, default_root_dir, holds_run  # noqa: E402
 
 flags.DEFINE_string("env", None, "Gymnasium environment id or package.module:ClassOrFactory; "
                     "overrides config.env_id.")
@@ -48,11 +48,6 @@ flags.DEFINE_string("root_dir", None,
                     "Run directory (logs, checkpoints); default runs/{agent}_{env}_seed{seed}, "
                     "with / and : in the env id made _.")
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file, see configs/.")
-
-
-def saved_config_argument(root_dir: str) -> str:
-    """The `--config` value that loads the config saved in `root_dir`."""
-    return f"{SAVED_RUN_CONFIG}:{root_dir}"
 
 
 def parse_env_kwargs(text: str) -> dict:
@@ -68,52 +63,45 @@ def parse_env_kwargs(text: str) -> dict:
 
 def resolve_config(flag_values) -> ml_collections.ConfigDict:
     """The config with `--env`, `--env_kwargs`, `--agent`, `--seed` and `--num_steps` applied."""
-    config = flag_values.config
-    for flag_name, field in (("env", "env_id"), ("agent", "agent"), ("seed", "seed"),
-                             ("num_steps", "num_steps")):
-        if flag_values[flag_name].value is not None:
-            config[field] = flag_values[flag_name].value
+    overrides = {field: flag_values[flag_name].value
+                 for flag_name, field in (("env", "env_id"), ("agent", "agent"), ("seed", "seed"),
+                                          ("num_steps", "num_steps"))
+                 if flag_values[flag_name].value is not None}
     if flag_values.env_kwargs is not None:
-        config.env_kwargs = parse_env_kwargs(flag_values.env_kwargs)
+        overrides["env_kwargs"] = parse_env_kwargs(flag_values.env_kwargs)
+    config = with_overrides(flag_values.config, overrides)
     if not config.env_id:
         raise UserError("the config names no environment: pass --env")
     return config
 
 
-def argv_flag(argv: list, name: str) -> Optional[str]:
-    """The value of `--name=VALUE` or `--name VALUE` (or with one dash, as absl also
-    accepts) in `argv`, the last one given; None if absent."""
-    value = None
-    for index, arg in enumerate(argv[1:], start=1):
-        for prefix in (f"--{name}", f"-{name}"):
-            if arg.startswith(f"{prefix}="):
-                value = arg.split("=", 1)[1]
-            elif arg == prefix and index + 1 < len(argv):
-                value = argv[index + 1]
-    return value
-
-
-def with_default_config(argv: list) -> list:
-    """Adds `--config=...` when argv has none: the run's own in `--root_dir`, else by agent/env."""
-    if argv_flag(argv, "config") is not None:
-        return argv
-    root_dir = argv_flag(argv, "root_dir")
-    agent = argv_flag(argv, "agent") or "sac"
-    if root_dir and (pathlib.Path(root_dir) / CONFIG_FILE).exists():
-        return argv[:1] + [f"--config={saved_config_argument(root_dir)}"] + argv[1:]
-    if agent not in AGENTS:
-        return argv  # let flag parsing report the bad --agent
-    env = argv_flag(argv, "env") or "Pendulum-v1"
-    return argv[:1] + [f"--config={default_config_argument(agent, env)}"] + argv[1:]
+def _choice_flags(argv: list) -> flags.FlagValues:
+    """`--config`, `--root_dir`, `--agent` and `--env` of `argv`, parsed by absl on their own
+    (other flags are left for the full parse), to choose the config file before it."""
+    choice = flags.FlagValues()
+    for name in ("config", "root_dir", "agent", "env"):
+        flags.DEFINE_string(name, None, "", flag_values=choice)
+    try:
+        choice(argv, known_only=True)
+    except flags.Error:
+        pass  # e.g. `--env` without a value: the full parse reports it
+    return choice
 
 
 def prepare_argv(argv: list) -> list:
-    """`with_default_config`, then a trial load of the config file, so that a missing or
-    broken file is reported in our words (`UserError`) before flag parsing loads it."""
-    argv = with_default_config(argv)
-    config_argument = argv_flag(argv, "config")
-    if config_argument is not None:
-        load_config(config_argument)
+    """Adds `--config=...` when argv has none: the run's own in `--root_dir`, else the default
+    of `--agent` on `--env`; then loads the config once, so that a missing or broken file is
+    reported in our words (`UserError`) before flag parsing loads it."""
+    choice = _choice_flags(argv)
+    if choice.config is None:
+        agent = choice.agent or "sac"
+        if agent not in AGENTS:
+            return argv  # let flag parsing report the bad --agent
+        argument = (saved_run_config_argument(choice.root_dir)
+                    if choice.root_dir and holds_run(choice.root_dir)
+                    else default_config_argument(agent, choice.env or "Pendulum-v1"))
+        argv = argv[:1] + [f"--config={argument}"] + argv[1:]
+    load_config(_choice_flags(argv).config)
     return argv
 
 
@@ -123,7 +111,7 @@ def main():
                         "runs/{agent}_{env}_seed{seed}")
     config = resolve_config(flags.FLAGS)
     root_dir = flags.FLAGS.root_dir or default_root_dir(config)
-    if config_flags.get_config_filename(flags.FLAGS["config"]) == saved_config_argument(root_dir):
+    if config_flags.get_config_filename(flags.FLAGS["config"]) == saved_run_config_argument(root_dir):
         # on stdout: stderr is kept to the one `error:` line when the run then fails
         print(f"Using the config saved in {pathlib.Path(root_dir) / CONFIG_FILE}.", flush=True)
     result = run_training(config, root_dir)

@@ -90,19 +90,3 @@ class EpisodeTracker:
             self.completed_returns.append(float(self._returns[index]))
         self._returns[episode_end] = 0.0
 
-
-def run_episodes(env: gym.vector.VectorEnv, spec: EnvSpec, policy: Policy, seed: int) -> np.ndarray:
-    """Runs one episode in each sub-environment of `env`, sub-env `i` reset with `seed + i`.
-
-    Returns:
-      float64 `[num_envs]`: the undiscounted return of each episode.
-    """
-    observation, _ = env.reset(seed=seed)
-    returns = np.zeros(env.num_envs)
-    running = np.ones(env.num_envs, bool)
-    while running.any():
-        action = np.asarray(policy(observation.astype(np.float32)), np.float32)
-        observation, reward, terminated, truncated, _ = env.step(spec.env_action(action))
-        returns += np.where(running, reward, 0.0)
-        running &= ~np.logical_or(terminated, truncated)
-    return returns

@@ -72,6 +72,26 @@ class EnvSpec:
                    np.asarray(value["action_high"], np.float32),
                    tuple(value.get("discrete_sizes", ())))
 
+    def differences(self, other: "EnvSpec") -> list:
+        """What differs between the spaces of this spec and `other`'s, one phrase per
+        difference (observation shape, discrete heads, action shape or bounds); empty
+        when an agent or policy of one can act in an env of the other."""
+        found = []
+        if tuple(self.observation_shape) != tuple(other.observation_shape):
+            found.append(f"observation shape {list(self.observation_shape)} vs "
+                         f"{list(other.observation_shape)}")
+        if tuple(self.discrete_sizes) != tuple(other.discrete_sizes):
+            found.append(f"discrete action sizes {list(self.discrete_sizes)} vs "
+                         f"{list(other.discrete_sizes)}")
+        if self.continuous_dim != other.continuous_dim:
+            found.append(f"action shape {[self.continuous_dim]} vs {[other.continuous_dim]}")
+        elif not (np.allclose(self.action_low, other.action_low)
+                  and np.allclose(self.action_high, other.action_high)):
+            found.append(f"action bounds [{self.action_low.tolist()}, "
+                         f"{self.action_high.tolist()}] vs [{other.action_low.tolist()}, "
+                         f"{other.action_high.tolist()}]")
+        return found
+
     @functools.cached_property
     def action_scaler(self) -> "ActionScaler":
         """Maps the continuous actions between [-1, 1] and `[action_low, action_high]`."""

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from sac_tf.errors import UserError
 from sac_tf.run.logs import read_csv
+from sac_tf.run.run_dir import EVAL_LOG
 
 
 def read_eval_csv(path) -> dict:
@@ -29,7 +30,7 @@ def plot_eval_returns(root_dir, png_path) -> pathlib.Path:
       `png_path` as a `pathlib.Path`.
     """
     root_dir, png_path = pathlib.Path(root_dir), pathlib.Path(png_path)
-    curve = read_eval_csv(root_dir / "eval.csv")
+    curve = read_eval_csv(root_dir / EVAL_LOG)
     figure = Figure(figsize=(7, 4.5), dpi=100)
     axes = figure.subplots()
     axes.plot(curve["env_step"], curve["return_mean"], marker="o", label="mean return")

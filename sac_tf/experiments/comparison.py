@@ -15,14 +15,14 @@ import ml_collections
 import numpy as np
 
 from sac_tf.agents import AGENTS, make_agent
-from sac_tf.run.state import CONFIG_FILE, read_run_config
-from sac_tf.config import (CONFIG_DIR, SAVED_RUN_CONFIG, ConfigArgumentError,
-                           default_config_argument, env_kwargs, load_config)
+from sac_tf.config import (ConfigArgumentError, env_kwargs, load_config, named_config_argument,
+                           validate, with_overrides)
 from sac_tf.envs.making import env_spec, make_env
 from sac_tf.errors import UserError
-from sac_tf.run.logs import read_csv
 from sac_tf.experiments.stats import bootstrap_ci, first_step_reaching
-from sac_tf.run.loop import run_training, validate
+from sac_tf.run.logs import read_csv
+from sac_tf.run.loop import run_training
+from sac_tf.run.run_dir import CONFIG_FILE, EVAL_LOG, read_run_config
 
 CURVE_FIELDS = ("agent", "seed", "env_step", "return_mean")
 
@@ -166,7 +166,7 @@ def run_dir(out: pathlib.Path, agent: str, seed: int) -> pathlib.Path:
 
 def finished(directory: pathlib.Path, num_steps: int) -> bool:
     """Whether the run in `directory` has evaluated at `num_steps` env steps or later."""
-    eval_csv = pathlib.Path(directory) / "eval.csv"
+    eval_csv = pathlib.Path(directory) / EVAL_LOG
     if not eval_csv.exists():
         return False
     rows = read_csv(eval_csv)
@@ -194,22 +194,13 @@ def agent_config(agent: str, env_id: str, seed: int,
     name of an option config in `configs/` that takes the env id, such as
     `sac_tqc` (`configs/sac_tqc.py:{env_id}`).
     """
-    option_file = CONFIG_DIR / f"{agent}.py"
-    if agent in AGENTS:
-        argument = default_config_argument(agent, env_id)
-        if not pathlib.Path(argument.partition(":")[0]).exists():
-            raise UserError(f"agent {agent!r} has no config for {env_id} ({argument})")
-    elif option_file.exists() and option_file != SAVED_RUN_CONFIG:
-        argument = f"{option_file}:{env_id}"
-    else:
-        raise UserError(f"unknown agent {agent!r}; choose from {sorted(AGENTS)} or a config "
-                        f"name in {CONFIG_DIR} such as sac_tqc")
+    argument = named_config_argument(agent, env_id, AGENTS)
     try:
         config = load_config(argument)
     except ConfigArgumentError:
-        raise UserError(f"{option_file} does not take an env id; compare agents or option "
-                        f"configs such as sac_tqc") from None
-    config.env_id, config.seed, config.num_steps = env_id, seed, num_steps
+        raise UserError(f"{argument.partition(':')[0]} does not take an env id; compare agents "
+                        f"or option configs such as sac_tqc") from None
+    with_overrides(config, dict(env_id=env_id, seed=seed, num_steps=num_steps))
     # A checkpoint at every evaluation, so a cut-off run resumes from its last one (MuJoCo's
     # default of 50,000 steps would restart a 50,000-step comparison run from scratch).
     config.checkpoint_interval = min(config.checkpoint_interval, config.eval_interval)
@@ -265,7 +256,7 @@ def train_missing(env_id: str, agents: Sequence[str], seeds: Sequence[int], num_
             result = run_training(configs[agent, seed], directory)
             log(f"{label}: final return {result['return_mean']:.1f} "
                 f"({time.perf_counter() - start:.0f} s)")
-        curves.append(load_curve(directory / "eval.csv", agent, seed))
+        curves.append(load_curve(directory / EVAL_LOG, agent, seed))
     return curves
 
 

@@ -1,21 +1,13 @@
-"""What a run trains and checkpoints, and where it lives in a run directory.
+"""A run's trainable state: the one object the command line and the Python API train.
 
-`build_components(config, spec)` makes the agent, replay buffer, learner and
-counters that both `python -m sac_tf.train` and the Python API (`sac_tf.api`)
-train. A run directory `ROOT` holds
-
-* `ROOT/checkpoints/` — `Components.checkpointer(ROOT)`: the agent, the replay
-  buffer and the counters;
-* `ROOT/config.json` — the run's config;
-* `ROOT/env_spec.json` — observation shape and action bounds, so a run whose
-  environment has no id can be rebuilt;
-
-so a run started by either the command line or the API continues in the other.
+`RunState.create(config, spec)` seeds the process and makes the agent, replay
+buffer, learner and counters; `RunState.restore(root_dir)` rebuilds them from a
+run directory (`sac_tf.run.run_dir`) at its newest checkpoint; `save` and
+`export_policy` write a checkpoint and the deployable policy.
 """
 
-import json
 import pathlib
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 import keras
 import ml_collections
@@ -23,102 +15,95 @@ import tensorflow as tf
 
 from sac_tf.agents import make_agent
 from sac_tf.agents.base import OffPolicyAgent
-from sac_tf.run.checkpoints import Checkpointer
 from sac_tf.config import env_kwargs
-from sac_tf.envs.making import env_spec, make_env
-from sac_tf.errors import UserError
-from sac_tf.files import write_atomically
 from sac_tf.core.learner import Learner
 from sac_tf.core.replay_buffer import ReplayBuffer
 from sac_tf.core.specs import EnvSpec
+from sac_tf.deploy.saved_policy import export_policy
+from sac_tf.errors import UserError
+from sac_tf.run.checkpoints import Checkpointer
+from sac_tf.run.run_dir import (CHECKPOINT_DIR, POLICY_DIR, read_run_config, read_run_spec,
+                                write_run_files)
 
-CHECKPOINT_DIR = "checkpoints"
-CONFIG_FILE = "config.json"
-SPEC_FILE = "env_spec.json"
+
+def seed_globally(seed: int) -> None:
+    """Seeds TensorFlow, Keras, Python and numpy, and makes TensorFlow's ops deterministic."""
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
 
 
-class Components(NamedTuple):
-    """The trainable state of a run.
+class RunState(NamedTuple):
+    """The trainable state of a run, with the config and spec it was built from.
 
     Attributes:
+      config: the run's config.
+      spec: the environment's `EnvSpec`.
       agent: the agent being trained.
-      replay_buffer: its replay buffer (actions stored in [-1, 1]).
-      learner: fused (sample, update) calls on the two.
+      replay_buffer: its replay buffer (actions stored in [-1, 1]); None when
+        restored for export only.
+      learner: fused (sample, update) calls on the two; None without a buffer.
       env_step: int64 variable, env steps collected so far (transitions added).
       wall_s: float64 variable, seconds of training so far.
     """
 
+    config: ml_collections.ConfigDict
+    spec: EnvSpec
     agent: OffPolicyAgent
-    replay_buffer: ReplayBuffer
-    learner: Learner
+    replay_buffer: Optional[ReplayBuffer]
+    learner: Optional[Learner]
     env_step: tf.Variable
     wall_s: tf.Variable
 
+    @classmethod
+    def create(cls, config: ml_collections.ConfigDict, spec: EnvSpec,
+               with_replay_buffer: bool = True) -> "RunState":
+        """Seeds the process with `config.seed` and builds a run's state at step 0."""
+        seed_globally(config.seed)
+        agent = make_agent(config, spec)
+        replay_buffer = learner = None
+        if with_replay_buffer:
+            replay_buffer = ReplayBuffer(spec.observation_dim, spec.action_dim,
+                                         config.buffer_capacity, seed=config.seed + 1)
+            learner = Learner(agent, replay_buffer, config.batch_size, config.jit_compile)
+        return cls(config, spec, agent, replay_buffer, learner,
+                   env_step=tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step"),
+                   wall_s=tf.Variable(0.0, dtype=tf.float64, trainable=False, name="wall_s"))
+
+    @classmethod
+    def restore(cls, root_dir, with_replay_buffer: bool = True) -> "RunState":
+        """The run saved in `root_dir`, at its newest checkpoint.
+
+        Raises:
+          UserError: for a directory without a run or without a readable checkpoint.
+        """
+        config = read_run_config(root_dir)
+        state = cls.create(config, read_run_spec(root_dir, config), with_replay_buffer)
+        checkpointer = state.checkpointer(root_dir)
+        if not checkpointer.restore_latest():
+            raise UserError(f"no checkpoint in {checkpointer.directory} to restore")
+        return state
+
     def checkpointer(self, root_dir) -> Checkpointer:
         """A `Checkpointer` of everything here under `ROOT/checkpoints/`."""
-        return Checkpointer(pathlib.Path(root_dir) / CHECKPOINT_DIR, agent=self.agent,
-                            replay_buffer=self.replay_buffer, env_step=self.env_step,
-                            wall_s=self.wall_s)
+        items = dict(agent=self.agent, env_step=self.env_step, wall_s=self.wall_s)
+        if self.replay_buffer is not None:
+            items["replay_buffer"] = self.replay_buffer
+        return Checkpointer(pathlib.Path(root_dir) / CHECKPOINT_DIR, **items)
 
+    def save(self, root_dir, checkpointer: Optional[Checkpointer] = None) -> str:
+        """Writes `config.json`, `env_spec.json` and a checkpoint numbered by the env step.
 
-def build_components(config: ml_collections.ConfigDict, spec: EnvSpec) -> Components:
-    """Seeds TensorFlow, Keras and numpy with `config.seed` and builds a run's state."""
-    keras.utils.set_random_seed(config.seed)
-    tf.config.experimental.enable_op_determinism()
-    agent = make_agent(config, spec)
-    replay_buffer = ReplayBuffer(spec.observation_dim, spec.action_dim,
-                                 config.buffer_capacity, seed=config.seed + 1)
-    return Components(
-        agent=agent,
-        replay_buffer=replay_buffer,
-        learner=Learner(agent, replay_buffer, config.batch_size, config.jit_compile),
-        env_step=tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step"),
-        wall_s=tf.Variable(0.0, dtype=tf.float64, trainable=False, name="wall_s"))
+        Returns:
+          The checkpoint's path prefix, `ROOT/checkpoints/ckpt-{env_step}`.
+        """
+        pathlib.Path(root_dir).mkdir(parents=True, exist_ok=True)
+        write_run_files(root_dir, self.config, self.spec)
+        return (checkpointer or self.checkpointer(root_dir)).save(int(self.env_step))
 
-
-def write_run_files(root_dir, config: ml_collections.ConfigDict, spec: EnvSpec) -> None:
-    """Writes `ROOT/config.json` and `ROOT/env_spec.json`, each atomically."""
-    root_dir = pathlib.Path(root_dir)
-    for name, value in ((CONFIG_FILE, json.loads(config.to_json())), (SPEC_FILE, spec.to_dict())):
-        write_atomically(root_dir / name, json.dumps(value, indent=2, sort_keys=True))
-
-
-def _read_json(path: pathlib.Path):
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise UserError(f"cannot read {path}: {error}") from None
-
-
-def _lists_as_tuples(value):
-    """JSON holds config tuples (`hidden_sizes`) as lists; turn them back into tuples."""
-    if isinstance(value, dict):
-        return {key: _lists_as_tuples(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return tuple(_lists_as_tuples(item) for item in value)
-    return value
-
-
-def read_run_config(root_dir) -> ml_collections.ConfigDict:
-    """The config saved in `ROOT/config.json`, with its tuples restored.
-
-    Raises:
-      UserError: when `root_dir` holds no run, or its config is not JSON.
-    """
-    path = pathlib.Path(root_dir) / CONFIG_FILE
-    if not path.is_file():
-        raise UserError(f"{root_dir} is not a training run directory (no {CONFIG_FILE})")
-    return ml_collections.ConfigDict(_lists_as_tuples(_read_json(path)))
-
-
-def read_run_spec(root_dir, config: ml_collections.ConfigDict) -> EnvSpec:
-    """The env spec saved in `ROOT/env_spec.json`; for a run that predates it, the
-    spec of the run's env (from `config`, see `read_run_config`), made anew.
-
-    Raises:
-      UserError: when the file cannot be read, or the env cannot be made.
-    """
-    path = pathlib.Path(root_dir) / SPEC_FILE
-    if path.exists():
-        return EnvSpec.from_dict(_read_json(path))
-    return env_spec(make_env(config.env_id, **env_kwargs(config)))
+    def export_policy(self, output_dir=None, root_dir=None) -> pathlib.Path:
+        """Writes the agent's policy as a SavedModel (`sac_tf.deploy.saved_policy`) to
+        `output_dir`, default `ROOT/policy`, with the run's env and env step as metadata."""
+        output_dir = output_dir or pathlib.Path(root_dir) / POLICY_DIR
+        return export_policy(self.agent, self.spec, output_dir, env_id=self.config.env_id,
+                             agent_name=self.config.agent, train_step=int(self.env_step),
+                             env_kwargs=env_kwargs(self.config))

@@ -1,4 +1,4 @@
-"""Default hyper-parameters and how a run finds its config file.
+"""Default hyper-parameters: what the config files in `configs/` build on.
 
 Config files in `configs/` build on these functions; they are the single
 source of defaults (agents take every hyper-parameter as a required argument).
@@ -6,24 +6,8 @@ Any field can be overridden on the command line, e.g.
 `--config.batch_size=512` or `--config.sac.hidden_sizes="(64, 64)"`.
 """
 
-import importlib.machinery
-import importlib.util
-import inspect
-import pathlib
-
 import ml_collections
 from ml_collections import config_dict
-
-from sac_tf.errors import UserError, failures_reported_as
-
-#: Where the shipped config files live (a sibling of the package).
-CONFIG_DIR = pathlib.Path(__file__).resolve().parent.parent / "configs"
-#: The config file that loads a run's saved config (`saved_run.py:ROOT_DIR`), not an agent.
-SAVED_RUN_CONFIG = CONFIG_DIR / "saved_run.py"
-
-#: Env ids whose default config is `configs/{agent}_pendulum.py`; every other
-#: env gets `configs/{agent}_mujoco.py:{env_id}` (the papers' general settings).
-PENDULUM_FAMILY = ("Pendulum-v1",)
 
 
 def base_config(agent: str, env_id: str) -> ml_collections.ConfigDict:
@@ -119,77 +103,3 @@ def deterministic_pendulum_config(agent: str) -> ml_collections.ConfigDict:
     config[agent] = td3_config() if agent == "td3" else ddpg_config()
     config[agent].actor_lr = config[agent].critic_lr = 1e-3
     return config
-
-
-def default_config(agent: str, env_id: str) -> ml_collections.ConfigDict:
-    """The config a run of `agent` on `env_id` gets without `--config`.
-
-    Option configs (`configs/sac_tqc.py` and the like) start from it, so an
-    option keeps the schedule of its environment family (Pendulum or MuJoCo).
-    """
-    return load_config(default_config_argument(agent, env_id))
-
-
-def high_update_ratio_sac_config(env_id: str) -> ml_collections.ConfigDict:
-    """SAC with 20 critic updates per env step after at most 5k random steps and one actor
-    and α update per env step, as REDQ's and DroQ's code train (policy update delay 20)."""
-    config = default_config("sac", env_id)
-    config.learning_starts = min(config.learning_starts, 5_000)
-    config.updates_per_step = 20
-    config.sac.actor_update_interval = 20
-    return config
-
-
-def env_kwargs(config: ml_collections.ConfigDict) -> dict:
-    """The keyword arguments a run's environment is made with, as a plain dict."""
-    kwargs = config.get("env_kwargs") or {}
-    return kwargs.to_dict() if isinstance(kwargs, ml_collections.ConfigDict) else dict(kwargs)
-
-
-def default_config_argument(agent: str, env_id: str) -> str:
-    """The `--config` value used when none is given, e.g. `…/sac_mujoco.py:Hopper-v5`."""
-    if env_id in PENDULUM_FAMILY:
-        return str(CONFIG_DIR / f"{agent}_pendulum.py")
-    return f"{CONFIG_DIR / f'{agent}_mujoco.py'}:{env_id}"
-
-
-class ConfigArgumentError(UserError):
-    """A config file's `get_config` does not take the `:argument` it was given."""
-
-
-def load_config(argument: str) -> ml_collections.ConfigDict:
-    """Loads `path/to/config.py[:arg]` the way `--config` does: `get_config(arg)`, or
-    `get_config()` without `:arg`.
-
-    Raises:
-      ConfigArgumentError: when its `get_config` does not take the argument
-        given (or needs one).
-      UserError: when the file is missing, cannot be read, is not Python, has no
-        `get_config`, or fails while it runs (the original exception is the
-        `UserError`'s cause).
-    """
-    path, colon, arg = argument.partition(":")
-    args = (arg,) if colon else ()
-    if not pathlib.Path(path).is_file():
-        raise UserError(f"no config file {path!r}")
-    loader = importlib.machinery.SourceFileLoader("sac_tf_config_file", path)
-    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
-    with failures_reported_as(f"config file {path}"):  # e.g. an ImportError at its top
-        try:
-            loader.exec_module(module)
-        except SyntaxError as error:
-            raise UserError(f"config file {path} is not valid Python: {error}") from None
-        except OSError as error:
-            raise UserError(f"cannot read config file {path}: {error.strerror}") from None
-    get_config = getattr(module, "get_config", None)
-    if not callable(get_config):
-        raise UserError(f"config file {path} defines no get_config()")
-    signature = inspect.signature(get_config)
-    try:
-        signature.bind(*args)
-    except TypeError:
-        usage = ":".join([path, *(name.upper() for name in signature.parameters)][:2])
-        raise ConfigArgumentError(f"config {argument!r} does not fit get_config"
-                                  f"({', '.join(signature.parameters)}): use {usage}") from None
-    with failures_reported_as(f"config {argument!r}"):  # a bug in the config file
-        return get_config(*args)

@@ -1,0 +1,240 @@
+"""`Agent`: a thin layer over `RunState` for people who own their loop.
+
+The same configs, agents, replay buffer, fused learner, checkpoints and
+episode runner as `python -m sac_tf.train`. Bad input raises
+`sac_tf.errors.UserError`, a `ValueError` that names the problem.
+"""
+
+import numbers
+from typing import Mapping, Optional
+
+import gymnasium as gym
+import ml_collections
+import numpy as np
+import tensorflow as tf
+
+from sac_tf.api.inputs import checked_rows, checked_transition
+from sac_tf.api.replay import ApiReplayBuffer
+from sac_tf.config import (default_config_argument, env_kwargs, load_config, validate,
+                           with_overrides)
+from sac_tf.core.episodes import return_statistics, run_episodes, run_episodes_in_turn
+from sac_tf.core.policies import numpy_policy
+from sac_tf.core.specs import EnvSpec, spec_from_spaces
+from sac_tf.core.types import LossInfo, Transition
+from sac_tf.envs.making import check_env, env_spec, make_vector_env
+from sac_tf.errors import UserError
+from sac_tf.run.run_dir import read_run_config
+from sac_tf.run.state import RunState
+
+
+def _as_floats(info: LossInfo) -> dict:
+    return {"loss": float(info.loss), **{name: float(value) for name, value in info.extra.items()}}
+
+
+class Agent:
+    """An off-policy agent for a hand-written loop; subclasses name the agent.
+
+    `class SAC(Agent): agent_name = "sac"` is a complete subclass: the name
+    picks the agent in `sac_tf.agents.AGENTS` and its default config files.
+    Build one from spaces, `SAC(observation_space, action_space, ...)`, from an
+    environment, `SAC.from_env(env_or_id, ...)`, or from a run directory, `SAC.load(root_dir)`.
+
+    Args:
+      observation_space: a 1-D `gymnasium.spaces.Box`.
+      action_space: a 1-D `Box` with finite bounds.
+      config: a `ConfigDict`, a config file argument (`"configs/sac_mujoco.py:Hopper-v5"`),
+        or None for the agent's default config of `env_id` (or of the MuJoCo tasks).
+      seed: seed of networks, action sampling and replay; None keeps `config.seed`.
+      **overrides: config fields to change, top-level (`batch_size=128`) or of
+        the agent's section (`actor_lr=1e-3` for `config.sac.actor_lr`).
+
+    Attributes:
+      config: the run's `ConfigDict` (read it, do not change it).
+      spec: the `EnvSpec` (observation shape, action bounds).
+      replay_buffer: an `ApiReplayBuffer`.
+    """
+
+    #: Key of the agent in `sac_tf.agents.AGENTS` and prefix of its config files.
+    agent_name: str = ""
+
+    def __init__(self, observation_space: gym.Space, action_space: gym.Space,
+                 config=None, seed: Optional[int] = None, **overrides):
+        self._attach(RunState.create(self._resolve_config(config, seed, overrides),
+                                     spec_from_spaces(observation_space, action_space)))
+
+    @classmethod
+    def from_env(cls, env, config=None, seed: Optional[int] = None, **overrides) -> "Agent":
+        """An agent for `env`: a `gymnasium.Env`, a registered id or `package.module:Factory`.
+
+        An id or import path is made with `config.env_kwargs` (or an `env_kwargs=`
+        override) and must pass gymnasium's env checker. An env made by
+        `gymnasium.make` records its id and the kwargs it was made with (less
+        `render_mode`), so evaluations and exports remake the same env.
+        """
+        if isinstance(env, str):
+            overrides = {"env_id": env, **overrides}
+        elif env.spec is not None:
+            made_with = {k: v for k, v in env.spec.kwargs.items() if k != "render_mode"}
+            overrides = {"env_id": env.spec.id, "env_kwargs": made_with, **overrides}
+        config = cls._resolve_config(config, seed, overrides)
+        spec = check_env(env, env_kwargs(config)) if isinstance(env, str) else env_spec(env)
+        return cls._from_state(RunState.create(config, spec))
+
+    @classmethod
+    def load(cls, root_dir) -> "Agent":
+        """The agent saved in `root_dir` by `save` or by `python -m sac_tf.train`.
+
+        Raises:
+          UserError: when `root_dir` holds no run of this agent, or no checkpoint.
+        """
+        saved_agent = read_run_config(root_dir).get("agent")
+        if saved_agent != cls.agent_name:
+            raise UserError(f"{root_dir} holds a {saved_agent!r} run, not {cls.agent_name!r}")
+        return cls._from_state(RunState.restore(root_dir))
+
+    @classmethod
+    def _from_state(cls, state: RunState) -> "Agent":
+        agent = cls.__new__(cls)
+        agent._attach(state)
+        return agent
+
+    @classmethod
+    def _resolve_config(cls, config, seed: Optional[int],
+                        overrides: Mapping) -> ml_collections.ConfigDict:
+        if not cls.agent_name:
+            raise TypeError("Agent is a base class: use a subclass such as sac_tf.SAC")
+        if config is None:
+            config = load_config(default_config_argument(cls.agent_name,
+                                                         overrides.get("env_id") or ""))
+            config.env_id = None  # set from overrides below when known
+        elif isinstance(config, str):
+            config = load_config(config)
+        else:
+            config = config.copy_and_resolve_references()
+        if config.get("agent") != cls.agent_name:
+            raise UserError(f"config is for agent {config.get('agent')!r}, "
+                            f"not {cls.agent_name!r}")
+        with_overrides(config, {**overrides, **({} if seed is None else {"seed": seed})})
+        validate(config)
+        return config
+
+    def _attach(self, state: RunState) -> None:
+        if state.spec.is_hybrid:
+            raise UserError("the Python API takes Box action spaces; train hybrid-action "
+                            "environments with python -m sac_tf.train")
+        self._state, self.config, self.spec = state, state.config, state.spec
+        agent, spec = state.agent, state.spec
+        self._policies = {
+            deterministic: numpy_policy(action_fn, spec.observation_dim, self.config.jit_compile)
+            for deterministic, action_fn in ((True, agent.greedy_action),
+                                             (False, agent.explore_action))}
+        row = lambda *shape: tf.TensorSpec((None, *shape), tf.float32)
+        self._train_step = tf.function(agent.train, jit_compile=self.config.jit_compile,
+                                       input_signature=[Transition(
+                                           row(spec.observation_dim), row(spec.action_dim),
+                                           row(), row(spec.observation_dim), row())])
+        self.replay_buffer = ApiReplayBuffer(state)
+
+    @property
+    def tf_agent(self):
+        """The underlying `OffPolicyAgent` (networks, optimisers, `train`)."""
+        return self._state.agent
+
+    @property
+    def env_step(self) -> int:
+        """Transitions added so far (env steps), including those of a loaded run."""
+        self.replay_buffer.flush()
+        return int(self._state.env_step)
+
+    def select_action(self, obs, deterministic: bool = False) -> np.ndarray:
+        """The action for `obs` (`[obs_dim]` or `[B, obs_dim]`) in env units: `[act_dim]`
+        or `[B, act_dim]`; `deterministic` takes the policy's mode instead of a sample."""
+        observation, single = checked_rows("obs", obs, self.spec.observation_shape)
+        action = self.spec.action_scaler.to_env(self._policies[bool(deterministic)](observation))
+        return action[0] if single else action
+
+    def learn(self, num_updates: int = 1) -> dict:
+        """`num_updates` updates on batches sampled from the replay buffer, in one compiled
+        call; returns the last one's losses as floats (`loss`, `critic_loss`, ...).
+
+        Raises:
+          UserError: when `num_updates < 1` or the buffer holds fewer than `batch_size`.
+        """
+        if not isinstance(num_updates, numbers.Integral) or num_updates < 1:
+            raise UserError(f"num_updates must be a positive integer, got {num_updates!r}")
+        stored = len(self.replay_buffer)
+        if stored < self.config.batch_size:
+            raise UserError(f"learn() needs at least batch_size={self.config.batch_size} "
+                            f"transitions in the replay buffer, it holds {stored}")
+        return _as_floats(self._state.learner.run(int(num_updates)))
+
+    def train_on_batch(self, observations, actions, rewards, next_observations,
+                       terminateds) -> dict:
+        """One update on the user's own `[B, ...]` arrays (actions in env units; `terminateds`
+        true where no bootstrapping should happen); returns the losses as `learn` does."""
+        transition, _, _ = checked_transition(self.spec, [
+            ("observations", observations), ("actions", actions), ("rewards", rewards),
+            ("next_observations", next_observations), ("terminateds", terminateds)])
+        return _as_floats(self._train_step(transition))
+
+    def evaluate(self, env=None, episodes: int = 10, seed: int = 0) -> dict:
+        """The deterministic policy's undiscounted returns over `episodes` episodes, episode
+        `i` reset with `seed + i`, in `env` (a `gymnasium.Env`, an id or import path, or
+        None for the config's env): `return_mean`, `return_std`, `return_min`,
+        `return_max` and `episodes`."""
+        if episodes < 1:
+            raise UserError(f"episodes must be at least 1, got {episodes}")
+        if env is None and not self.config.env_id:
+            raise UserError("the config names no environment: pass one to evaluate()")
+        greedy, spec = self._policies[True], self.spec
+
+        def act(observation):
+            return spec.env_action(np.asarray(greedy(observation), np.float32))
+
+        if env is None or isinstance(env, str):
+            kwargs = env_kwargs(self.config) if env is None else {}
+            vector_env = make_vector_env(env or self.config.env_id, episodes, kwargs)
+            self._check_spec(env_spec(vector_env))
+            returns = run_episodes(vector_env, act, seed)
+            vector_env.close()
+        else:
+            self._check_spec(env_spec(env))
+            returns = run_episodes_in_turn(env, act, episodes, seed)
+        return {**return_statistics(returns), "episodes": int(episodes)}
+
+    def _check_spec(self, spec: EnvSpec) -> None:
+        differences = spec.differences(self.spec)
+        if differences:
+            raise UserError(f"the environment's spaces differ from the agent's: "
+                            f"{'; '.join(differences)}")
+
+    def save(self, root_dir) -> str:
+        """Writes a checkpoint, `config.json` and `env_spec.json` under `root_dir`, the layout
+        of a training run (`python -m sac_tf.train --root_dir=root_dir` resumes it, `load`
+        reads it back); returns the checkpoint's path prefix."""
+        self.replay_buffer.flush()
+        return self._state.save(root_dir)
+
+    def export(self, output_dir):
+        """Writes the policy as the SavedModel a training run leaves in `ROOT/policy/`
+        (see the README's *Exporting* section); returns `output_dir` as a path."""
+        self.replay_buffer.flush()
+        return self._state.export_policy(output_dir)
+
+
+class SAC(Agent):
+    """Soft Actor-Critic (`sac_tf.agents.SacAgent`) for a hand-written loop."""
+
+    agent_name = "sac"
+
+
+class DDPG(Agent):
+    """DDPG (`sac_tf.agents.DdpgAgent` with its DDPG config) for a hand-written loop."""
+
+    agent_name = "ddpg"
+
+
+class TD3(Agent):
+    """TD3 (`sac_tf.agents.DdpgAgent` with its TD3 options) for a hand-written loop."""
+
+    agent_name = "td3"

@@ -1,0 +1,66 @@
+"""Checking the numpy arrays a user hands the Python API, and turning them into agent units."""
+
+import numpy as np
+
+from sac_tf.core.specs import EnvSpec
+from sac_tf.core.types import Transition
+from sac_tf.errors import UserError
+
+
+def checked_rows(name: str, value, row_shape: tuple) -> tuple:
+    """`value` as float32 `[B, *row_shape]`, and whether it was one row.
+
+    Raises:
+      UserError: for another shape, a non-numeric value, NaN or infinity.
+    """
+    try:
+        array = np.asarray(value, np.float32)
+    except (TypeError, ValueError):
+        raise UserError(f"{name} must be numeric, got {type(value).__name__}") from None
+    single = array.shape == row_shape
+    if single:
+        array = array[None]
+    if array.shape[1:] != row_shape or array.ndim != len(row_shape) + 1:
+        expected = f"{row_shape} or (batch, {', '.join(map(str, row_shape))})".replace(", )", ")")
+        raise UserError(f"{name} has shape {array.shape}; expected {expected}")
+    if not np.all(np.isfinite(array)):
+        raise UserError(f"{name} contains NaN or infinity")
+    return array, single
+
+
+def checked_transition(spec: EnvSpec, named_values: list) -> tuple:
+    """User arrays in env units → a `Transition` in agent units.
+
+    Args:
+      spec: the agent's spec.
+      named_values: `(name, value)` pairs in `Transition` order (observation,
+        action in env units, reward, next observation, terminated), optionally
+        followed by more `[B]` flags that are only checked (truncated). Each
+        is one row or a batch `[B, ...]`; all must agree.
+
+    Returns:
+      (`Transition` with actions clipped into [-1, 1] and terminated as 0/1,
+      batch size `B`, whether the input was one row).
+
+    Raises:
+      UserError: naming the first array of a wrong shape, with NaN or
+        infinity, or whose batch size differs from the others.
+    """
+    row_shapes = (spec.observation_shape, (spec.action_dim,), (), spec.observation_shape)
+    arrays, single = [], None
+    for index, (name, value) in enumerate(named_values):
+        array, single_row = checked_rows(name, value, row_shapes[index] if index < 4 else ())
+        single = single_row if single is None else single
+        if single_row != single:
+            raise UserError(f"{name} is {'one row' if single_row else 'a batch'} but "
+                            f"{named_values[0][0]} is {'one row' if single else 'a batch'}")
+        arrays.append(array)
+    sizes = {name: array.shape[0] for (name, _), array in zip(named_values, arrays)}
+    if len(set(sizes.values())) != 1:
+        raise UserError(f"batch sizes differ: {sizes}")
+    observation, action, reward, next_observation, terminated = arrays[:5]
+    scaler = spec.action_scaler
+    normalised = np.clip(scaler.from_env(action), -1.0, 1.0).astype(np.float32)
+    transition = Transition(observation, normalised, reward, next_observation,
+                            (terminated != 0).astype(np.float32))
+    return transition, arrays[0].shape[0], single

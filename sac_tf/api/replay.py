@@ -1,0 +1,65 @@
+"""The replay buffer as the Python API shows it: numpy transitions in env units."""
+
+from sac_tf.api.inputs import checked_transition
+from sac_tf.core.replay_buffer import StagedWriter
+from sac_tf.errors import UserError
+from sac_tf.run.state import RunState
+
+
+class ApiReplayBuffer:
+    """The agent's replay buffer, filled with numpy transitions in env units.
+
+    Transitions are staged on the host and written to the `tf.Variable`
+    storage in one call before the agent learns or saves (or every
+    `FLUSH_EVERY` transitions).
+    """
+
+    #: Most transitions staged before they are written.
+    FLUSH_EVERY = 1_000
+
+    def __init__(self, state: RunState):
+        self._state = state
+        self._capacity = state.replay_buffer.capacity
+        self._writer = StagedWriter(state.replay_buffer)
+        self._staged_steps = 0
+
+    def add(self, obs, action, reward, next_obs, terminated, truncated) -> None:
+        """Stores one transition, or a batch of them (leading dimension `[B]`).
+
+        Args:
+          obs: `[obs_dim]` or `[B, obs_dim]`, the observation acted on.
+          action: `[act_dim]` or `[B, act_dim]`, the action taken, in env units
+            (clipped to the action space's bounds, as environments do).
+          reward: scalar or `[B]`.
+          next_obs: like `obs`; at an episode's end, the real final observation.
+          terminated: bool, scalar or `[B]`: the episode reached a terminal state,
+            so its value is not bootstrapped.
+          truncated: bool, scalar or `[B]`: the episode was cut short (a time
+            limit). Accepted so a gymnasium step's outputs pass straight
+            through; a truncated step still bootstraps from `next_obs`.
+
+        Raises:
+          UserError: for shapes that do not match the spec or each other, and
+            for NaN or infinite values.
+        """
+        transition, batch, _ = checked_transition(self._state.spec, [
+            ("obs", obs), ("action", action), ("reward", reward), ("next_obs", next_obs),
+            ("terminated", terminated), ("truncated", truncated)])
+        if batch > self._capacity:
+            raise UserError(f"a batch of {batch} transitions does not fit the replay buffer's "
+                            f"capacity of {self._capacity}")
+        if self._staged_steps + batch > min(self._capacity, self.FLUSH_EVERY):
+            self.flush()
+        self._writer(transition)
+        self._staged_steps += batch
+
+    def flush(self) -> None:
+        """Writes staged transitions to the buffer and counts them as env steps."""
+        self._writer.flush()
+        self._state.env_step.assign_add(self._staged_steps)
+        self._staged_steps = 0
+
+    def __len__(self) -> int:
+        """Transitions stored (at most the buffer's capacity)."""
+        self.flush()
+        return int(self._state.replay_buffer.size)
