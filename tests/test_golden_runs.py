@@ -18,6 +18,7 @@ the machine kind they were recorded on: the test skips when the CPU model,
 `platform.machine()` or the TensorFlow version differs from the recorded ones.
 """
 
+import concurrent.futures
 import csv
 import hashlib
 import importlib.metadata
@@ -171,8 +172,22 @@ def _json_difference(where: str, want, got) -> str:
     return f"{where}: golden {want!r}, actual {got!r}"
 
 
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory):
+    """Every case's outcome (or the exception it raised), run two at a time: each run is
+    single-threaded, so on 2 cores the five take about half as long as one after another."""
+    def outcome_or_error(name):
+        try:
+            return run_case(name, tmp_path_factory.mktemp(name) / "run")
+        except Exception as error:  # reported by that case's test
+            return error
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(sorted(CASES), pool.map(outcome_or_error, sorted(CASES))))
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_golden_run(name, tmp_path):
+def test_golden_run(name, tmp_path, request):
     golden_file = GOLDEN_DIR / f"{name}.json"
     if RECORD:
         outcome = run_case(name, tmp_path / "run")
@@ -189,7 +204,9 @@ def test_golden_run(name, tmp_path):
         pytest.skip(f"golden runs are only bit-comparable on the machine kind they were recorded "
                     f"on (XLA CPU code differs by CPU features): recorded on "
                     f"{golden['machine_kind']}, this is {machine_kind()}")
-    outcome = run_case(name, tmp_path / "run")
+    outcome = request.getfixturevalue("outcomes")[name]
+    if isinstance(outcome, Exception):
+        raise outcome
     if outcome != golden["outcome"]:
         notes = [f"  recorded {key}={value!r}, now {machine_info().get(key)!r}"
                  for key, value in golden["machine_info"].items()

@@ -80,26 +80,34 @@ class DdpgAgent(OffPolicyAgent):
         self.ou_state = tf.Variable(tf.zeros([spec.action_dim]), trainable=False,
                                     name="ou_state")
 
+    # --- One update: the critic target and the actor loss, then their optimiser steps. ---
+
     def train(self, batch: Transition) -> LossInfo:
-        next_action = self.smoothed_target_action(batch.next_observation)
-        next_q = tf.reduce_min(self.target_critics(batch.next_observation, next_action), axis=0)
-        critic_loss, q_mean = self.train_critics(batch, self.td_target(batch, next_q))
-
-        def update_actor_and_targets():
-            with tf.GradientTape() as tape:
-                loss = self.actor_loss(batch)
-            minimize(self.actor_optimizer, tape, loss, self.actor.trainable_variables)
-            self.update_targets()
-            return {"actor_loss": loss}
-
-        actor_loss = self.delayed_actor_update(update_actor_and_targets)["actor_loss"]
+        critic_loss, q_mean = self.train_critics(batch, self.critic_target(batch))
+        actor_loss = self.delayed_actor_update(
+            lambda: self.train_actor_and_targets(batch))["actor_loss"]
         return LossInfo(loss=critic_loss + actor_loss,
                         extra=dict(critic_loss=critic_loss, actor_loss=actor_loss,
                                    q_mean=q_mean))
 
+    def critic_target(self, batch: Transition) -> tf.Tensor:
+        """y = r + γ (1 − d) min_j Q'_j(s', ã'), ã' the smoothed target action: `[B]`,
+        without gradient. `critic_loss` (of `OffPolicyAgent`) regresses every Q_i(s, a) on it."""
+        next_action = self.smoothed_target_action(batch.next_observation)
+        next_q = tf.reduce_min(self.target_critics(batch.next_observation, next_action), axis=0)
+        return self.td_target(batch, next_q)
+
     def actor_loss(self, batch: Transition) -> tf.Tensor:
         """−mean Q_1(s, μ(s)), a float32 scalar."""
         return -tf.reduce_mean(self.critics(batch.observation, self.actor(batch.observation))[0])
+
+    def train_actor_and_targets(self, batch: Transition) -> dict:
+        """One Adam step on `actor_loss`, then Polyak steps of every target network."""
+        with tf.GradientTape() as tape:
+            loss = self.actor_loss(batch)
+        minimize(self.actor_optimizer, tape, loss, self.actor.trainable_variables)
+        self.update_targets()
+        return {"actor_loss": loss}
 
     def smoothed_target_action(self, next_observation: tf.Tensor) -> tf.Tensor:
         """μ'(s') plus clipped Gaussian noise, clipped to [-1, 1]: `[B, act_dim]`."""

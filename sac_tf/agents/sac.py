@@ -151,24 +151,17 @@ class SacAgent(OffPolicyAgent):
                 self.actor.variables + self.critics.variables + self.target_critics.variables
                 + temperatures, optimizers)
 
+    # --- One update: the three losses of SAC, each a named method below. ---
+
     def train(self, batch: Transition) -> LossInfo:
         batch = self.prepare(batch)
         alpha = tf.exp(self.log_alpha)
-
-        next_policy = self.actor(batch.next_observation)
-        next_action, next_log_prob = next_policy.sample_and_log_prob(self.next_seed())
-        next_value = self.soft_target_value(
-            self.target_critics(batch.next_observation, next_action, training=True,
-                                members=self.target_subset()),
-            alpha * next_log_prob
-            + self.discrete_alpha() * self.discrete_negative_entropy(next_policy))
-        critic_loss, q_mean = self.train_critics(batch, self.td_target(batch, next_value))
+        critic_loss, q_mean = self.train_critics(batch, self.critic_target(batch, alpha))
         if self.delayed_actor_update is None:
             actor_metrics = self.train_actor_and_temperatures(batch, alpha)
         else:
             actor_metrics = self.delayed_actor_update(
                 lambda: self.train_actor_and_temperatures(batch, alpha))
-
         self.update_targets()
         if self.periodic_reset is not None:
             self.periodic_reset.step()
@@ -176,8 +169,46 @@ class SacAgent(OffPolicyAgent):
             loss=critic_loss + actor_metrics["actor_loss"] + actor_metrics["alpha_loss"],
             extra=dict(critic_loss=critic_loss, q_mean=q_mean, alpha=alpha, **actor_metrics))
 
+    def critic_target(self, batch: Transition, alpha: tf.Tensor) -> tf.Tensor:
+        """y = r + γ (1 − d) (min_j Q'_j(s', a') − α log π(a'|s')), a' ~ π(·|s'): `[B]`
+        (`[B, kept atoms]` for TQC), without gradient. `critic_loss` (of
+        `OffPolicyAgent`) regresses every Q_i(s, a) on it."""
+        next_policy = self.actor(batch.next_observation)
+        next_action, next_log_prob = next_policy.sample_and_log_prob(self.next_seed())
+        target_q = self.target_critics(batch.next_observation, next_action, training=True,
+                                       members=self.target_subset())
+        penalty = (alpha * next_log_prob
+                   + self.discrete_alpha() * self.discrete_negative_entropy(next_policy))
+        return self.td_target(batch, self.soft_target_value(target_q, penalty))
+
+    def actor_loss(self, batch: Transition, alpha: tf.Tensor, alpha_discrete) -> tuple:
+        """mean_B [α log π(ã|s) + α_d Σ p log p − Q(s, ã)], ã ~ π(·|s), Q the critics'
+        min (or mean, `actor_q_reduction`).
+
+        Returns:
+          (the loss, a float32 scalar; log π(ã|s) `[B]`; the discrete heads'
+          Σ p log p `[B]`, 0 without them), the last two for the temperatures.
+        """
+        policy = self.actor(batch.observation)
+        action, log_prob = policy.sample_and_log_prob(self.next_seed())
+        discrete_negative_entropy = self.discrete_negative_entropy(policy)
+        q = self.actor_value(self.critics(batch.observation, action, training=True))
+        loss = tf.reduce_mean(alpha * log_prob + alpha_discrete * discrete_negative_entropy - q)
+        return loss, log_prob, discrete_negative_entropy
+
+    @staticmethod
+    def alpha_loss(log_alpha: tf.Variable, entropy_shortfall: tf.Tensor) -> tf.Tensor:
+        """−mean_B log α · (log π + target entropy), a float32 scalar.
+
+        `entropy_shortfall` `[B]` is log π + target (target − entropy, per
+        sample): positive raises α, negative lowers it.
+        """
+        return -tf.reduce_mean(log_alpha * tf.stop_gradient(entropy_shortfall))
+
+    # --- Their optimiser steps. ---
+
     def train_actor_and_temperatures(self, batch: Transition, alpha: tf.Tensor) -> dict:
-        """One Adam step on the actor loss, then on each temperature's loss.
+        """One Adam step on `actor_loss`, then on each temperature's `alpha_loss`.
 
         Returns:
           float32 scalars: `actor_loss`, `alpha_loss` (the sum over temperatures),
@@ -186,12 +217,8 @@ class SacAgent(OffPolicyAgent):
         """
         alpha_discrete = self.discrete_alpha()  # reported as used, like `alpha`
         with tf.GradientTape() as tape:
-            policy = self.actor(batch.observation)
-            action, log_prob = policy.sample_and_log_prob(self.next_seed())
-            discrete_negative_entropy = self.discrete_negative_entropy(policy)
-            q = self.actor_value(self.critics(batch.observation, action, training=True))
-            actor_loss = tf.reduce_mean(
-                alpha * log_prob + alpha_discrete * discrete_negative_entropy - q)
+            actor_loss, log_prob, discrete_negative_entropy = self.actor_loss(
+                batch, alpha, alpha_discrete)
         minimize(self.actor_optimizer, tape, actor_loss, self.actor.trainable_variables)
 
         alpha_loss = self.tune_temperature(self.log_alpha, self.alpha_optimizer,
@@ -205,17 +232,14 @@ class SacAgent(OffPolicyAgent):
                            entropy_discrete=-tf.reduce_mean(discrete_negative_entropy))
         return dict(actor_loss=actor_loss, alpha_loss=alpha_loss, **metrics)
 
-    @staticmethod
-    def tune_temperature(log_alpha, optimizer, entropy_shortfall):
-        """One Adam step on −log α · (log π + target entropy); returns that loss.
-
-        `entropy_shortfall` `[B]` is log π + target (target − entropy, per sample):
-        positive raises α, negative lowers it.
-        """
+    def tune_temperature(self, log_alpha, optimizer, entropy_shortfall):
+        """One Adam step on `alpha_loss(log_alpha, entropy_shortfall)`; returns that loss."""
         with tf.GradientTape() as tape:
-            loss = -tf.reduce_mean(log_alpha * tf.stop_gradient(entropy_shortfall))
+            loss = self.alpha_loss(log_alpha, entropy_shortfall)
         minimize(optimizer, tape, loss, [log_alpha])
         return loss
+
+    # --- The options' small parts (hybrid heads, REDQ, TQC, actor_q_reduction). ---
 
     def discrete_alpha(self):
         """α_d, the temperature of the discrete heads; 0 without them."""

@@ -6,20 +6,18 @@ episode runner as `python -m sac_tf.train`. Bad input raises
 """
 
 import numbers
-from typing import Mapping, Optional
+from typing import Optional
 
 import gymnasium as gym
-import ml_collections
 import numpy as np
 import tensorflow as tf
 
 from sac_tf.api.inputs import checked_rows, checked_transition
 from sac_tf.api.replay import ApiReplayBuffer
-from sac_tf.config import (default_config_argument, env_kwargs, load_config, validate,
-                           with_overrides)
+from sac_tf.config import config_for_agent, env_kwargs
 from sac_tf.core.episodes import return_statistics, run_episodes, run_episodes_in_turn
 from sac_tf.core.policies import numpy_policy
-from sac_tf.core.specs import EnvSpec, spec_from_spaces
+from sac_tf.core.specs import spec_from_spaces
 from sac_tf.core.types import LossInfo, Transition
 from sac_tf.envs.making import check_env, env_spec, make_vector_env
 from sac_tf.errors import UserError
@@ -27,17 +25,16 @@ from sac_tf.run.run_dir import read_run_config
 from sac_tf.run.state import RunState
 
 
+MISMATCH = "the environment's spaces differ from the agent's"
+
+
 def _as_floats(info: LossInfo) -> dict:
     return {"loss": float(info.loss), **{name: float(value) for name, value in info.extra.items()}}
 
 
 class Agent:
-    """An off-policy agent for a hand-written loop; subclasses name the agent.
-
-    `class SAC(Agent): agent_name = "sac"` is a complete subclass: the name
-    picks the agent in `sac_tf.agents.AGENTS` and its default config files.
-    Build one from spaces, `SAC(observation_space, action_space, ...)`, from an
-    environment, `SAC.from_env(env_or_id, ...)`, or from a run directory, `SAC.load(root_dir)`.
+    """An off-policy agent for a hand-written loop; `class SAC(Agent): agent_name = "sac"` is
+    a complete subclass (the name picks the agent and its default config files).
 
     Args:
       observation_space: a 1-D `gymnasium.spaces.Box`.
@@ -59,7 +56,7 @@ class Agent:
 
     def __init__(self, observation_space: gym.Space, action_space: gym.Space,
                  config=None, seed: Optional[int] = None, **overrides):
-        self._attach(RunState.create(self._resolve_config(config, seed, overrides),
+        self._attach(RunState.create(config_for_agent(self.agent_name, config, seed, overrides),
                                      spec_from_spaces(observation_space, action_space)))
 
     @classmethod
@@ -76,17 +73,14 @@ class Agent:
         elif env.spec is not None:
             made_with = {k: v for k, v in env.spec.kwargs.items() if k != "render_mode"}
             overrides = {"env_id": env.spec.id, "env_kwargs": made_with, **overrides}
-        config = cls._resolve_config(config, seed, overrides)
+        config = config_for_agent(cls.agent_name, config, seed, overrides)
         spec = check_env(env, env_kwargs(config)) if isinstance(env, str) else env_spec(env)
         return cls._from_state(RunState.create(config, spec))
 
     @classmethod
     def load(cls, root_dir) -> "Agent":
-        """The agent saved in `root_dir` by `save` or by `python -m sac_tf.train`.
-
-        Raises:
-          UserError: when `root_dir` holds no run of this agent, or no checkpoint.
-        """
+        """The agent saved in `root_dir` by `save` or by `python -m sac_tf.train`; `UserError`
+        when `root_dir` holds no run of this agent, or no checkpoint."""
         saved_agent = read_run_config(root_dir).get("agent")
         if saved_agent != cls.agent_name:
             raise UserError(f"{root_dir} holds a {saved_agent!r} run, not {cls.agent_name!r}")
@@ -97,26 +91,6 @@ class Agent:
         agent = cls.__new__(cls)
         agent._attach(state)
         return agent
-
-    @classmethod
-    def _resolve_config(cls, config, seed: Optional[int],
-                        overrides: Mapping) -> ml_collections.ConfigDict:
-        if not cls.agent_name:
-            raise TypeError("Agent is a base class: use a subclass such as sac_tf.SAC")
-        if config is None:
-            config = load_config(default_config_argument(cls.agent_name,
-                                                         overrides.get("env_id") or ""))
-            config.env_id = None  # set from overrides below when known
-        elif isinstance(config, str):
-            config = load_config(config)
-        else:
-            config = config.copy_and_resolve_references()
-        if config.get("agent") != cls.agent_name:
-            raise UserError(f"config is for agent {config.get('agent')!r}, "
-                            f"not {cls.agent_name!r}")
-        with_overrides(config, {**overrides, **({} if seed is None else {"seed": seed})})
-        validate(config)
-        return config
 
     def _attach(self, state: RunState) -> None:
         if state.spec.is_hybrid:
@@ -194,19 +168,13 @@ class Agent:
         if env is None or isinstance(env, str):
             kwargs = env_kwargs(self.config) if env is None else {}
             vector_env = make_vector_env(env or self.config.env_id, episodes, kwargs)
-            self._check_spec(env_spec(vector_env))
+            env_spec(vector_env).check_matches(self.spec, MISMATCH)
             returns = run_episodes(vector_env, act, seed)
             vector_env.close()
         else:
-            self._check_spec(env_spec(env))
+            env_spec(env).check_matches(self.spec, MISMATCH)
             returns = run_episodes_in_turn(env, act, episodes, seed)
         return {**return_statistics(returns), "episodes": int(episodes)}
-
-    def _check_spec(self, spec: EnvSpec) -> None:
-        differences = spec.differences(self.spec)
-        if differences:
-            raise UserError(f"the environment's spaces differ from the agent's: "
-                            f"{'; '.join(differences)}")
 
     def save(self, root_dir) -> str:
         """Writes a checkpoint, `config.json` and `env_spec.json` under `root_dir`, the layout

@@ -9,9 +9,11 @@ import importlib.machinery
 import importlib.util
 import inspect
 import pathlib
+from typing import Mapping, Optional
 
 import ml_collections
 
+from sac_tf.config.fields import validate, with_overrides
 from sac_tf.errors import UserError, failures_reported_as
 
 
@@ -83,6 +85,37 @@ def named_config_argument(name: str, env_id: str, agents) -> str:
         return f"{option_file}:{env_id}"
     raise UserError(f"unknown agent {name!r}; choose from {sorted(agents)} or a config "
                     f"name in {CONFIG_DIR} such as sac_tqc")
+
+
+def config_for_agent(agent: str, config=None, seed: Optional[int] = None,
+                     overrides: Mapping = None) -> ml_collections.ConfigDict:
+    """The validated config of an `agent` built in Python (`sac_tf.SAC(...)`).
+
+    Args:
+      config: a `ConfigDict` (copied), a config file argument, or None for the
+        agent's default of `overrides["env_id"]` (the MuJoCo default without one).
+      seed: sets `config.seed` unless None.
+      overrides: fields to set (see `with_overrides`).
+
+    Raises:
+      UserError: for a config of another agent, a bad field or value.
+    """
+    if not agent:
+        raise TypeError("Agent is a base class: use a subclass such as sac_tf.SAC")
+    overrides = dict(overrides or {})
+    if config is None:
+        config = load_config(default_config_argument(agent, overrides.get("env_id") or ""))
+        config.env_id = None  # set from overrides below when known
+    elif isinstance(config, str):
+        config = load_config(config)
+    else:
+        config = config.copy_and_resolve_references()
+    if config.get("agent") != agent:
+        raise UserError(f"config is for agent {config.get('agent')!r}, not {agent!r}")
+    if seed is not None:
+        overrides["seed"] = seed
+    validate(with_overrides(config, overrides))
+    return config
 
 
 class ConfigArgumentError(UserError):

@@ -92,6 +92,12 @@ class EnvSpec:
                          f"{other.action_high.tolist()}]")
         return found
 
+    def check_matches(self, other: "EnvSpec", mismatch: str) -> None:
+        """Raises `UserError("{mismatch}: {differences}")` when `differences(other)` finds any."""
+        differences = self.differences(other)
+        if differences:
+            raise UserError(f"{mismatch}: {'; '.join(differences)}")
+
     @functools.cached_property
     def action_scaler(self) -> "ActionScaler":
         """Maps the continuous actions between [-1, 1] and `[action_low, action_high]`."""

@@ -29,10 +29,8 @@ PolicyFn = Callable[[np.ndarray], Dict[str, np.ndarray]]
 def check_env_matches(metadata: dict, env: gym.Env, env_id: str) -> EnvSpec:
     """`env`'s spec; raises `UserError` when its spaces differ from the policy's."""
     spec = spec_from_spaces(env.observation_space, env.action_space)
-    differences = spec.differences(EnvSpec.from_dict(metadata))
-    if differences:
-        raise UserError(f"environment {env_id!r} does not match the policy trained on "
-                        f"{metadata['env_id']!r}: {'; '.join(differences)}")
+    spec.check_matches(EnvSpec.from_dict(metadata), f"environment {env_id!r} does not match "
+                                                    f"the policy trained on {metadata['env_id']!r}")
     return spec
 
 
