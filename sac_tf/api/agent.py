@@ -16,7 +16,7 @@ from sac_tf.api.inputs import checked_rows, checked_transition
 from sac_tf.api.replay import ApiReplayBuffer
 from sac_tf.config import config_for_agent, env_kwargs
 from sac_tf.core.episodes import return_statistics, run_episodes, run_episodes_in_turn
-from sac_tf.core.policies import numpy_policy
+from sac_tf.core.acting import CompiledActions
 from sac_tf.core.specs import spec_from_spaces
 from sac_tf.core.types import LossInfo, Transition
 from sac_tf.envs.making import check_env, env_spec, make_vector_env
@@ -98,10 +98,7 @@ class Agent:
                             "environments with python -m sac_tf.train")
         self._state, self.config, self.spec = state, state.config, state.spec
         agent, spec = state.agent, state.spec
-        self._policies = {
-            deterministic: numpy_policy(action_fn, spec.observation_dim, self.config.jit_compile)
-            for deterministic, action_fn in ((True, agent.greedy_action),
-                                             (False, agent.explore_action))}
+        self._actions = CompiledActions.of(agent, spec.observation_dim, self.config.jit_compile)
         row = lambda *shape: tf.TensorSpec((None, *shape), tf.float32)
         self._train_step = tf.function(agent.train, jit_compile=self.config.jit_compile,
                                        input_signature=[Transition(
@@ -124,7 +121,7 @@ class Agent:
         """The action for `obs` (`[obs_dim]` or `[B, obs_dim]`) in env units: `[act_dim]`
         or `[B, act_dim]`; `deterministic` takes the policy's mode instead of a sample."""
         observation, single = checked_rows("obs", obs, self.spec.observation_shape)
-        action = self.spec.action_scaler.to_env(self._policies[bool(deterministic)](observation))
+        action = self.spec.action_scaler.to_env((self._actions.greedy if deterministic else self._actions.explore)(observation))
         return action[0] if single else action
 
     def learn(self, num_updates: int = 1) -> dict:
@@ -160,7 +157,7 @@ class Agent:
             raise UserError(f"episodes must be at least 1, got {episodes}")
         if env is None and not self.config.env_id:
             raise UserError("the config names no environment: pass one to evaluate()")
-        greedy, spec = self._policies[True], self.spec
+        greedy, spec = self._actions.greedy, self.spec
 
         def act(observation):
             return spec.env_action(np.asarray(greedy(observation), np.float32))

@@ -8,9 +8,9 @@ import numpy as np
 from sac_tf.core.specs import EnvSpec
 from sac_tf.core.types import Transition
 
-#: observations `[n_envs, obs_dim]` → flat actions `[n_envs, act_dim]` in [-1, 1]
+#: observations `[n_envs, obs_dim]` → flat agent actions `[n_envs, act_dim]` in [-1, 1]
 #: (with one-hot discrete parts for hybrid action spaces, see `EnvSpec`).
-Policy = Callable[[np.ndarray], np.ndarray]
+AgentActFn = Callable[[np.ndarray], np.ndarray]
 #: called with each step's `Transition` (numpy, `[n_envs]` leading) and its
 #: `episode_end` mask `[n_envs]` (terminated or truncated).
 Observer = Callable[[Transition, np.ndarray], None]
@@ -50,7 +50,7 @@ class StepDriver:
       seed: seed of the first reset.
     """
 
-    def __init__(self, env: gym.vector.VectorEnv, spec: EnvSpec, policy: Policy,
+    def __init__(self, env: gym.vector.VectorEnv, spec: EnvSpec, policy: AgentActFn,
                  observers: Sequence[Observer], seed: int):
         self.env = env
         self.policy = policy

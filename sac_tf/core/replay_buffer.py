@@ -84,9 +84,8 @@ class ReplayBuffer(tf.Module):
 class StagedWriter:
     """Driver observer that stages transitions on the host and writes them in one call.
 
-    Each `ReplayBuffer.add_batch` is a TensorFlow call with a fixed cost (about
-    0.8 ms on a 2-core CPU), so writing every env step separately would cost
-    more than the env step. Call `flush()` before training on the buffer.
+    Each `ReplayBuffer.add_batch` is a TensorFlow call with a fixed cost, so
+    writing every env step separately would cost more than the env step. Call `flush()` before training on the buffer.
     """
 
     def __init__(self, replay_buffer: ReplayBuffer):

@@ -23,7 +23,7 @@ from sac_tf.deploy.video import AnnotatedVideo
 #: observations float32 `[batch, obs_dim]` → the policy's outputs as numpy arrays:
 #: `action` `[batch, act_dim]` in env units, and for hybrid action spaces
 #: `discrete_action` int32 `[batch, heads]`, the category of each discrete head.
-PolicyFn = Callable[[np.ndarray], Dict[str, np.ndarray]]
+ExportedPolicyFn = Callable[[np.ndarray], Dict[str, np.ndarray]]
 
 
 def check_env_matches(metadata: dict, env: gym.Env, env_id: str) -> EnvSpec:
@@ -35,7 +35,7 @@ def check_env_matches(metadata: dict, env: gym.Env, env_id: str) -> EnvSpec:
 
 
 def load_policy_fn(policy_path) -> tuple:
-    """(metadata, deterministic `PolicyFn`) of a SavedModel directory or a `.tflite` file."""
+    """(metadata, deterministic `ExportedPolicyFn`) of a SavedModel directory or a `.tflite` file."""
     if str(policy_path).endswith(".tflite"):
         return load_tflite_policy(policy_path)
     metadata, loaded = load_policy(policy_path)
@@ -44,7 +44,7 @@ def load_policy_fn(policy_path) -> tuple:
         name: value.numpy() for name, value in serve(observation=observation).items()}
 
 
-def env_action_fn(policy_fn: PolicyFn, spec: EnvSpec):
+def env_action_fn(policy_fn: ExportedPolicyFn, spec: EnvSpec):
     """Observations `[B, obs_dim]` → what a vector env of `spec` steps with: the policy's
     `Box` action `[B, act_dim]`, or a hybrid space's dict or tuple of batched parts."""
     def act(observation):

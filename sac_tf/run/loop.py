@@ -13,9 +13,9 @@ import ml_collections
 import numpy as np
 
 from sac_tf.config import env_kwargs, validate
+from sac_tf.core.acting import CompiledActions
 from sac_tf.core.drivers import EpisodeTracker, StepDriver, UniformRandomPolicy
 from sac_tf.core.episodes import return_statistics, run_episodes
-from sac_tf.core.policies import numpy_policy
 from sac_tf.core.replay_buffer import StagedWriter
 from sac_tf.envs.making import check_env, env_spec, make_vector_env
 from sac_tf.errors import UserError
@@ -83,8 +83,7 @@ class TrainingLoop:
                                 self.step)
         self.eval_log = CsvLog(root_dir / EVAL_LOG, EVAL_FIELDS, self.step)
         self.tensorboard = TensorBoardLog(root_dir / TENSORBOARD_DIR)
-        self.explore = numpy_policy(agent.explore_action, spec.observation_dim, config.jit_compile)
-        self.greedy = numpy_policy(agent.greedy_action, spec.observation_dim, config.jit_compile)
+        self.actions = CompiledActions.of(agent, spec.observation_dim, config.jit_compile)
         self.random_policy = UniformRandomPolicy(spec.continuous_dim, seed=config.seed + self.step,
                                                  discrete_sizes=spec.discrete_sizes)
         self.episodes = EpisodeTracker(config.num_envs)
@@ -128,7 +127,7 @@ class TrainingLoop:
         vector_steps = min(config.train_every,
                            math.ceil((config.num_steps - self.step) / config.num_envs))
         learning = self.step >= config.learning_starts
-        self.driver.policy = self.explore if learning else self.random_policy
+        self.driver.policy = self.actions.explore if learning else self.random_policy
         self.driver.run(vector_steps)
         self.step += vector_steps * config.num_envs
         if self.step < config.learning_starts:
@@ -165,7 +164,7 @@ class TrainingLoop:
 
     def evaluate(self) -> dict:
         """Runs `eval_episodes` deterministic episodes; writes and returns their eval.csv row."""
-        spec, greedy = self.state.spec, self.greedy
+        spec, greedy = self.state.spec, self.actions.greedy
         def act(observation):
             return spec.env_action(np.asarray(greedy(observation), np.float32))
 

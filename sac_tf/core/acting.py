@@ -1,0 +1,34 @@
+"""An agent's actions compiled once and called from numpy, as the driver and evaluations do."""
+
+from typing import Callable, NamedTuple
+
+import numpy as np
+import tensorflow as tf
+
+#: observations float32 `[B, obs_dim]` → flat agent actions `[B, act_dim]` in [-1, 1].
+NumpyActFn = Callable[[np.ndarray], np.ndarray]
+
+
+def numpy_action_fn(action_fn: Callable[[tf.Tensor], tf.Tensor], observation_dim: int,
+                    jit_compile: bool) -> NumpyActFn:
+    """Compiles `action_fn` (`[B, obs_dim]` → `[B, act_dim]`) for calls from numpy.
+
+    The concrete function is called directly, which skips `tf.function`'s
+    argument dispatch: it roughly halves the per-call cost, paid once per env step.
+    """
+    concrete = tf.function(action_fn, jit_compile=jit_compile).get_concrete_function(
+        tf.TensorSpec([None, observation_dim], tf.float32))
+    return lambda observation: concrete(tf.constant(observation, tf.float32)).numpy()
+
+
+class CompiledActions(NamedTuple):
+    """An agent's exploration and deterministic actions as `NumpyActFn`s."""
+
+    explore: NumpyActFn
+    greedy: NumpyActFn
+
+    @classmethod
+    def of(cls, agent, observation_dim: int, jit_compile: bool) -> "CompiledActions":
+        """Compiles `agent.explore_action` and `agent.greedy_action`."""
+        return cls(numpy_action_fn(agent.explore_action, observation_dim, jit_compile),
+                   numpy_action_fn(agent.greedy_action, observation_dim, jit_compile))
