@@ -3,12 +3,12 @@ r"""The README's MuJoCo table: our 100k-step runs beside the published figures.
     python benchmarks/mujoco_table.py --results=docs/results/mujoco_100k \
         --figure=docs/mujoco_100k_overview.png
 
-Reads every finished run under `RESULTS/{task}/runs/{agent}_seed{seed}/eval.csv`
-(written by `python -m sac_tf.compare --env=... --out=RESULTS/{task}`), and prints
+Reads every finished run under `RESULTS/{env_id}/runs/{agent}_seed{seed}/eval.csv`
+(written by `python -m sac_tf.compare --env=... --out=RESULTS/{env_id}`), and prints
 a markdown table: per task and agent the final return (mean ± std over seeds,
 95 % bootstrap CI), the env steps to the published SAC return at 100k (mean
 over the seeds that reached it), the wall time per run on this machine, and the
-published mean at 100k env steps. Also writes `RESULTS/{task}/comparison.png`
+published mean at 100k env steps. Also writes `RESULTS/{env_id}/comparison.png`
 per task and one overview figure (final returns divided by the published SAC
 figure). Cells with fewer than `--seeds` finished runs say how many there are.
 """
@@ -25,15 +25,15 @@ from absl import app, flags  # noqa: E402
 
 from sac_tf.experiments.comparison import load_curve, plot_comparison, summarize  # noqa: E402
 
-#: task folder → gymnasium id.
-TASKS = {"halfcheetah": "HalfCheetah-v5", "hopper": "Hopper-v5", "walker2d": "Walker2d-v5",
-         "ant": "Ant-v5"}
+#: The tasks, each in the folder of its id under --results.
+TASKS = ("HalfCheetah-v5", "Hopper-v5", "Walker2d-v5", "Ant-v5")
 AGENTS = ("sac", "td3", "ddpg", "sac_crossq")
 #: Mean return at 100k env steps, MuJoCo v4, 10 seeds (SimbaV2 repository baselines).
 PUBLISHED_SOURCE = "SimbaV2 repository baselines (MuJoCo v4, 10 seeds, mean at 100k env steps)"
 PUBLISHED = {
-    "sac": {"halfcheetah": 6156, "hopper": 1103, "walker2d": 690, "ant": 747},
-    "sac_crossq": {"halfcheetah": 8112, "hopper": 2764, "walker2d": 3914, "ant": 2299},
+    "sac": {"HalfCheetah-v5": 6156, "Hopper-v5": 1103, "Walker2d-v5": 690, "Ant-v5": 747},
+    "sac_crossq": {"HalfCheetah-v5": 8112, "Hopper-v5": 2764, "Walker2d-v5": 3914,
+                   "Ant-v5": 2299},
 }
 
 flags.DEFINE_string("results", str(REPO_ROOT / "docs/results/mujoco_100k"),
@@ -65,7 +65,8 @@ def table(results: pathlib.Path, num_steps: int, seeds: int) -> tuple:
              f"published@{num_steps // 1000}k |",
              "|---|---|---|---|---|---|---|"]
     normalised = {}
-    for task, env_id in TASKS.items():
+    for env_id in TASKS:
+        task = env_id
         curves = finished_curves(results / task, num_steps)
         sac_reference = PUBLISHED["sac"][task]
         by_agent = {row.agent: row for row in summarize(curves, sac_reference)}
@@ -104,7 +105,7 @@ def plot_overview(normalised: dict, path: pathlib.Path) -> None:
         values = [normalised.get((task, agent), np.nan) for task in TASKS]
         axes.bar(np.arange(len(TASKS)) + index * width, values, width, label=agent)
     axes.axhline(1.0, color="black", linewidth=0.8, linestyle="--")
-    axes.set_xticks(np.arange(len(TASKS)) + width * (len(agents) - 1) / 2, list(TASKS.values()))
+    axes.set_xticks(np.arange(len(TASKS)) + width * (len(agents) - 1) / 2, list(TASKS))
     axes.set_ylabel("final return / published SAC at 100k")
     axes.set_title("sac_tf at 100k env steps, relative to published SAC (dashed line)")
     axes.legend()
