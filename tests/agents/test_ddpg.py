@@ -4,16 +4,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from sac_tf.agents import make_agent
 from sac_tf.agents.ddpg import DdpgAgent
-from sac_tf.run.checkpoints import Checkpointer
-from sac_tf.config import ddpg_config, default_config_argument, load_config, td3_config
-from sac_tf.errors import UserError
+from sac_tf.config import ddpg_config, td3_config
 from sac_tf.core.learner import Learner
 from sac_tf.core.replay_buffer import ReplayBuffer
-from tests.conftest import small_pendulum_config
-from tests.test_agents import (SPEC, assert_critics_fit_a_fixed_terminal_batch, fixed_batch,
-                               perturb, values)
+from sac_tf.run.checkpoints import Checkpointer
+from tests.agents.test_sac import (SPEC, assert_critics_fit_a_fixed_terminal_batch, fixed_batch,
+                                   perturb, values)
 
 
 def make_agent_from(defaults, **overrides):
@@ -32,28 +29,6 @@ def test_configs_are_ddpg_and_td3():
     assert (td3.critics.num_critics, td3.policy_delay, td3.target_noise) == (2, 2, 0.2)
     ddpg = make_agent_from(ddpg_config())
     assert (ddpg.critics.num_critics, ddpg.policy_delay, ddpg.target_noise) == (1, 1, 0.0)
-
-
-@pytest.mark.parametrize("agent, env_id, learning_starts", [
-    ("td3", "Hopper-v5", 25_000), ("ddpg", "Walker2d-v5", 10_000),
-    ("td3", "Pendulum-v1", 1_000), ("ddpg", "Pendulum-v1", 1_000)])
-def test_default_configs_of_ddpg_and_td3(agent, env_id, learning_starts):
-    config = load_config(default_config_argument(agent, env_id))
-    assert (config.agent, config.env_id, config.learning_starts) == (agent, env_id,
-                                                                    learning_starts)
-    assert config[agent].hidden_sizes == (256, 256)
-    assert config[agent].policy_delay == (2 if agent == "td3" else 1)
-
-
-def test_make_agent_builds_both_from_their_config_sections():
-    for name in ("ddpg", "td3"):
-        config = small_pendulum_config(agent=name)
-        config[name] = td3_config() if name == "td3" else ddpg_config()
-        config[name].hidden_sizes = (8,)
-        assert isinstance(make_agent(config, SPEC), DdpgAgent)
-    config.td3.noise_type = "pink"
-    with pytest.raises(UserError, match="bad config.td3: noise_type must be one of"):
-        make_agent(config, SPEC)
 
 
 def test_target_smoothing_noise_is_clipped():

@@ -1,3 +1,5 @@
+"""Quantile critics (TQC): fractions, truncation of the pooled atoms, the quantile Huber loss."""
+
 import numpy as np
 import tensorflow as tf
 

@@ -1,17 +1,27 @@
+"""`SacAgent`: losses, temperatures, critic ensembles (REDQ, DroQ, TQC), delayed actor
+updates and hybrid actions, against what the papers prescribe.
+
+`make_sac`, `fixed_batch` and the other helpers here are shared by the agents' tests."""
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from sac_tf.agents.base import polyak_update
+from sac_tf.agents import make_agent
+from sac_tf.agents.quantiles import truncated_atoms
 from sac_tf.agents.sac import SacAgent
-from sac_tf.config import sac_config
+from sac_tf.config import CONFIG_DIR, load_config, sac_config
 from sac_tf.core.learner import Learner
-from sac_tf.networks import critic as critic_module
-from sac_tf.networks.ensemble import call_ensemble
 from sac_tf.core.replay_buffer import ReplayBuffer
 from sac_tf.core.specs import EnvSpec
-from sac_tf.core.types import LossInfo, Transition
+from sac_tf.core.types import Transition
+from sac_tf.envs.making import env_spec, make_env, make_vector_env
+from sac_tf.networks import HybridActor
+from sac_tf.networks import critic as critic_module
+from sac_tf.networks.ensemble import call_ensemble
+from tests.conftest import assert_same_checkpoint_values, checkpoint_values
+
 
 SPEC = EnvSpec((3,), np.array([-2.0], np.float32), np.array([2.0], np.float32))
 
@@ -34,19 +44,6 @@ def fixed_batch(size=64, terminated=1.0, seed=0):
 
 def values(variables):
     return [v.numpy().copy() for v in variables]
-
-
-def test_polyak_update_arithmetic():
-    target, source = tf.Variable([1.0, 2.0]), tf.Variable([3.0, -2.0])
-    polyak_update([target], [source], tau=0.25)
-    np.testing.assert_allclose(target.numpy(), [1.5, 1.0])
-
-
-def test_td_target_bootstraps_only_without_termination():
-    agent = make_sac(gamma=0.9)
-    batch = Transition(None, None, tf.constant([1.0, 1.0]), None, tf.constant([0.0, 1.0]))
-    target = agent.td_target(batch, tf.constant([10.0, 10.0]))
-    np.testing.assert_allclose(target.numpy(), [10.0, 1.0])
 
 
 def test_train_step_moves_every_network_and_polyak_averages_targets():
@@ -109,44 +106,6 @@ def test_actions_are_in_unit_box_and_greedy_is_deterministic():
     assert explore.shape == (16, 1) and np.all(np.abs(explore) <= 1.0)
     np.testing.assert_array_equal(agent.greedy_action(observation).numpy(),
                                   agent.greedy_action(observation).numpy())
-
-
-class RewardRecorder:
-    """An agent stand-in whose `train` records each batch's rewards `[updates, batch]`."""
-
-    def __init__(self, updates, batch_size):
-        self.rewards = tf.Variable(tf.zeros([updates, batch_size]))
-        self.calls = tf.Variable(0)
-
-    def zero_loss_info(self):
-        return LossInfo(tf.constant(0.0), {})
-
-    def train(self, batch):
-        self.rewards.scatter_nd_update([[self.calls]], [batch.reward])
-        self.calls.assign_add(1)
-        return LossInfo(tf.constant(0.0), {})
-
-
-def test_each_fused_update_samples_a_batch_of_its_own():
-    buffer = ReplayBuffer(3, 1, capacity=100, seed=0)
-    buffer.add_batch(fixed_batch(size=50))  # 50 distinct rewards
-    recorder = RewardRecorder(updates=4, batch_size=16)
-    Learner(recorder, buffer, batch_size=16, jit_compile=True).run(4)
-    assert int(recorder.calls) == 4
-    batches = {tuple(np.sort(row)) for row in recorder.rewards.numpy()}
-    assert len(batches) == 4
-
-
-def test_learner_fuses_the_requested_number_of_updates():
-    agent = make_sac()
-    buffer = ReplayBuffer(3, 1, capacity=100, seed=0)
-    learner = Learner(agent, buffer, batch_size=16, jit_compile=True)
-    with pytest.raises(ValueError, match="empty"):
-        learner.run(1)
-    buffer.add_batch(fixed_batch(size=50))
-    learner.run(7)
-    assert int(agent.critic_optimizer.iterations.numpy()) == 7
-    assert int(agent.actor_optimizer.iterations.numpy()) == 7
 
 
 def test_target_subset_is_m_distinct_critics_drawn_uniformly():
@@ -289,3 +248,202 @@ def test_droq_agent_updates_its_critics_in_the_fused_xla_loop():
     assert np.isfinite(info.loss.numpy())
     assert int(agent.critic_optimizer.iterations) == 3
     assert not any(np.array_equal(a, b) for a, b in zip(critics, values(agent.critics.variables)))
+
+
+def test_tqc_critics_fit_quantiles_of_a_terminal_batch():
+    """With terminated = 1 every target atom is the reward: all quantiles go to it."""
+    agent = make_sac(num_critics=3, num_quantiles=5, quantiles_to_drop=2, critic_lr=1e-3)
+    batch = assert_critics_fit_a_fixed_terminal_batch(agent)
+    assert agent.critics(batch.observation, batch.action).shape == (3, 64, 5)
+
+
+def test_tqc_target_keeps_n_times_k_minus_d_atoms_below_the_dropped_ones():
+    agent = make_sac(num_critics=4, num_quantiles=6, quantiles_to_drop=2)
+    target_q = tf.random.normal((4, 8, 6))
+    penalty = tf.random.normal((8,))  # α log π(a'|s'), subtracted from every atom
+    value = agent.soft_target_value(target_q, penalty).numpy()
+    assert value.shape == (8, 4 * (6 - 2))
+    expected = truncated_atoms(target_q, 2).numpy() - penalty.numpy()[:, None]
+    np.testing.assert_allclose(value, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(num_quantiles=5, quantiles_to_drop=5), "quantiles_to_drop"),
+    (dict(num_quantiles=1, quantiles_to_drop=1), "quantiles_to_drop"),
+    (dict(num_critics=5, target_subset_size=2, num_quantiles=5), "target_subset_size"),
+    (dict(actor_update_interval=0), "actor_update_interval"),
+    (dict(num_critics=5, target_subset_size=0), "target_subset_size"),
+    (dict(num_critics=2, target_subset_size=3), "target_subset_size"),
+    (dict(actor_q_reduction="max"), "actor_q_reduction"),
+])
+def test_inconsistent_options_are_refused(options, message):
+    with pytest.raises(ValueError, match=message):
+        make_sac(**options)
+
+
+@pytest.mark.parametrize("option_config", ["sac_redq", "sac_droq", "sac_tqc"])
+def test_redq_droq_and_tqc_actors_maximise_the_critics_mean(option_config):
+    """REDQ (Chen et al. 2021, Algorithm 1), DroQ (Hiraoka et al. 2021, Algorithm 2,
+    line 10) and TQC (Kuznetsov et al. 2020, eq. 13) average their critics for the actor."""
+    config = load_config(f"{CONFIG_DIR / option_config}.py:Pendulum-v1")
+    agent = make_agent(config, env_spec(make_env("Pendulum-v1")))
+    n, k = agent.critics.num_critics, agent.critics.num_quantiles
+    q = tf.range(n, dtype=tf.float32)[:, None]  # [N, B=1]: critic i says i
+    if k > 1:
+        q = tf.repeat(q[..., None], k, axis=-1)  # [N, 1, K]
+    np.testing.assert_allclose(agent.actor_value(q).numpy(), [(n - 1) / 2])
+
+
+def test_residual_networks_with_normalised_observations_train():
+    agent = make_sac(hidden_sizes=(32,), residual_blocks=2, normalize_observations=True)
+    batch = fixed_batch()
+    batch = batch._replace(observation=batch.observation * 100.0 + 50.0)
+    before = values(agent.actor.trainable_variables)
+    info = tf.function(agent.train)(batch)
+    assert np.isfinite(info.loss.numpy())
+    assert not np.allclose(before[0], agent.actor.trainable_variables[0].numpy())
+    normalizer = agent.observation_normalizer
+    assert normalizer.count.numpy() == 64
+    np.testing.assert_allclose(normalizer.mean.numpy(), batch.observation.mean(0), rtol=1e-4)
+    # Acting sees the same standardised observations as training.
+    raw = tf.constant(batch.observation[:4])
+    np.testing.assert_allclose(agent.greedy_action(raw).numpy(),
+                               agent.actor(agent.normalize(raw)).mode().numpy())
+
+
+def test_the_actor_and_alpha_update_on_every_interval_th_critic_update():
+    agent = make_sac(actor_update_interval=3)
+    train = tf.function(agent.train)
+    batch = fixed_batch()
+
+    def actor_and_alpha():
+        return values(agent.actor.variables + [agent.log_alpha])
+
+    start, critics = actor_and_alpha(), values(agent.critics.variables)
+    train(batch)
+    train(batch)
+    assert all(np.array_equal(a, b) for a, b in zip(start, actor_and_alpha()))
+    assert not all(np.allclose(a, b) for a, b in zip(critics, values(agent.critics.variables)))
+    assert (int(agent.critic_optimizer.iterations), int(agent.actor_optimizer.iterations)) == (2, 0)
+    third = train(batch)
+    assert int(agent.actor_optimizer.iterations) == int(agent.alpha_optimizer.iterations) == 1
+    assert not any(np.array_equal(a, b) for a, b in zip(start, actor_and_alpha()))
+    fourth = train(batch)                    # skipped: reports the third update's actor metrics
+    for name in ("actor_loss", "alpha_loss", "entropy"):
+        assert float(fourth.extra[name]) == float(third.extra[name])
+    assert float(third.extra["actor_loss"]) != 0.0  # α's loss is 0 at log α = 0
+    assert float(fourth.extra["critic_loss"]) != float(third.extra["critic_loss"])
+
+
+@pytest.mark.parametrize("options", [
+    dict(num_critics=3, num_quantiles=5, quantiles_to_drop=1),
+    dict(hidden_sizes=(32,), residual_blocks=1, normalize_observations=True),
+    dict(reset_interval=5),
+    dict(actor_update_interval=3),
+], ids=["tqc", "simba", "resets", "delayed_actor"])
+def test_option_trains_in_the_fused_xla_loop_and_round_trips_a_checkpoint(options, tmp_path):
+    from sac_tf.run.checkpoints import Checkpointer
+    from sac_tf.core.learner import Learner
+    from sac_tf.core.replay_buffer import ReplayBuffer
+
+    agent = make_sac(**options)
+    buffer = ReplayBuffer(3, 1, capacity=100, seed=0)
+    buffer.add_batch(fixed_batch(size=50))
+    info = Learner(agent, buffer, batch_size=16, jit_compile=True).run(7)
+    assert np.isfinite(info.loss.numpy())
+    saved = Checkpointer(tmp_path / "saved", agent=agent).save(7)
+    restored = make_sac(**options)  # its optimisers have taken no step
+    assert Checkpointer(tmp_path / "saved", agent=restored).restore_latest()
+    resaved = Checkpointer(tmp_path / "resaved", agent=restored).save(7)
+    # every network, target, optimiser slot, temperature, counter and generator state
+    assert_same_checkpoint_values(checkpoint_values(saved), checkpoint_values(resaved))
+
+
+HYBRID_ID = "sac_tf/HybridPointMass-v0"
+
+
+def hybrid_batch(size=64):
+    """A fixed batch for the shipped task: observations `[size, 2]`, flat actions `[size, 3]`
+    (the continuous part, then a one-hot of the 2-way direction)."""
+    batch = fixed_batch(size=size)
+    one_hot = np.eye(2, dtype=np.float32)[np.random.default_rng(0).integers(2, size=size)]
+    return batch._replace(observation=batch.observation[:, :2],
+                          next_observation=batch.next_observation[:, :2],
+                          action=np.concatenate([batch.action, one_hot], axis=1))
+
+
+def hybrid_spec():
+    """The shipped task's spec: 2-D observations, 1 continuous dim and a 2-way head."""
+    spec = env_spec(make_vector_env(HYBRID_ID, 1))
+    assert spec.is_hybrid and spec.continuous_dim == 1 and spec.discrete_sizes == (2,)
+    return spec
+
+
+def negative_entropy(logits):
+    """Σ_k p_k log p_k of numpy `[B, n]` logits."""
+    log_p = logits - np.log(np.sum(np.exp(logits), axis=-1, keepdims=True))
+    return np.sum(np.exp(log_p) * log_p, axis=-1)
+
+
+@pytest.mark.parametrize("discrete_target_entropy, alpha_discrete_rises", [
+    (0.0, False),         # below any 2-way categorical's entropy: α_d falls
+    (np.log(2.0), True),  # the maximum, above any policy's: α_d rises
+])
+def test_hybrid_actor_and_sac_train_step_tune_both_temperatures(discrete_target_entropy,
+                                                                   alpha_discrete_rises):
+    spec = hybrid_spec()
+    actor = HybridActor(spec.continuous_dim, spec.discrete_sizes, (16,))
+    assert actor(tf.zeros((5, 2))).sample(tf.constant([0, 1])).shape == (5, 3)
+
+    agent = make_sac(spec=spec, discrete_target_entropy=discrete_target_entropy)
+    batch = hybrid_batch()
+    train = tf.function(agent.train)
+    for _ in range(20):
+        info = train(batch)
+    assert set(info.extra) == set(agent.metric_names) >= {"alpha_discrete", "entropy_discrete"}
+    assert (float(agent.log_alpha_discrete) > 0.0) == alpha_discrete_rises
+    assert np.isfinite(info.loss.numpy())
+
+
+def test_hybrid_default_target_entropy_counts_the_continuous_dims_only():
+    spec = hybrid_spec()
+    agent = make_sac(spec=spec, target_entropy=None, discrete_target_entropy=None)
+    assert agent.target_entropy == -1.0  # not −3, the width of the flat action
+    assert agent.discrete_target_entropy == pytest.approx(0.5 * np.log(2.0))
+
+
+def test_hybrid_losses_carry_the_discrete_entropy_with_its_own_temperature():
+    """Critic target r + γ (min Q'(s', a') − α log π(a'_c|s') − α_d Σ p log p(s')), and actor
+    loss mean(α log π(ã_c|s) + α_d Σ p log p(s) − min Q(s, ã)), from the updates' own seeds."""
+    agent = make_sac(spec=hybrid_spec(), gamma=0.9, initial_alpha=2.0)
+    agent.log_alpha_discrete.assign(np.log(3.0))
+    perturb(agent.target_critics.variables, seed=1)
+    batch = hybrid_batch(size=16)._replace(terminated=np.zeros(16, np.float32))
+
+    next_policy = agent.actor(batch.next_observation)
+    next_action, next_log_prob = next_policy.sample_and_log_prob(upcoming_seed(agent))
+    next_value = (agent.target_critics(batch.next_observation, next_action).numpy().min(axis=0)
+                  - 2.0 * next_log_prob.numpy()
+                  - 3.0 * negative_entropy(next_policy.logits[0].numpy()))
+    q = agent.critics(batch.observation, batch.action).numpy()
+    critic_loss = 0.5 * np.sum(np.mean((q - (batch.reward + 0.9 * next_value)) ** 2, axis=1))
+    assert float(agent.train(batch).extra["critic_loss"]) == pytest.approx(critic_loss, rel=1e-5)
+
+    alpha_discrete = float(tf.exp(agent.log_alpha_discrete))  # moved by that update
+    policy = agent.actor(batch.observation)
+    action, log_prob = policy.sample_and_log_prob(upcoming_seed(agent))
+    q = agent.critics(batch.observation, action).numpy().min(axis=0)
+    actor_loss = np.mean(2.0 * log_prob.numpy()
+                         + alpha_discrete * negative_entropy(policy.logits[0].numpy()) - q)
+    metrics = agent.train_actor_and_temperatures(batch, tf.constant(2.0))
+    assert float(metrics["actor_loss"]) == pytest.approx(actor_loss, rel=1e-5)
+
+
+def test_the_alpha_loss_metric_adds_the_discrete_temperature_loss(monkeypatch):
+    from sac_tf.agents.sac import SacAgent
+
+    losses = iter([1.0, 10.0])  # the continuous α's loss, then α_d's
+    monkeypatch.setattr(SacAgent, "tune_temperature",
+                        staticmethod(lambda *args: tf.constant(next(losses))))
+    agent = make_sac(spec=env_spec(make_vector_env(HYBRID_ID, 1)))
+    assert float(agent.train(hybrid_batch()).extra["alpha_loss"]) == 11.0

@@ -1,8 +1,9 @@
-"""`load_config`: config files load as `--config` loads them, or fail with a `UserError`."""
+"""Config files: `load_config` loads them as `--config` does, or fails with a `UserError`;
+the default config file of each agent and env."""
 
 import pytest
 
-from sac_tf.config import CONFIG_DIR, ConfigArgumentError, load_config
+from sac_tf.config import CONFIG_DIR, ConfigArgumentError, default_config_argument, load_config
 from sac_tf.errors import UserError
 
 
@@ -62,3 +63,14 @@ def test_an_error_inside_get_config_is_not_taken_for_a_wrong_argument(config_fil
             as error:
         load_config(f"{config_files}/nested.py:x")
     assert not isinstance(error.value, ConfigArgumentError)
+
+
+@pytest.mark.parametrize("agent, env_id, learning_starts", [
+    ("td3", "Hopper-v5", 25_000), ("ddpg", "Walker2d-v5", 10_000),
+    ("td3", "Pendulum-v1", 1_000), ("ddpg", "Pendulum-v1", 1_000)])
+def test_default_configs_of_ddpg_and_td3(agent, env_id, learning_starts):
+    config = load_config(default_config_argument(agent, env_id))
+    assert (config.agent, config.env_id, config.learning_starts) == (agent, env_id,
+                                                                    learning_starts)
+    assert config[agent].hidden_sizes == (256, 256)
+    assert config[agent].policy_delay == (2 if agent == "td3" else 1)

@@ -1,10 +1,12 @@
+"""`TanhNormal` and the hybrid (continuous + discrete) `HybridPolicy`."""
+
 import math
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from sac_tf.core.distributions import TanhNormal, log1m_tanh_squared
+from sac_tf.core.distributions import HybridPolicy, TanhNormal, log1m_tanh_squared
 
 
 def closed_form_log_prob(action, loc, scale):
@@ -63,3 +65,46 @@ def test_mode_is_tanh_of_loc_and_shapes():
     assert dist.event_shape == (3,) and dist.batch_shape == (1,)
     with pytest.raises(NotImplementedError):
         dist.mean()
+
+
+def hybrid_policy():
+    continuous = TanhNormal(tf.constant([[0.3, -0.2]]), tf.constant([[0.5, 1.5]]))
+    logits = [tf.constant([[1.0, 2.0, 0.5]]), tf.constant([[-1.0, 0.0]])]
+    return HybridPolicy(continuous, logits)
+
+
+def test_hybrid_log_prob_is_continuous_plus_discrete_parts():
+    policy = hybrid_policy()
+    action = tf.constant([[0.1, -0.7, 0.0, 1.0, 0.0, 1.0, 0.0]])
+    expected = (policy.continuous.log_prob(action[:, :2])
+                + tf.nn.log_softmax(policy.logits[0])[:, 1]
+                + tf.nn.log_softmax(policy.logits[1])[:, 0])
+    np.testing.assert_allclose(policy.log_prob(action).numpy(), expected.numpy(), rtol=1e-6)
+
+
+def test_discrete_negative_entropy_matches_the_closed_form():
+    policy = hybrid_policy()
+    p1, p2 = np.exp([1.0, 2.0, 0.5]), np.exp([-1.0, 0.0])
+    p1, p2 = p1 / p1.sum(), p2 / p2.sum()
+    expected = np.sum(p1 * np.log(p1)) + np.sum(p2 * np.log(p2))
+    np.testing.assert_allclose(policy.discrete_negative_entropy().numpy(), [expected], rtol=1e-5)
+
+
+def test_samples_are_one_hot_with_the_categorical_frequencies_and_a_softmax_gradient():
+    logits = tf.Variable([[0.0, np.log(3.0)]] * 4000, dtype=tf.float32)
+    continuous = TanhNormal(tf.zeros((4000, 1)), tf.ones((4000, 1)))
+    with tf.GradientTape() as tape:
+        action, log_prob = HybridPolicy(continuous, [logits]).sample_and_log_prob(
+            tf.constant([1, 2]))
+        chosen = tf.reduce_sum(action[:, 2])
+    one_hot = action[:, 1:].numpy()
+    assert set(np.unique(one_hot)) == {0.0, 1.0}
+    np.testing.assert_allclose(one_hot.mean(axis=0), [0.25, 0.75], atol=0.03)
+    np.testing.assert_allclose(log_prob.numpy(), continuous.log_prob(action[:, :1]).numpy(),
+                               rtol=1e-4, atol=1e-4)
+    gradient = tape.gradient(chosen, logits).numpy()   # d softmax_2 / d logits = p2 (e2 − p)
+    np.testing.assert_allclose(gradient[0], [-0.1875, 0.1875], atol=1e-5)
+
+
+def test_mode_takes_each_heads_most_likely_category():
+    np.testing.assert_allclose(hybrid_policy().mode().numpy()[0, 2:], [0, 1, 0, 0, 1])

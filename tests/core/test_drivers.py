@@ -1,7 +1,9 @@
+"""`StepDriver`, `EpisodeTracker` and `UniformRandomPolicy`: collecting transitions."""
+
 import gymnasium as gym
 import numpy as np
 
-from sac_tf.core.drivers import EpisodeTracker, StepDriver, run_episodes
+from sac_tf.core.drivers import EpisodeTracker, StepDriver
 from sac_tf.envs.making import env_spec
 from tests.fixtures.counting_env import CountingEnv
 
@@ -43,14 +45,6 @@ def test_actions_are_scaled_from_unit_box_to_env_bounds():
     recorded, _ = collect(env, 2, action=0.5)
     assert env.envs[0].actions == [7.5, 7.5]  # [-1, 1] → [0, 10]
     assert recorded[0][0].action[0, 0] == 0.5  # the buffer keeps the normalised action
-
-
-def test_run_episodes_returns_one_return_per_sub_env():
-    env = gym.vector.SyncVectorEnv(
-        [lambda: CountingEnv(terminate_at=2), lambda: CountingEnv(terminate_at=4)],
-        autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
-    returns = run_episodes(env, env_spec(env), lambda obs: np.zeros((len(obs), 1)), seed=0)
-    np.testing.assert_array_equal(returns, [2.0, 4.0])
 
 
 def test_uniform_random_policy_draws_one_hot_discrete_heads():

@@ -1,3 +1,5 @@
+"""`ReplayBuffer` and `StagedWriter`: ring storage, uniform sampling, checkpoints."""
+
 import numpy as np
 import pytest
 import tensorflow as tf

@@ -1,9 +1,11 @@
+"""`EnvSpec` and `spec_from_spaces`: action scaling, Box and hybrid action spaces."""
+
 import gymnasium as gym
 import numpy as np
 import pytest
 
-from sac_tf.errors import UserError
 from sac_tf.core.specs import ActionScaler, spec_from_spaces
+from sac_tf.errors import UserError
 
 
 def test_action_scaling_maps_unit_box_to_bounds_and_back():

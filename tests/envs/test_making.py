@@ -1,18 +1,16 @@
 """Environments by id or import path, with kwargs, checked by gymnasium's env checker."""
 
-import json
-
 import numpy as np
 import pytest
 
 from sac_tf.envs.making import check_env, is_import_path, make_env, make_vector_env
 from sac_tf.errors import UserError
-from sac_tf.run.logs import read_csv
-from sac_tf.deploy.evaluation import evaluate_policy
-from tests.conftest import assert_one_line_error, run_train
 from tests.fixtures.user_envs import PointMass
 
+
 POINT_MASS = "tests.fixtures.user_envs:PointMass"
+
+
 BROKEN = "tests.fixtures.user_envs:WrongDtypePointMass"
 
 
@@ -59,33 +57,3 @@ def test_bad_envs_raise_user_errors(env_id, kwargs, message):
     with pytest.raises(UserError) as error:
         check_env(env_id, kwargs)
     assert message in str(error.value)
-
-
-def test_command_line_trains_a_user_env_from_an_import_path_with_kwargs(tmp_path):
-    result = run_train("--env=tests.fixtures.user_envs:make_point_mass",
-                       '--env_kwargs={"max_steps": 25, "size": 0.5}', f"--root_dir={tmp_path}",
-                       "--num_steps=300", "--config.learning_starts=100",
-                       "--config.sac.hidden_sizes=(16,)", "--config.batch_size=16",
-                       "--config.eval_episodes=2", "--config.eval_interval=300",
-                       "--config.jit_compile=false")
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1])["env_step"] == 300
-    saved = json.loads((tmp_path / "config.json").read_text())
-    assert saved["env_kwargs"] == {"max_steps": 25, "size": 0.5}
-    rows = read_csv(tmp_path / "eval.csv")
-    assert [row["env_step"] for row in rows] == [300]
-    # the exported policy evaluates in the same env (kwargs kept, no render_mode passed)
-    evaluated = evaluate_policy(tmp_path / "policy", episodes=2, seed=1_000_000)
-    assert evaluated["return_mean"] == pytest.approx(rows[0]["return_mean"], abs=1e-4)
-
-
-@pytest.mark.parametrize("args, message", [
-    ([f"--env={BROKEN}"], "fails gymnasium's env checker: The first element returned by "
-                          "`env.reset()` is not within the observation space."),
-    ([f"--env={POINT_MASS}", "--env_kwargs=[1"], "--env_kwargs is not valid JSON"),
-    (["--env=Pendulum-v1", '--env_kwargs={"g": "x"}'], "fails gymnasium's env checker: "
-                                                       "TypeError: unsupported operand"),
-])
-def test_command_line_rejects_a_broken_env_in_one_line(tmp_path, args, message):
-    assert_one_line_error(run_train(f"--root_dir={tmp_path / 'run'}", *args), message)
-    assert not (tmp_path / "run").exists()

@@ -1,8 +1,11 @@
+"""Residual (SimBa/BRO) torsos: blocks, shapes, and their use in actors and critics."""
+
 import numpy as np
+import pytest
 import tensorflow as tf
 
+from sac_tf.networks import CriticEnsemble, GaussianActor
 from sac_tf.networks.ensemble import EnsembleDense
-from sac_tf.networks.normalization import RunningNormalizer
 from sac_tf.networks.residual import ResidualBlock, ensemble_residual_mlp, residual_mlp
 
 
@@ -46,20 +49,11 @@ def test_residual_block_is_the_identity_when_its_projection_is_zero():
     np.testing.assert_allclose(block(h).numpy(), h.numpy(), atol=1e-6)
 
 
-def test_normalizer_statistics_equal_those_of_all_rows_seen():
-    normalizer = RunningNormalizer(3)
-    data = np.random.randn(1000, 3) * [1.0, 5.0, 0.1] + [2.0, -3.0, 10.0]
-    for chunk in np.array_split(data, [1, 10, 400, 401]):
-        normalizer.update(tf.constant(chunk, tf.float32))
-    assert normalizer.count.numpy() == 1000
-    np.testing.assert_allclose(normalizer.mean.numpy(), data.mean(0), rtol=1e-5)
-    np.testing.assert_allclose(normalizer.variance.numpy(), data.var(0), rtol=1e-4)
-    normalised = normalizer(tf.constant(data, tf.float32)).numpy()
-    np.testing.assert_allclose(normalised.mean(0), 0.0, atol=1e-3)
-    np.testing.assert_allclose(normalised.std(0), 1.0, rtol=1e-3)
-
-
-def test_normalizer_clips_and_starts_as_the_identity():
-    normalizer = RunningNormalizer(2, clip=5.0)
-    x = tf.constant([[1.0, -2.0], [100.0, -100.0]])
-    np.testing.assert_allclose(normalizer(x).numpy(), [[1.0, -2.0], [5.0, -5.0]], rtol=1e-6)
+def test_residual_torsos_in_actor_and_critics():
+    actor = GaussianActor(action_dim=2, hidden_sizes=(32,), residual_blocks=2)
+    assert actor(tf.zeros((3, 4))).batch_shape == (3,)
+    assert sum(isinstance(layer, ResidualBlock) for layer in actor.torso.layers) == 2
+    critics = CriticEnsemble(num_critics=2, hidden_sizes=(32,), residual_blocks=1)
+    assert critics(tf.zeros((3, 4)), tf.zeros((3, 2))).shape == (2, 3)
+    with pytest.raises(ValueError, match="one width"):
+        GaussianActor(2, (32, 32), residual_blocks=1)

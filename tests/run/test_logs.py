@@ -1,9 +1,10 @@
-"""CSV logs: resuming keeps the rows up to the checkpoint; a broken file is a UserError."""
+"""`CsvLog` and `read_csv`: train.csv and eval.csv across resumes and damage."""
 
 import pytest
 
 from sac_tf.errors import UserError
 from sac_tf.run.logs import CsvLog, read_csv
+
 
 FIELDS = ["env_step", "wall_s", "loss"]
 

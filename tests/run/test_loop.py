@@ -1,17 +1,25 @@
-"""End-to-end runs of the training loop (short, small networks)."""
+"""End-to-end runs of the training loop (short, small networks), and learning runs with the
+shipped configs (minutes each: `pytest -m slow`)."""
 
 import json
 import os
 import signal
 
+import gymnasium as gym
 import numpy as np
 import pytest
+import tensorflow as tf
 
+from sac_tf.config import CONFIG_DIR, load_config
+from sac_tf.deploy.evaluation import evaluate_policy
+from sac_tf.deploy.saved_policy import load_policy_metadata
+from sac_tf.errors import UserError
 from sac_tf.run import loop as training
 from sac_tf.run.logs import read_csv
-from sac_tf.run.stop_requests import Interrupted
 from sac_tf.run.loop import run_training
-from tests.conftest import assert_same_checkpoint_values, checkpoint_values, small_pendulum_config
+from sac_tf.run.stop_requests import Interrupted
+from tests.agents.test_sac import HYBRID_ID
+from tests.conftest import small_pendulum_config
 
 
 def rerun_finished_run(config, root_dir, final_step: int) -> dict:
@@ -109,21 +117,6 @@ def test_rerunning_a_finished_run_neither_trains_nor_evaluates_again(tmp_path, c
     assert isinstance(again["env_step"], int)
 
 
-def test_a_checkpoint_restores_every_variable_of_agent_buffer_and_counters(tmp_path):
-    from sac_tf.run.state import build_components, read_run_spec
-
-    config = small_pendulum_config(num_steps=300)
-    run_training(config, tmp_path / "run")
-    saved = checkpoint_values(tmp_path / "run" / "checkpoints" / "ckpt-300")
-    assert saved["env_step/.ATTRIBUTES/VARIABLE_VALUE"] == 300
-    assert saved["replay_buffer/_size/.ATTRIBUTES/VARIABLE_VALUE"] == 300
-    assert saved["agent/critic_optimizer/_iterations/.ATTRIBUTES/VARIABLE_VALUE"] > 0
-    components = build_components(config, read_run_spec(tmp_path / "run", config))
-    assert components.checkpointer(tmp_path / "run").restore_latest()
-    resaved = components.checkpointer(tmp_path / "copy").save(300)
-    assert_same_checkpoint_values(saved, checkpoint_values(resaved))
-
-
 def test_same_seed_gives_the_same_losses(tmp_path):
     config = dict(num_steps=2_000, learning_starts=1_000, eval_interval=2_000, log_interval=250,
                   checkpoint_interval=2_000)
@@ -142,11 +135,6 @@ def test_same_seed_gives_the_same_losses(tmp_path):
 ])
 def test_nan_loss_stops_with_a_user_error_and_keeps_the_checkpoint(tmp_path, checkpoint_interval,
                                                                    kept):
-    import gymnasium as gym
-    import tensorflow as tf
-
-    from sac_tf.errors import UserError
-
     if "SacTfNanReward-v0" not in gym.registry:
         gym.register("SacTfNanReward-v0", entry_point="tests.fixtures.counting_env:NanRewardEnv",
                      max_episode_steps=50)
@@ -164,8 +152,6 @@ def test_nan_loss_stops_with_a_user_error_and_keeps_the_checkpoint(tmp_path, che
     ("sac.quantiles_to_drop", 1, r"quantiles_to_drop must be in \[0, num_quantiles\)"),
 ])
 def test_a_run_that_cannot_start_leaves_no_run_directory(tmp_path, field, value, message):
-    from sac_tf.errors import UserError
-
     config = small_pendulum_config()
     *sections, name = field.split(".")
     target = config[sections[0]] if sections else config
@@ -175,12 +161,67 @@ def test_a_run_that_cannot_start_leaves_no_run_directory(tmp_path, field, value,
     assert not (tmp_path / "run").exists()
 
 
-@pytest.mark.parametrize("env_id, folder", [
-    ("Pendulum-v1", "runs/sac_Pendulum-v1_seed3"),
-    ("sac_tf/HybridPointMass-v0", "runs/sac_sac_tf_HybridPointMass-v0_seed3"),
-    ("tests.fixtures.user_envs:PointMass", "runs/sac_tests.fixtures.user_envs_PointMass_seed3"),
-])
-def test_the_default_run_directory_is_one_folder_named_after_agent_env_and_seed(env_id, folder):
-    from sac_tf.run.loop import default_root_dir
+def test_training_exports_the_final_policy(tiny_run):
+    metadata = load_policy_metadata(tiny_run / "policy")
+    assert metadata["train_step"] == 300 and metadata["env_id"] == "Pendulum-v1"
 
-    assert default_root_dir(small_pendulum_config(env_id=env_id, seed=3)) == folder
+
+def test_training_on_the_hybrid_task_end_to_end(tmp_path):
+    config = small_pendulum_config(env_id=HYBRID_ID, num_steps=400)
+    row = run_training(config, tmp_path)
+    assert row["env_step"] == 400 and np.isfinite(row["return_mean"])
+    assert "entropy_discrete" in (tmp_path / "train.csv").read_text().splitlines()[0]
+
+    # The exported policy returns the speed in its bounds and the direction's index.
+    serve = tf.saved_model.load(str(tmp_path / "policy")).signatures["serving_default"]
+    outputs = serve(observation=tf.constant([[0.5, -0.5], [-0.5, 0.5]]))
+    assert outputs["action"].shape == (2, 1) and outputs["discrete_action"].shape == (2, 1)
+    assert np.all((outputs["action"].numpy() >= 0.0) & (outputs["action"].numpy() <= 1.0))
+    assert set(outputs["discrete_action"].numpy().ravel()) <= {0, 1}
+
+    # sac_tf.evaluate steps the env with the Dict action the SavedModel's outputs make.
+    env, expected = gym.make(HYBRID_ID), []
+    for episode in range(2):
+        observation, _ = env.reset(seed=7 + episode)
+        episode_return, done = 0.0, False
+        while not done:
+            outputs = serve(observation=tf.constant(observation[None]))
+            action = {"speed": outputs["action"].numpy()[0],
+                      "direction": int(outputs["discrete_action"].numpy()[0, 0])}
+            observation, reward, terminated, truncated, _ = env.step(action)
+            episode_return, done = episode_return + reward, terminated or truncated
+        expected.append(episode_return)
+    result = evaluate_policy(tmp_path / "policy", episodes=2, seed=7)
+    np.testing.assert_allclose(result["returns"], expected, rtol=1e-5)
+    filmed = evaluate_policy(tmp_path / "policy", episodes=1, seed=7, video=tmp_path / "h.mp4")
+    assert filmed["video_frames"] == 50 and filmed["returns"][0] == pytest.approx(expected[0])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sac_learns_the_hybrid_task(seed, tmp_path):
+    config = load_config(str(CONFIG_DIR / "sac_hybrid.py"))
+    config.seed = seed
+    assert run_training(config, tmp_path)["return_mean"] >= -10.0
+
+
+@pytest.mark.slow
+def test_sac_solves_pendulum_in_10k_steps_on_five_seeds(tmp_path):
+    finals = []
+    for seed in range(5):
+        config = load_config(str(CONFIG_DIR / "sac_pendulum.py"))
+        config.seed = seed
+        finals.append(run_training(config, tmp_path / f"seed{seed}")["return_mean"])
+    assert np.mean(finals) >= -200, finals
+    assert min(finals) >= -300, finals
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("agent", ["ddpg", "td3"])
+def test_ddpg_and_td3_learn_pendulum_in_15k_steps_on_three_seeds(tmp_path, agent):
+    finals = []
+    for seed in range(3):
+        config = load_config(str(CONFIG_DIR / f"{agent}_pendulum.py"))
+        config.seed = seed
+        finals.append(run_training(config, tmp_path / f"seed{seed}")["return_mean"])
+    assert np.mean(finals) >= -250, finals
