@@ -36,10 +36,10 @@ def build_with_copy(network: keras.Model, target: keras.Model, *inputs):
         target_variable.assign(variable)
 
 
-def built_adam(variables: Sequence[tf.Variable], learning_rate: float,
-               name: str) -> keras.optimizers.Adam:
+def built_adam(variables: Sequence[tf.Variable], learning_rate: float, name: str,
+               beta_1: float = 0.9) -> keras.optimizers.Adam:
     """An Adam optimiser with its slots already created for `variables` (so it checkpoints)."""
-    optimizer = keras.optimizers.Adam(learning_rate, name=name)
+    optimizer = keras.optimizers.Adam(learning_rate, beta_1=beta_1, name=name)
     optimizer.build(variables)
     return optimizer
 
@@ -66,7 +66,11 @@ class OffPolicyAgent(tf.Module):
         width `hidden_sizes[0]` with that many blocks.
       normalize_observations: feed the networks observations standardised by
         running statistics of the replay batches they train on.
+      critic_batch_renorm: `BatchRenorm` keyword arguments for batch-renormalised
+        critics (CrossQ), or None.
+      target_networks: keep Polyak-averaged target critics; False has none (CrossQ).
       critic_lr: Adam learning rate of the critics.
+      adam_beta_1: Adam's β1 for the critics (and the subclass's actor).
       gamma: discount factor per step.
       tau: Polyak coefficient of the target networks.
       seed: seed of the agent's own random generator.
@@ -81,7 +85,8 @@ class OffPolicyAgent(tf.Module):
                  critic_lr: float, gamma: float, tau: float, seed: int, name: str,
                  critic_layer_norm: bool = False, critic_dropout_rate: float = 0.0,
                  num_quantiles: int = 1, residual_blocks: int = 0,
-                 normalize_observations: bool = False):
+                 normalize_observations: bool = False, critic_batch_renorm=None,
+                 target_networks: bool = True, adam_beta_1: float = 0.9):
         super().__init__(name=name)
         self.spec = spec
         self.gamma = gamma
@@ -90,13 +95,18 @@ class OffPolicyAgent(tf.Module):
         self.observation_normalizer = (RunningNormalizer(spec.observation_dim)
                                        if normalize_observations else None)
         critic_options = dict(layer_norm=critic_layer_norm, dropout_rate=critic_dropout_rate,
-                              num_quantiles=num_quantiles, residual_blocks=residual_blocks)
+                              num_quantiles=num_quantiles, residual_blocks=residual_blocks,
+                              batch_renorm=critic_batch_renorm)
         self.critics = CriticEnsemble(num_critics, hidden_sizes, name="critics", **critic_options)
-        self.target_critics = CriticEnsemble(num_critics, hidden_sizes, name="target_critics",
-                                             **critic_options)
-        build_with_copy(self.critics, self.target_critics, *self._dummy_inputs())
+        self.target_critics = None
+        if target_networks:
+            self.target_critics = CriticEnsemble(num_critics, hidden_sizes,
+                                                 name="target_critics", **critic_options)
+            build_with_copy(self.critics, self.target_critics, *self._dummy_inputs())
+        else:
+            self.critics(*self._dummy_inputs())
         self.critic_optimizer = built_adam(self.critics.trainable_variables, critic_lr,
-                                           name="critic_adam")
+                                           name="critic_adam", beta_1=adam_beta_1)
 
     def _dummy_inputs(self):
         return (tf.zeros((1, self.spec.observation_dim)), tf.zeros((1, self.spec.action_dim)))
@@ -152,7 +162,8 @@ class OffPolicyAgent(tf.Module):
         return loss, tf.reduce_mean(q)
 
     def update_targets(self):
-        polyak_update(self.target_critics.variables, self.critics.variables, self.tau)
+        if self.target_critics is not None:
+            polyak_update(self.target_critics.variables, self.critics.variables, self.tau)
 
     def zero_loss_info(self) -> LossInfo:
         """A `LossInfo` of zeros with the structure that `train` returns."""

@@ -39,13 +39,14 @@ import tensorflow as tf
 from sac_tf.agents.base import OffPolicyAgent, built_adam, minimize
 from sac_tf.agents.delayed import DelayedUpdate
 from sac_tf.agents.plasticity import PeriodicReset
-from sac_tf.agents.quantiles import truncated_atoms
+from sac_tf.agents.sac_options import (ACTOR_Q_REDUCTIONS, SacOptionParts,
+                                       checked_target_subset_size)
 from sac_tf.networks import GaussianActor, HybridActor
 from sac_tf.core.specs import EnvSpec
 from sac_tf.core.types import LossInfo, Transition
 
 
-class SacAgent(OffPolicyAgent):
+class SacAgent(SacOptionParts, OffPolicyAgent):
     """SAC with a learned temperature.
 
     Args:
@@ -73,6 +74,15 @@ class SacAgent(OffPolicyAgent):
       discrete_target_entropy: entropy target of the discrete heads of a hybrid
         action space; None means half their maximum, ½ Σ log(sizes).
       seed: seed of the agent's generator (action sampling).
+      critic_hidden_sizes: widths of the critic MLPs; None: `hidden_sizes`
+        (CrossQ: 2048, 2048 with a 256, 256 actor).
+      batch_renorm: batch-renormalise the critics' and the actor's inputs and
+        hidden layers (CrossQ; see `BatchRenorm`), with `batch_renorm_momentum`
+        and `batch_renorm_warmup` training calls of plain batch norm first.
+      target_networks: False drops the target critics: the critics evaluate
+        (s, a) and (s', a') in one training-mode pass over the joint batch and
+        bootstrap from the second half (CrossQ).
+      adam_beta_1: Adam's β1 for the actor and the critics (CrossQ: 0.5).
     """
 
     metric_names = ("critic_loss", "actor_loss", "alpha_loss", "alpha", "entropy", "q_mean")
@@ -86,37 +96,38 @@ class SacAgent(OffPolicyAgent):
                  gamma: float, tau: float, initial_alpha: float,
                  target_entropy: Optional[float], seed: int,
                  discrete_target_entropy: Optional[float] = None,
-                 actor_update_interval: int = 1, actor_q_reduction: str = "min"):
-        super().__init__(spec, hidden_sizes=hidden_sizes, num_critics=num_critics,
-                         critic_lr=critic_lr, gamma=gamma, tau=tau, seed=seed, name="sac",
-                         critic_layer_norm=critic_layer_norm,
+                 actor_update_interval: int = 1, actor_q_reduction: str = "min",
+                 critic_hidden_sizes: Optional[Sequence[int]] = None, batch_renorm: bool = False,
+                 batch_renorm_momentum: float = 0.99, batch_renorm_warmup: int = 100_000,
+                 target_networks: bool = True, adam_beta_1: float = 0.9):
+        renorm = (dict(momentum=batch_renorm_momentum, warmup_steps=batch_renorm_warmup)
+                  if batch_renorm else None)
+        super().__init__(spec, hidden_sizes=critic_hidden_sizes or hidden_sizes,
+                         num_critics=num_critics, critic_lr=critic_lr, gamma=gamma, tau=tau,
+                         seed=seed, name="sac", critic_layer_norm=critic_layer_norm,
                          critic_dropout_rate=critic_dropout_rate, num_quantiles=num_quantiles,
                          residual_blocks=residual_blocks,
-                         normalize_observations=normalize_observations)
-        self.target_subset_size = num_critics if target_subset_size is None else target_subset_size
-        if not 1 <= self.target_subset_size <= num_critics:
-            raise ValueError(f"target_subset_size must be in [1, num_critics={num_critics}], "
-                             f"got {target_subset_size}")
-        if num_quantiles > 1 and self.target_subset_size < num_critics:
-            raise ValueError("quantile critics (TQC) pool every critic: leave "
-                             "target_subset_size unset")
-        if not 0 <= quantiles_to_drop < num_quantiles:
-            raise ValueError(f"quantiles_to_drop must be in [0, num_quantiles) with quantile "
-                             f"critics, got {quantiles_to_drop} of {num_quantiles}")
+                         normalize_observations=normalize_observations,
+                         critic_batch_renorm=renorm, target_networks=target_networks,
+                         adam_beta_1=adam_beta_1)
+        self.target_subset_size = checked_target_subset_size(
+            target_subset_size, num_critics, num_quantiles, quantiles_to_drop, target_networks)
         self.quantiles_to_drop = quantiles_to_drop
-        if actor_q_reduction not in ("min", "mean"):
-            raise ValueError(f"actor_q_reduction must be 'min' or 'mean', got "
+        if actor_q_reduction not in ACTOR_Q_REDUCTIONS:
+            raise ValueError(f"actor_q_reduction must be one of {ACTOR_Q_REDUCTIONS}, got "
                              f"{actor_q_reduction!r}")
         self.actor_q_reduction = actor_q_reduction
         if spec.is_hybrid:
             self.actor = HybridActor(spec.continuous_dim, spec.discrete_sizes, hidden_sizes,
-                                     residual_blocks=residual_blocks, name="actor")
+                                     residual_blocks=residual_blocks, batch_renorm=renorm,
+                                     name="actor")
         else:
             self.actor = GaussianActor(spec.continuous_dim, hidden_sizes,
-                                       residual_blocks=residual_blocks, name="actor")
+                                       residual_blocks=residual_blocks, batch_renorm=renorm,
+                                       name="actor")
         self.actor(self._dummy_inputs()[0])
         self.actor_optimizer = built_adam(self.actor.trainable_variables, actor_lr,
-                                          name="actor_adam")
+                                          name="actor_adam", beta_1=adam_beta_1)
         self.log_alpha = tf.Variable(math.log(initial_alpha), dtype=tf.float32, name="log_alpha")
         self.alpha_optimizer = built_adam([self.log_alpha], alpha_lr, name="alpha_adam")
         self.target_entropy = float(
@@ -146,9 +157,9 @@ class SacAgent(OffPolicyAgent):
             if spec.is_hybrid:
                 optimizers.append(self.alpha_discrete_optimizer)
                 temperatures.append(self.log_alpha_discrete)
+            targets = [] if self.target_critics is None else self.target_critics.variables
             self.periodic_reset = PeriodicReset(
-                reset_interval,
-                self.actor.variables + self.critics.variables + self.target_critics.variables
+                reset_interval, self.actor.variables + self.critics.variables + targets
                 + temperatures, optimizers)
 
     # --- One update: the three losses of SAC, each a named method below. ---
@@ -156,7 +167,10 @@ class SacAgent(OffPolicyAgent):
     def train(self, batch: Transition) -> LossInfo:
         batch = self.prepare(batch)
         alpha = tf.exp(self.log_alpha)
-        critic_loss, q_mean = self.train_critics(batch, self.critic_target(batch, alpha))
+        if self.target_critics is None:
+            critic_loss, q_mean = self.train_critics_on_joint_batch(batch, alpha)
+        else:
+            critic_loss, q_mean = self.train_critics(batch, self.critic_target(batch, alpha))
         if self.delayed_actor_update is None:
             actor_metrics = self.train_actor_and_temperatures(batch, alpha)
         else:
@@ -173,12 +187,9 @@ class SacAgent(OffPolicyAgent):
         """y = r + γ (1 − d) (min_j Q'_j(s', a') − α log π(a'|s')), a' ~ π(·|s'): `[B]`
         (`[B, kept atoms]` for TQC), without gradient. `critic_loss` (of
         `OffPolicyAgent`) regresses every Q_i(s, a) on it."""
-        next_policy = self.actor(batch.next_observation)
-        next_action, next_log_prob = next_policy.sample_and_log_prob(self.next_seed())
+        next_action, penalty = self.next_action_and_penalty(batch, alpha)
         target_q = self.target_critics(batch.next_observation, next_action, training=True,
                                        members=self.target_subset())
-        penalty = (alpha * next_log_prob
-                   + self.discrete_alpha() * self.discrete_negative_entropy(next_policy))
         return self.td_target(batch, self.soft_target_value(target_q, penalty))
 
     def actor_loss(self, batch: Transition, alpha: tf.Tensor, alpha_discrete) -> tuple:
@@ -189,10 +200,12 @@ class SacAgent(OffPolicyAgent):
           (the loss, a float32 scalar; log π(ã|s) `[B]`; the discrete heads'
           Σ p log p `[B]`, 0 without them), the last two for the temperatures.
         """
-        policy = self.actor(batch.observation)
+        policy = self.actor(batch.observation, training=True)
         action, log_prob = policy.sample_and_log_prob(self.next_seed())
         discrete_negative_entropy = self.discrete_negative_entropy(policy)
-        q = self.actor_value(self.critics(batch.observation, action, training=True))
+        # Batch-renormalised critics (CrossQ) judge the actor with their running statistics.
+        q = self.actor_value(self.critics(batch.observation, action,
+                                          training=not self.critics.batch_renorm))
         loss = tf.reduce_mean(alpha * log_prob + alpha_discrete * discrete_negative_entropy - q)
         return loss, log_prob, discrete_negative_entropy
 
@@ -205,7 +218,33 @@ class SacAgent(OffPolicyAgent):
         """
         return -tf.reduce_mean(log_alpha * tf.stop_gradient(entropy_shortfall))
 
+    def next_action_and_penalty(self, batch: Transition, alpha: tf.Tensor) -> tuple:
+        """a' ~ π(·|s') `[B, act_dim]` (the actor in inference mode) and its entropy
+        penalty α log π(a'|s') (+ α_d Σ p log p of the discrete heads), `[B]`."""
+        next_policy = self.actor(batch.next_observation, training=False)
+        next_action, next_log_prob = next_policy.sample_and_log_prob(self.next_seed())
+        return next_action, (alpha * next_log_prob + self.discrete_alpha()
+                             * self.discrete_negative_entropy(next_policy))
+
     # --- Their optimiser steps. ---
+
+    def train_critics_on_joint_batch(self, batch: Transition, alpha: tf.Tensor) -> tuple:
+        """CrossQ's critic step: Q(s, a) and Q(s', a') from one training-mode pass over the
+        joint batch `[2B]` (so batch renorm's statistics cover both), `critic_loss` against
+        the target made from the second half without gradient; no target critics.
+
+        Returns:
+          (critic loss, mean Q(s, a) over critics and batch), float32 scalars.
+        """
+        next_action, penalty = self.next_action_and_penalty(batch, alpha)
+        observations = tf.concat([batch.observation, batch.next_observation], axis=0)
+        actions = tf.concat([batch.action, next_action], axis=0)
+        with tf.GradientTape() as tape:
+            q, next_q = tf.split(self.critics(observations, actions, training=True), 2, axis=1)
+            target = self.td_target(batch, self.soft_target_value(next_q, penalty))
+            loss = self.critic_loss(q, target)
+        minimize(self.critic_optimizer, tape, loss, self.critics.trainable_variables)
+        return loss, tf.reduce_mean(q)
 
     def train_actor_and_temperatures(self, batch: Transition, alpha: tf.Tensor) -> dict:
         """One Adam step on `actor_loss`, then on each temperature's `alpha_loss`.
@@ -238,48 +277,6 @@ class SacAgent(OffPolicyAgent):
             loss = self.alpha_loss(log_alpha, entropy_shortfall)
         minimize(optimizer, tape, loss, [log_alpha])
         return loss
-
-    # --- The options' small parts (hybrid heads, REDQ, TQC, actor_q_reduction). ---
-
-    def discrete_alpha(self):
-        """α_d, the temperature of the discrete heads; 0 without them."""
-        return tf.exp(self.log_alpha_discrete) if self.spec.is_hybrid else 0.0
-
-    def discrete_negative_entropy(self, policy):
-        """Σ_heads Σ_k p_k log p_k of the discrete heads, `[B]`; 0 without them."""
-        return policy.discrete_negative_entropy() if self.spec.is_hybrid else 0.0
-
-    def soft_target_value(self, target_q, penalty):
-        """V(s') = Q'(s', a') − penalty(π|s'), with `penalty` `[B]` (α log π(a'|s'), plus
-        the discrete part for hybrid actions).
-
-        `target_q` is `[M, B]`, the target critics of `target_subset` (min taken), or
-        `[N, B, K]` quantiles (TQC). Returns `[B]`, or `[B, kept atoms]` for TQC.
-        """
-        if self.critics.num_quantiles > 1:
-            return truncated_atoms(target_q, self.quantiles_to_drop) - penalty[:, None]
-        return tf.reduce_min(target_q, axis=0) - penalty
-
-    def target_subset(self):
-        """The target critics to take the min over: `None` for all of them, or REDQ's
-        random `target_subset_size` distinct indices `[M]` (int32), fresh per call.
-
-        Only these are computed (`CriticEnsemble` `members`), so REDQ's target
-        forward pass evaluates 2 critics, not 10.
-        """
-        if self.target_subset_size == self.critics.num_critics:
-            return None
-        draw = tf.random.stateless_uniform([self.critics.num_critics], seed=self.next_seed())
-        return tf.argsort(draw)[:self.target_subset_size]
-
-    def actor_value(self, q):
-        """The value the actor maximises, `[B]`: the min or mean (`actor_q_reduction`)
-        over critics of `[N, B]` Q's, or of `[N, B, K]` quantiles' per-critic means."""
-        if self.critics.num_quantiles > 1:
-            q = tf.reduce_mean(q, axis=2)
-        if self.actor_q_reduction == "min":
-            return tf.reduce_min(q, axis=0)
-        return tf.reduce_mean(q, axis=0)
 
     def greedy_action(self, observation):
         return self.actor(self.normalize(observation)).mode()

@@ -55,6 +55,12 @@ def sac_config() -> ml_collections.ConfigDict:
         initial_alpha=1.0,
         target_entropy=config_dict.placeholder(float),  # None: −act_dim
         discrete_target_entropy=config_dict.placeholder(float),  # hybrid; None: ½ Σ log n
+        critic_hidden_sizes=config_dict.placeholder(tuple),  # None: hidden_sizes; CrossQ: wider
+        batch_renorm=False,           # CrossQ: batch renorm in the critics and the actor
+        batch_renorm_momentum=0.99,
+        batch_renorm_warmup=100_000,  # training calls of plain batch norm before renorm
+        target_networks=True,         # CrossQ: False (joint batch, no target critics)
+        adam_beta_1=0.9,              # actor and critics; CrossQ: 0.5
     ))
 
 

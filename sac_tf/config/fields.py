@@ -47,9 +47,10 @@ def validate(config: ml_collections.ConfigDict) -> None:
     if not 0 <= config.seed < 2**32:
         raise UserError(f"seed must be in [0, 2**32), got {config.seed}")
     section = config.get(config.agent, {})
-    hidden_sizes = section.get("hidden_sizes")
-    if "hidden_sizes" in section and not (
-            isinstance(hidden_sizes, (tuple, list)) and hidden_sizes
-            and all(isinstance(width, int) and width >= 1 for width in hidden_sizes)):
-        raise UserError(f"{config.agent}.hidden_sizes must be a tuple of layer widths ≥ 1, "
-                        f"such as (256, 256); got {hidden_sizes!r}")
+    for field in ("hidden_sizes", "critic_hidden_sizes"):
+        sizes = section.get(field)
+        if field in section and not (field == "critic_hidden_sizes" and sizes is None) and not (
+                isinstance(sizes, (tuple, list)) and sizes
+                and all(isinstance(width, int) and width >= 1 for width in sizes)):
+            raise UserError(f"{config.agent}.{field} must be a tuple of layer widths ≥ 1, "
+                            f"such as (256, 256); got {sizes!r}")

@@ -1,6 +1,6 @@
 """Actor networks: observation → action distribution or action in [-1, 1]."""
 
-from typing import Sequence
+from typing import Mapping, Optional, Sequence
 
 import keras
 import tensorflow as tf
@@ -13,11 +13,16 @@ from sac_tf.networks.residual import residual_mlp, residual_width
 LOG_STD_MIN, LOG_STD_MAX = -5.0, 2.0
 
 
-def actor_torso(hidden_sizes: Sequence[int], residual_blocks: int) -> keras.Sequential:
-    """An MLP of `hidden_sizes`, or with `residual_blocks` > 0 a SimBa/BRO residual torso."""
+def actor_torso(hidden_sizes: Sequence[int], residual_blocks: int,
+                batch_renorm: Optional[Mapping] = None) -> keras.Sequential:
+    """An MLP of `hidden_sizes` (batch-renormalised with `batch_renorm`, CrossQ), or with
+    `residual_blocks` > 0 a SimBa/BRO residual torso."""
     if residual_blocks:
+        if batch_renorm is not None:
+            raise ValueError("residual actor torsos have their own layer norms: leave "
+                             "batch_renorm off with residual_blocks")
         return residual_mlp(residual_width(hidden_sizes), residual_blocks, name="actor_torso")
-    return mlp(hidden_sizes, name="actor_torso")
+    return mlp(hidden_sizes, name="actor_torso", batch_renorm=batch_renorm)
 
 
 class GaussianActor(keras.Model):
@@ -25,16 +30,17 @@ class GaussianActor(keras.Model):
 
     The log standard deviation is squashed by tanh into
     `[LOG_STD_MIN, LOG_STD_MAX]` (as CleanRL does), which keeps `exp` finite.
+    `training` matters only with `batch_renorm` (batch statistics when true).
     """
 
     def __init__(self, action_dim: int, hidden_sizes: Sequence[int], residual_blocks: int = 0,
-                 **kwargs):
+                 batch_renorm: Optional[Mapping] = None, **kwargs):
         super().__init__(**kwargs)
-        self.torso = actor_torso(hidden_sizes, residual_blocks)
+        self.torso = actor_torso(hidden_sizes, residual_blocks, batch_renorm)
         self.head = keras.layers.Dense(2 * action_dim, name="actor_head")
 
-    def call(self, observation) -> TanhNormal:
-        return squashed_gaussian(self.head(self.torso(observation)))
+    def call(self, observation, training=None) -> TanhNormal:
+        return squashed_gaussian(self.head(self.torso(observation, training=training)))
 
 
 def squashed_gaussian(outputs) -> TanhNormal:
@@ -51,15 +57,16 @@ class HybridActor(keras.Model):
     """
 
     def __init__(self, action_dim: int, discrete_sizes: Sequence[int],
-                 hidden_sizes: Sequence[int], residual_blocks: int = 0, **kwargs):
+                 hidden_sizes: Sequence[int], residual_blocks: int = 0,
+                 batch_renorm: Optional[Mapping] = None, **kwargs):
         super().__init__(**kwargs)
         self.action_dim = action_dim
         self.discrete_sizes = tuple(discrete_sizes)
-        self.torso = actor_torso(hidden_sizes, residual_blocks)
+        self.torso = actor_torso(hidden_sizes, residual_blocks, batch_renorm)
         self.head = keras.layers.Dense(2 * action_dim + sum(discrete_sizes), name="actor_head")
 
-    def call(self, observation) -> HybridPolicy:
-        outputs = self.head(self.torso(observation))
+    def call(self, observation, training=None) -> HybridPolicy:
+        outputs = self.head(self.torso(observation, training=training))
         continuous, *logits = tf.split(outputs, [2 * self.action_dim, *self.discrete_sizes],
                                        axis=-1)
         return HybridPolicy(squashed_gaussian(continuous), logits)

@@ -1,6 +1,6 @@
 """Q critics: (observation, action) → Q value (or its quantiles), for an ensemble in one call."""
 
-from typing import Sequence
+from typing import Mapping, Optional, Sequence
 
 import keras
 import tensorflow as tf
@@ -20,19 +20,25 @@ class CriticEnsemble(keras.Model):
     leading axis is M (REDQ's target subset).
     `layer_norm` and `dropout_rate` give DroQ's critics (dropout is active only
     with `training=True`); `residual_blocks` > 0 replaces the MLP by a SimBa/BRO
-    residual torso of width `hidden_sizes[0]`.
+    residual torso of width `hidden_sizes[0]`; `batch_renorm` (`BatchRenorm`
+    keyword arguments) gives CrossQ's critics, batch statistics with
+    `training=True` and running statistics otherwise.
     """
 
     def __init__(self, num_critics: int, hidden_sizes: Sequence[int], layer_norm: bool = False,
                  dropout_rate: float = 0.0, num_quantiles: int = 1, residual_blocks: int = 0,
-                 **kwargs):
+                 batch_renorm: Optional[Mapping] = None, **kwargs):
         super().__init__(**kwargs)
         self.num_critics = num_critics
         self.num_quantiles = num_quantiles
-        if residual_blocks and (layer_norm or dropout_rate):
+        self.batch_renorm = batch_renorm is not None
+        if residual_blocks and (layer_norm or dropout_rate or self.batch_renorm):
             raise ValueError("residual critic torsos have their own layer norms and no dropout: "
-                             "leave critic_layer_norm and critic_dropout_rate off with "
-                             "residual_blocks")
+                             "leave critic_layer_norm, critic_dropout_rate and batch_renorm off "
+                             "with residual_blocks")
+        if self.batch_renorm and dropout_rate:
+            raise ValueError("batch-renormalised critics (CrossQ) take no dropout: the actor "
+                             "loss evaluates them in inference mode")
         if residual_blocks:
             self.body = keras.Sequential([
                 ensemble_residual_mlp(num_critics, residual_width(hidden_sizes), residual_blocks),
@@ -40,7 +46,7 @@ class CriticEnsemble(keras.Model):
         else:
             self.body = ensemble_mlp(num_critics, hidden_sizes, num_quantiles,
                                      layer_norm=layer_norm, dropout_rate=dropout_rate,
-                                     name="critic_body")
+                                     batch_renorm=batch_renorm, name="critic_body")
 
     def call(self, observation, action, training=None, members=None):
         inputs = tf.concat([observation, action], axis=-1)
