@@ -20,7 +20,7 @@ Where ours differs, and why:
 from sac_tf.config import default_config
 
 #: Width of the two critic layers in this CPU config (the paper: 2048).
-CPU_CRITIC_WIDTH = 512
+CPU_CRITIC_WIDTH = 256
 
 
 def get_config(env_id="HalfCheetah-v5"):

@@ -275,6 +275,9 @@ def test_tqc_target_keeps_n_times_k_minus_d_atoms_below_the_dropped_ones():
     (dict(num_critics=5, target_subset_size=0), "target_subset_size"),
     (dict(num_critics=2, target_subset_size=3), "target_subset_size"),
     (dict(actor_q_reduction="max"), "actor_q_reduction"),
+    (dict(num_critics=4, target_subset_size=2, target_networks=False), "target_subset_size"),
+    (dict(batch_renorm=True, critic_dropout_rate=0.01), "dropout"),
+    (dict(batch_renorm=True, residual_blocks=1), "residual"),
 ])
 def test_inconsistent_options_are_refused(options, message):
     with pytest.raises(ValueError, match=message):
@@ -340,7 +343,9 @@ def test_the_actor_and_alpha_update_on_every_interval_th_critic_update():
     dict(hidden_sizes=(32,), residual_blocks=1, normalize_observations=True),
     dict(reset_interval=5),
     dict(actor_update_interval=3),
-], ids=["tqc", "simba", "resets", "delayed_actor"])
+    dict(batch_renorm=True, target_networks=False, critic_hidden_sizes=(64, 64),
+         adam_beta_1=0.5, actor_update_interval=3, batch_renorm_warmup=3),
+], ids=["tqc", "simba", "resets", "delayed_actor", "crossq"])
 def test_option_trains_in_the_fused_xla_loop_and_round_trips_a_checkpoint(options, tmp_path):
     from sac_tf.run.checkpoints import Checkpointer
     from sac_tf.core.learner import Learner
@@ -447,3 +452,54 @@ def test_the_alpha_loss_metric_adds_the_discrete_temperature_loss(monkeypatch):
                         staticmethod(lambda *args: tf.constant(next(losses))))
     agent = make_sac(spec=env_spec(make_vector_env(HYBRID_ID, 1)))
     assert float(agent.train(hybrid_batch()).extra["alpha_loss"]) == 11.0
+
+
+CROSSQ = dict(batch_renorm=True, target_networks=False, critic_hidden_sizes=(64, 64),
+              adam_beta_1=0.5, actor_update_interval=3)
+
+
+def test_crossq_critic_statistics_cover_the_joint_batch_of_s_and_s_prime():
+    """Bhatt et al. 2024, eq. 6: (s, a) and (s', a') pass through the critics together, so the
+    first batch-renorm layer's running mean moves towards the mean of both halves."""
+    agent = make_sac(**CROSSQ)
+    batch = fixed_batch()
+    batch = batch._replace(next_observation=batch.next_observation + 10.0)  # halves differ
+    tf.function(agent.train)(batch)
+    first = agent.critics.body.layers[0]
+    joint = np.concatenate([batch.observation, batch.next_observation]).mean(axis=0)
+    for member in range(2):
+        np.testing.assert_allclose(first.moving_mean.numpy()[member, 0, :3], 0.01 * joint,
+                                   rtol=1e-4)
+    assert int(first.steps) == 1  # one training-mode pass per update
+
+
+def test_crossq_has_no_target_critics_in_its_checkpoint(tmp_path):
+    names = {}
+    for label, options in (("sac", {}), ("crossq", CROSSQ)):
+        path = tf.train.Checkpoint(agent=make_sac(**options)).save(str(tmp_path / label))
+        names[label] = [name for name, _ in tf.train.list_variables(path)]
+    assert any("target_critics" in name for name in names["sac"])
+    assert not any("target_critics" in name for name in names["crossq"])
+    assert any("moving_variance" in name for name in names["crossq"])
+
+
+def test_crossq_actor_acts_and_exports_with_its_running_statistics(tmp_path):
+    from sac_tf.deploy.saved_policy import export_policy, load_policy
+
+    agent = make_sac(**CROSSQ)
+    train = tf.function(agent.train)
+    for seed in range(4):  # running statistics away from their initial 0 and 1
+        train(fixed_batch(seed=seed))
+    observation = fixed_batch(size=5, seed=9).observation * 3.0 + 1.0
+    inference = agent.actor(observation, training=False).mode().numpy()
+    np.testing.assert_array_equal(agent.greedy_action(observation).numpy(), inference)
+    steps = int(agent.actor.torso.layers[0].steps)
+    batch_statistics = agent.actor(observation, training=True).mode().numpy()
+    assert np.abs(batch_statistics - inference).max() > 1e-3  # the mode matters
+    inference = agent.greedy_action(observation).numpy()  # statistics moved by that call
+    _, loaded = load_policy(export_policy(agent, SPEC, tmp_path / "policy", env_id="Pendulum-v1",
+                                          agent_name="sac", train_step=0))
+    served = loaded.signatures["serving_default"](observation=tf.constant(observation))["action"]
+    np.testing.assert_allclose(served.numpy(), SPEC.action_scaler.to_env(inference), rtol=1e-5,
+                               atol=1e-6)
+    assert int(agent.actor.torso.layers[0].steps) == steps + 1  # acting updated nothing
