@@ -1,4 +1,5 @@
-"""SAC with SimBa/BRO networks (Lee et al. 2024; Nauman et al. 2024).
+"""SAC with SimBa networks (Lee et al. 2024): pre-norm residual torsos and running
+observation normalisation (BRO's post-norm BroNet block is not implemented).
 
     --config=configs/sac_simba.py:Hopper-v5
 Residual, layer-normalised torsos (width 128, 2 blocks, 4× bottleneck: 512-wide

@@ -62,7 +62,7 @@ class OffPolicyAgent(tf.Module):
       critic_layer_norm: layer-normalise the critics' hidden layers (DroQ).
       critic_dropout_rate: dropout in the critics' hidden layers during training (DroQ).
       num_quantiles: > 1 makes each critic output that many quantiles of the return (TQC).
-      residual_blocks: > 0 gives actor and critics SimBa/BRO residual torsos of
+      residual_blocks: > 0 gives actor and critics SimBa residual torsos of
         width `hidden_sizes[0]` with that many blocks.
       normalize_observations: feed the networks observations standardised by
         running statistics of the replay batches they train on.

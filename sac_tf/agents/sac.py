@@ -17,7 +17,7 @@ Options from later papers, all off by default:
 - the actor maximising the critics' mean instead of their min
   (`actor_q_reduction="mean"`, as REDQ, DroQ and TQC do);
 - residual layer-norm torsos and observation normalisation (SimBa, Lee et al.
-  2024; BRO, Nauman et al. 2024);
+  2024);
 - periodic resets of every network (Nikishin et al. 2022).
 Hybrid action spaces (a `Box` with `Discrete`/`MultiDiscrete` heads) get a
 categorical head per discrete part, its exact entropy in every loss and a
@@ -60,7 +60,7 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
       critic_layer_norm, critic_dropout_rate: DroQ critics (see `CriticEnsemble`).
       num_quantiles: K quantiles per critic; 1 is a scalar critic (TQC uses 25).
       quantiles_to_drop: top atoms dropped per critic from the pooled target (TQC: 2).
-      residual_blocks, normalize_observations: SimBa/BRO networks (see `OffPolicyAgent`).
+      residual_blocks, normalize_observations: SimBa networks (see `OffPolicyAgent`).
       reset_interval: restore every network, α and the optimisers to their
         initial state every this many updates; 0 never does.
       actor_update_interval: update the actor and the temperatures on every this

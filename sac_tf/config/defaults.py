@@ -43,7 +43,7 @@ def sac_config() -> ml_collections.ConfigDict:
         critic_dropout_rate=0.0,
         num_quantiles=1,          # TQC: 25
         quantiles_to_drop=0,      # TQC: 2 per critic
-        residual_blocks=0,        # SimBa/BRO: 1-2, with hidden_sizes=(width,)
+        residual_blocks=0,        # SimBa: 1-2, with hidden_sizes=(width,)
         normalize_observations=False,
         reset_interval=0,         # updates between resets of every network; 0: never
         actor_update_interval=1,  # critic updates per actor and α update (REDQ/DroQ: 20)
@@ -109,3 +109,9 @@ def deterministic_pendulum_config(agent: str) -> ml_collections.ConfigDict:
     config[agent] = td3_config() if agent == "td3" else ddpg_config()
     config[agent].actor_lr = config[agent].critic_lr = 1e-3
     return config
+
+
+#: Entropy targets per task in REDQ's code (Chen et al. 2021, from MBPO), which DroQ's code
+#: (Hiraoka et al. 2021) keeps; other tasks use SAC's −act_dim.
+REDQ_TARGET_ENTROPY = {"Hopper-v5": -1.0, "HalfCheetah-v5": -3.0, "Walker2d-v5": -3.0,
+                       "Ant-v5": -4.0, "Humanoid-v5": -2.0}

@@ -13,6 +13,7 @@ from typing import Mapping, Optional
 
 import ml_collections
 
+from sac_tf.config.defaults import REDQ_TARGET_ENTROPY
 from sac_tf.config.fields import validate, with_overrides
 from sac_tf.errors import UserError, failures_reported_as
 
@@ -54,12 +55,14 @@ def default_config_argument(agent: str, env_id: str) -> str:
 
 
 def high_update_ratio_sac_config(env_id: str) -> ml_collections.ConfigDict:
-    """SAC with 20 critic updates per env step after at most 5k random steps and one actor
-    and α update per env step, as REDQ's and DroQ's code train (policy update delay 20)."""
+    """SAC with 20 critic updates per env step after at most 5k random steps, one actor and
+    α update per env step, and REDQ's per-task entropy targets (`REDQ_TARGET_ENTROPY`), as
+    REDQ's and DroQ's code train (policy update delay 20)."""
     config = default_config("sac", env_id)
     config.learning_starts = min(config.learning_starts, 5_000)
     config.updates_per_step = 20
     config.sac.actor_update_interval = 20
+    config.sac.target_entropy = REDQ_TARGET_ENTROPY.get(env_id)
     return config
 
 

@@ -16,7 +16,7 @@ LOG_STD_MIN, LOG_STD_MAX = -5.0, 2.0
 def actor_torso(hidden_sizes: Sequence[int], residual_blocks: int,
                 batch_renorm: Optional[Mapping] = None) -> keras.Sequential:
     """An MLP of `hidden_sizes` (batch-renormalised with `batch_renorm`, CrossQ), or with
-    `residual_blocks` > 0 a SimBa/BRO residual torso."""
+    `residual_blocks` > 0 a SimBa residual torso."""
     if residual_blocks:
         if batch_renorm is not None:
             raise ValueError("residual actor torsos have their own layer norms: leave "

@@ -19,7 +19,7 @@ class CriticEnsemble(keras.Model):
     `members`, int32 indices `[M]`, only those critics are computed and the
     leading axis is M (REDQ's target subset).
     `layer_norm` and `dropout_rate` give DroQ's critics (dropout is active only
-    with `training=True`); `residual_blocks` > 0 replaces the MLP by a SimBa/BRO
+    with `training=True`); `residual_blocks` > 0 replaces the MLP by a SimBa
     residual torso of width `hidden_sizes[0]`; `batch_renorm` (`BatchRenorm`
     keyword arguments) gives CrossQ's critics, batch statistics with
     `training=True` and running statistics otherwise.

@@ -1,4 +1,4 @@
-"""Running observation normalisation, as SimBa's RSNorm and BRO use it."""
+"""Running observation normalisation, as SimBa's RSNorm uses it."""
 
 import tensorflow as tf
 

@@ -1,8 +1,8 @@
 """Residual, layer-normalised MLP torsos that keep improving with width and depth.
 
-SimBa (Lee et al. 2024) and BRO (Nauman et al. 2024) replace the plain MLP of
-SAC with an input projection, pre-norm residual blocks with a 4× inverted
-bottleneck, and a final layer norm:
+SimBa (Lee et al. 2024) replaces the plain MLP of SAC with an input
+projection, pre-norm residual blocks with a 4× inverted bottleneck, and a
+final layer norm:
 
   h₀ = W_in x
   h_{l+1} = h_l + W₂ relu(W₁ LayerNorm(h_l))      (W₁: width → 4·width, W₂: back)
@@ -11,6 +11,9 @@ bottleneck, and a final layer norm:
 `residual_mlp` builds that torso for one network; `ensemble_residual_mlp` for
 a critic ensemble evaluated in one batched call (`EnsembleDense`,
 `EnsembleLayerNorm`). Actors and critics put their own output layer on top.
+
+This is SimBa's block, not BRO's: BroNet (Nauman et al. 2024) is post-norm
+(dense → layer norm → relu inside the residual branch) without the 4× expansion.
 """
 
 from typing import Callable, Sequence
@@ -19,7 +22,7 @@ import keras
 
 from sac_tf.networks.ensemble import EnsembleDense, EnsembleLayer, EnsembleLayerNorm, call_ensemble
 
-#: Hidden width of a block's bottleneck relative to the torso width (SimBa, BRO).
+#: Hidden width of a block's bottleneck relative to the torso width (SimBa).
 EXPANSION = 4
 
 
