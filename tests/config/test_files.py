@@ -74,3 +74,22 @@ def test_default_configs_of_ddpg_and_td3(agent, env_id, learning_starts):
                                                                     learning_starts)
     assert config[agent].hidden_sizes == (256, 256)
     assert config[agent].policy_delay == (2 if agent == "td3" else 1)
+
+
+@pytest.mark.parametrize("option", ["sac_redq", "sac_droq"])
+@pytest.mark.parametrize("env_id, target_entropy", [
+    ("Hopper-v5", -1.0), ("HalfCheetah-v5", -3.0), ("Walker2d-v5", -3.0), ("Ant-v5", -4.0),
+    ("Humanoid-v5", -2.0), ("Pendulum-v1", None)])
+def test_redq_and_droq_take_their_codes_entropy_target_per_task(option, env_id, target_entropy):
+    """REDQ's code (MBPO's table), kept by DroQ's; None is SAC's −act_dim."""
+    assert load_config(f"{CONFIG_DIR / option}.py:{env_id}").sac.target_entropy == target_entropy
+
+
+def test_crossq_config_is_the_authors_settings_but_the_critic_width():
+    config = load_config(f"{CONFIG_DIR / 'sac_crossq'}.py:Hopper-v5")
+    sac = config.sac
+    assert (sac.batch_renorm, sac.target_networks, sac.adam_beta_1) == (True, False, 0.5)
+    assert (sac.actor_lr, sac.critic_lr, sac.alpha_lr) == (1e-3, 1e-3, 1e-3)
+    assert (sac.actor_update_interval, config.updates_per_step) == (3, 1)
+    assert (config.learning_starts, sac.batch_renorm_momentum) == (5_000, 0.99)
+    assert sac.batch_renorm_warmup == 100_000 and sac.hidden_sizes == (256, 256)
