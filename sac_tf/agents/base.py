@@ -21,7 +21,7 @@ from sac_tf.core.types import LossInfo, Transition
 def polyak_update(targets: Sequence[tf.Variable], sources: Sequence[tf.Variable], tau: float):
     """target ← (1 − tau) · target + tau · source, for each floating-point pair.
 
-    Integer state (a dropout layer's seed counter) is the network's own and is skipped.
+    Integer state (batch renorm's call counter) is the network's own and is skipped.
     """
     for target, source in zip(targets, sources):
         if tf.as_dtype(target.dtype).is_floating:
@@ -115,6 +115,11 @@ class OffPolicyAgent(tf.Module):
         """A fresh int32 `[2]` stateless seed from the agent's generator."""
         return tf.cast(self.rng.make_seeds(1)[:, 0], tf.int32)
 
+    def dropout_seed(self):
+        """A fresh seed for the critics' dropout masks, or None when they have no dropout
+        (then the generator is left alone)."""
+        return self.next_seed() if self.critics.dropout_rate > 0.0 else None
+
     def normalize(self, observation: tf.Tensor) -> tf.Tensor:
         """What the networks see of `[B, obs_dim]` observations."""
         if self.observation_normalizer is None:
@@ -156,7 +161,8 @@ class OffPolicyAgent(tf.Module):
           (critic loss, mean Q over critics and batch), float32 scalars.
         """
         with tf.GradientTape() as tape:
-            q = self.critics(batch.observation, batch.action, training=True)
+            q = self.critics(batch.observation, batch.action, training=True,
+                             seed=self.dropout_seed())
             loss = self.critic_loss(q, target)
         minimize(self.critic_optimizer, tape, loss, self.critics.trainable_variables)
         return loss, tf.reduce_mean(q)

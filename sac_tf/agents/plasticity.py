@@ -17,8 +17,8 @@ class PeriodicReset(tf.Module):
     The floating-point variables of the networks and the optimisers' variables
     are restored together: weights to their initial draw, Adam's step counter
     and moments to zero and its learning rate to what it was, so Adam restarts
-    its bias correction. Integer state (dropout seed counters) keeps counting,
-    so masks are not replayed. The snapshot and the call counter are
+    its bias correction. Integer state (batch renorm's call counters) keeps
+    counting, so the warm-up is not rerun. The snapshot and the call counter are
     tf.Variables, checkpointed with the agent; `step` is traceable and works
     inside the compiled learner loop.
 

@@ -189,7 +189,7 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
         `OffPolicyAgent`) regresses every Q_i(s, a) on it."""
         next_action, penalty = self.next_action_and_penalty(batch, alpha)
         target_q = self.target_critics(batch.next_observation, next_action, training=True,
-                                       members=self.target_subset())
+                                       members=self.target_subset(), seed=self.dropout_seed())
         return self.td_target(batch, self.soft_target_value(target_q, penalty))
 
     def actor_loss(self, batch: Transition, alpha: tf.Tensor, alpha_discrete) -> tuple:
@@ -205,7 +205,8 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
         discrete_negative_entropy = self.discrete_negative_entropy(policy)
         # Batch-renormalised critics (CrossQ) judge the actor with their running statistics.
         q = self.actor_value(self.critics(batch.observation, action,
-                                          training=not self.critics.batch_renorm))
+                                          training=not self.critics.batch_renorm,
+                                          seed=self.dropout_seed()))
         loss = tf.reduce_mean(alpha * log_prob + alpha_discrete * discrete_negative_entropy - q)
         return loss, log_prob, discrete_negative_entropy
 

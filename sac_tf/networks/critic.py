@@ -19,7 +19,7 @@ class CriticEnsemble(keras.Model):
     `members`, int32 indices `[M]`, only those critics are computed and the
     leading axis is M (REDQ's target subset).
     `layer_norm` and `dropout_rate` give DroQ's critics (dropout is active only
-    with `training=True`); `residual_blocks` > 0 replaces the MLP by a SimBa
+    with `training=True`, its masks drawn from `seed`, int32 `[2]`); `residual_blocks` > 0 replaces the MLP by a SimBa
     residual torso of width `hidden_sizes[0]`; `batch_renorm` (`BatchRenorm`
     keyword arguments) gives CrossQ's critics, batch statistics with
     `training=True` and running statistics otherwise.
@@ -32,6 +32,7 @@ class CriticEnsemble(keras.Model):
         self.num_critics = num_critics
         self.num_quantiles = num_quantiles
         self.batch_renorm = batch_renorm is not None
+        self.dropout_rate = dropout_rate
         if residual_blocks and (layer_norm or dropout_rate or self.batch_renorm):
             raise ValueError("residual critic torsos have their own layer norms and no dropout: "
                              "leave critic_layer_norm, critic_dropout_rate and batch_renorm off "
@@ -48,7 +49,7 @@ class CriticEnsemble(keras.Model):
                                      layer_norm=layer_norm, dropout_rate=dropout_rate,
                                      batch_renorm=batch_renorm, name="critic_body")
 
-    def call(self, observation, action, training=None, members=None):
+    def call(self, observation, action, training=None, members=None, seed=None):
         inputs = tf.concat([observation, action], axis=-1)
-        outputs = call_ensemble(self.body, inputs, members, training)
+        outputs = call_ensemble(self.body, inputs, members, training, seed)
         return tf.squeeze(outputs, axis=-1) if self.num_quantiles == 1 else outputs

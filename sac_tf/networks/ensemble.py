@@ -23,27 +23,51 @@ def select_members(weights: Sequence[tf.Variable], members=None) -> list:
 
 
 def call_ensemble(network: keras.layers.Layer, inputs: tf.Tensor, members=None,
-                  training=None) -> tf.Tensor:
-    """`network(inputs)` for every member, or only for `members` `[M]` (int32 indices).
+                  training=None, seed=None) -> tf.Tensor:
+    """`network(inputs)` for every member, or only for `members` `[M]` (int32 indices),
+    with `seed` (int32 `[2]`) for its `StatelessDropout` layers.
 
     Keras' `Sequential` passes nothing but `training` on to its layers, so with
-    `members` the layers are walked here: `Sequential`s recursively,
-    `EnsembleLayer`s given `members`, any other layer without weights
-    (activation, dropout) called as usual; a layer with weights of its own
-    raises `TypeError`.
+    `members` or `seed` the layers are walked here: `Sequential`s recursively
+    (layer `i` gets the seed folded with `i`), `StatelessDropout` given the
+    seed, `EnsembleLayer`s given `members`, any other layer without weights
+    (activation) called as usual; a layer with weights of its own raises `TypeError`.
     """
-    if members is None:
+    if members is None and seed is None:
         return network(inputs, training=training)
     if isinstance(network, keras.Sequential):
-        for layer in network.layers:
-            inputs = call_ensemble(layer, inputs, members, training)
+        for index, layer in enumerate(network.layers):
+            layer_seed = (None if seed is None
+                          else tf.random.experimental.stateless_fold_in(seed, index))
+            inputs = call_ensemble(layer, inputs, members, training, layer_seed)
         return inputs
+    if isinstance(network, StatelessDropout):
+        return network(inputs, training=training, seed=seed)
     if isinstance(network, EnsembleLayer):
         return network(inputs, members=members)
     if network.weights:
         raise TypeError(f"{network.name} ({type(network).__name__}) has weights but no "
                         f"members argument: it cannot compute a subset of an ensemble")
     return network(inputs, training=training)
+
+
+class StatelessDropout(keras.layers.Layer):
+    """Dropout whose mask is drawn by stateless ops from the int32 `[2]` `seed` of each call
+    (inside a compiled update the agent's generator gives it, so no random state of the
+    layer's own is read or written; Keras' `Dropout` keeps one, which made a DroQ update
+    several times as costly). Active only with `training=True`."""
+
+    def __init__(self, rate: float, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = rate
+
+    def call(self, inputs, training=None, seed=None):
+        if not training or self.rate == 0.0:
+            return inputs
+        if seed is None:
+            raise ValueError(f"{self.name}: dropout in training mode needs a seed")
+        keep = tf.random.stateless_uniform(tf.shape(inputs), seed) >= self.rate
+        return tf.where(keep, inputs / (1.0 - self.rate), tf.zeros_like(inputs))
 
 
 class EnsembleDense(EnsembleLayer):

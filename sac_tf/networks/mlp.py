@@ -5,7 +5,7 @@ from typing import Mapping, Optional, Sequence
 import keras
 
 from sac_tf.networks.batch_renorm import BatchRenorm
-from sac_tf.networks.ensemble import EnsembleDense, EnsembleLayerNorm
+from sac_tf.networks.ensemble import EnsembleDense, EnsembleLayerNorm, StatelessDropout
 
 
 def mlp(hidden_sizes: Sequence[int], name: str = "mlp",
@@ -30,7 +30,7 @@ def ensemble_mlp(num_members: int, hidden_sizes: Sequence[int], output_size: int
     """`num_members` MLPs `[B, in] → [num_members, B, output_size]`, batched.
 
     Each hidden block is dense → dropout (if `dropout_rate` > 0, active only
-    when called with `training=True`) → layer norm (if `layer_norm`) →
+    when called with `training=True` and a seed) → layer norm (if `layer_norm`) →
     ReLU: the Q-function of DroQ (Hiraoka et al. 2021) when both are on. With
     `batch_renorm` (`BatchRenorm` keyword arguments), the input and every
     block's output are batch-renormalised per member: CrossQ's critics.
@@ -41,7 +41,7 @@ def ensemble_mlp(num_members: int, hidden_sizes: Sequence[int], output_size: int
     for size in hidden_sizes:
         layers.append(EnsembleDense(num_members, size))
         if dropout_rate > 0.0:
-            layers.append(keras.layers.Dropout(dropout_rate))
+            layers.append(StatelessDropout(dropout_rate))
         if layer_norm:
             layers.append(EnsembleLayerNorm(num_members))
         layers.append(keras.layers.Activation("relu"))

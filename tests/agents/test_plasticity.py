@@ -36,8 +36,9 @@ def test_periodic_reset_restores_initial_weights_and_optimiser_state():
     assert not all(np.allclose(a, b) for a, b in zip(initial, relearned))
 
 
-def test_dropout_seed_counters_are_neither_reset_nor_averaged():
-    agent = make_sac(reset_interval=2, critic_dropout_rate=0.1, critic_layer_norm=True)
+def test_integer_state_is_neither_reset_nor_averaged():
+    """Batch renorm's call counters keep counting through a reset (its warm-up is not rerun)."""
+    agent = make_sac(reset_interval=2, batch_renorm=True)
     train = tf.function(agent.train)
     batch = fixed_batch()
     seeds = [v for v in agent.critics.variables if not tf.as_dtype(v.dtype).is_floating]

@@ -130,8 +130,8 @@ def test_target_subset_is_m_distinct_critics_drawn_uniformly():
 def test_redq_updates_from_only_the_drawn_target_critics_match_the_whole_ensemble(monkeypatch):
     drawn_shapes = []
 
-    def whole_ensemble_then_drawn_rows(network, inputs, members=None, training=None):
-        outputs = call_ensemble(network, inputs, training=training)
+    def whole_ensemble_then_drawn_rows(network, inputs, members=None, training=None, seed=None):
+        outputs = call_ensemble(network, inputs, training=training, seed=seed)
         if members is None:
             return outputs
         drawn_shapes.append(tuple(members.shape))

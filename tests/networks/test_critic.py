@@ -5,6 +5,7 @@ import pytest
 import tensorflow as tf
 
 from sac_tf.networks import CriticEnsemble, EnsembleDense
+from sac_tf.networks.ensemble import StatelessDropout
 from tests.agents.test_sac import make_sac
 
 
@@ -25,14 +26,26 @@ def test_critic_ensemble_equals_independent_mlps_computed_in_numpy():
     assert not np.allclose(q[0], q[1])  # members are initialised independently
 
 
-def test_critic_dropout_is_active_in_training_only():
+def test_critic_dropout_is_active_in_training_only_and_its_masks_follow_the_seed():
     critics = CriticEnsemble(2, (64, 64), layer_norm=True, dropout_rate=0.5)
     observation, action = tf.random.normal((8, 3)), tf.random.normal((8, 1))
-    inference = [critics(observation, action).numpy() for _ in range(2)]
-    training = [critics(observation, action, training=True).numpy() for _ in range(2)]
+    inference = [critics(observation, action, seed=tf.constant([s, 0])).numpy()
+                 for s in range(2)]
+    training = [critics(observation, action, training=True, seed=tf.constant([s, 0])).numpy()
+                for s in (0, 1, 0)]
     np.testing.assert_array_equal(inference[0], inference[1])
     assert not np.allclose(training[0], training[1])
+    np.testing.assert_array_equal(training[0], training[2])  # stateless: the seed decides
     assert not np.allclose(training[0], inference[0])
+    with pytest.raises(ValueError, match="needs a seed"):
+        critics(observation, action, training=True)
+
+
+def test_stateless_dropout_keeps_each_unit_with_probability_one_minus_rate_and_rescales():
+    layer = StatelessDropout(0.25)
+    outputs = layer(tf.ones((400, 100)), training=True, seed=tf.constant([3, 4])).numpy()
+    assert set(np.unique(outputs)) == {0.0, np.float32(1 / 0.75)}
+    assert abs((outputs > 0).mean() - 0.75) < 0.01  # 40,000 draws: σ ≈ 0.002
 
 
 def test_quantile_critics_return_quantiles_per_member():
