@@ -100,6 +100,11 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                  critic_hidden_sizes: Optional[Sequence[int]] = None, batch_renorm: bool = False,
                  batch_renorm_momentum: float = 0.99, batch_renorm_warmup: int = 100_000,
                  target_networks: bool = True, adam_beta_1: float = 0.9):
+        if batch_renorm and (target_networks or reset_interval):
+            raise ValueError("batch_renorm is CrossQ's: it needs target_networks=False (target "
+                             "critics would batch-normalise and Polyak-average the statistics) "
+                             "and no reset_interval (resets would restore the statistics but "
+                             "not the warm-up)")
         renorm = (dict(momentum=batch_renorm_momentum, warmup_steps=batch_renorm_warmup)
                   if batch_renorm else None)
         super().__init__(spec, hidden_sizes=critic_hidden_sizes or hidden_sizes,
@@ -241,7 +246,8 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
         observations = tf.concat([batch.observation, batch.next_observation], axis=0)
         actions = tf.concat([batch.action, next_action], axis=0)
         with tf.GradientTape() as tape:
-            q, next_q = tf.split(self.critics(observations, actions, training=True), 2, axis=1)
+            q, next_q = tf.split(self.critics(observations, actions, training=True,
+                                              seed=self.dropout_seed()), 2, axis=1)
             target = self.td_target(batch, self.soft_target_value(next_q, penalty))
             loss = self.critic_loss(q, target)
         minimize(self.critic_optimizer, tape, loss, self.critics.trainable_variables)

@@ -17,15 +17,23 @@ from sac_tf.api.replay import ApiReplayBuffer
 from sac_tf.config import config_for_agent, env_kwargs
 from sac_tf.core.episodes import return_statistics, run_episodes, run_episodes_in_turn
 from sac_tf.core.acting import CompiledActions
-from sac_tf.core.specs import spec_from_spaces
+from sac_tf.core.specs import EnvSpec, spec_from_spaces
 from sac_tf.core.types import LossInfo, Transition
 from sac_tf.envs.making import check_env, env_spec, make_vector_env
 from sac_tf.errors import UserError
-from sac_tf.run.run_dir import read_run_config
+from sac_tf.run.run_dir import read_run_config, read_run_spec
 from sac_tf.run.state import RunState
 
 
 MISMATCH = "the environment's spaces differ from the agent's"
+
+
+def _box_actions(spec: EnvSpec) -> EnvSpec:
+    """`spec`, checked before anything is built: `UserError` for a hybrid action space."""
+    if spec.is_hybrid:
+        raise UserError("the Python API takes Box action spaces; train hybrid-action "
+                        "environments with python -m sac_tf.train")
+    return spec
 
 
 def _as_floats(info: LossInfo) -> dict:
@@ -56,8 +64,9 @@ class Agent:
 
     def __init__(self, observation_space: gym.Space, action_space: gym.Space,
                  config=None, seed: Optional[int] = None, **overrides):
+        spec = _box_actions(spec_from_spaces(observation_space, action_space))
         self._attach(RunState.create(config_for_agent(self.agent_name, config, seed, overrides),
-                                     spec_from_spaces(observation_space, action_space)))
+                                     spec))
 
     @classmethod
     def from_env(cls, env, config=None, seed: Optional[int] = None, **overrides) -> "Agent":
@@ -75,15 +84,17 @@ class Agent:
             overrides = {"env_id": env.spec.id, "env_kwargs": made_with, **overrides}
         config = config_for_agent(cls.agent_name, config, seed, overrides)
         spec = check_env(env, env_kwargs(config)) if isinstance(env, str) else env_spec(env)
-        return cls._from_state(RunState.create(config, spec))
+        return cls._from_state(RunState.create(config, _box_actions(spec)))
 
     @classmethod
     def load(cls, root_dir) -> "Agent":
         """The agent saved in `root_dir` by `save` or by `python -m sac_tf.train`; `UserError`
         when `root_dir` holds no run of this agent, or no checkpoint."""
-        saved_agent = read_run_config(root_dir).get("agent")
-        if saved_agent != cls.agent_name:
-            raise UserError(f"{root_dir} holds a {saved_agent!r} run, not {cls.agent_name!r}")
+        config = read_run_config(root_dir)
+        if config.get("agent") != cls.agent_name:
+            raise UserError(f"{root_dir} holds a {config.get('agent')!r} run, "
+                            f"not {cls.agent_name!r}")
+        _box_actions(read_run_spec(root_dir, config))
         return cls._from_state(RunState.restore(root_dir))
 
     @classmethod
@@ -93,9 +104,6 @@ class Agent:
         return agent
 
     def _attach(self, state: RunState) -> None:
-        if state.spec.is_hybrid:
-            raise UserError("the Python API takes Box action spaces; train hybrid-action "
-                            "environments with python -m sac_tf.train")
         self._state, self.config, self.spec = state, state.config, state.spec
         agent, spec = state.agent, state.spec
         self._actions = CompiledActions.of(agent, spec.observation_dim, self.config.jit_compile)
@@ -183,6 +191,8 @@ class Agent:
     def export(self, output_dir):
         """Writes the policy as the SavedModel a training run leaves in `ROOT/policy/`
         (see the README's *Exporting* section); returns `output_dir` as a path."""
+        if not output_dir:
+            raise UserError("export() needs an output directory")
         self.replay_buffer.flush()
         return self._state.export_policy(output_dir)
 

@@ -276,8 +276,10 @@ def test_tqc_target_keeps_n_times_k_minus_d_atoms_below_the_dropped_ones():
     (dict(num_critics=2, target_subset_size=3), "target_subset_size"),
     (dict(actor_q_reduction="max"), "actor_q_reduction"),
     (dict(num_critics=4, target_subset_size=2, target_networks=False), "target_subset_size"),
-    (dict(batch_renorm=True, critic_dropout_rate=0.01), "dropout"),
-    (dict(batch_renorm=True, residual_blocks=1), "residual"),
+    (dict(batch_renorm=True, target_networks=False, critic_dropout_rate=0.01), "dropout"),
+    (dict(batch_renorm=True, target_networks=False, residual_blocks=1), "residual"),
+    (dict(batch_renorm=True), "target_networks=False"),
+    (dict(batch_renorm=True, target_networks=False, reset_interval=5), "reset_interval"),
 ])
 def test_inconsistent_options_are_refused(options, message):
     with pytest.raises(ValueError, match=message):
@@ -345,7 +347,8 @@ def test_the_actor_and_alpha_update_on_every_interval_th_critic_update():
     dict(actor_update_interval=3),
     dict(batch_renorm=True, target_networks=False, critic_hidden_sizes=(64, 64),
          adam_beta_1=0.5, actor_update_interval=3, batch_renorm_warmup=3),
-], ids=["tqc", "simba", "resets", "delayed_actor", "crossq"])
+    dict(target_networks=False, critic_dropout_rate=0.01, critic_layer_norm=True),
+], ids=["tqc", "simba", "resets", "delayed_actor", "crossq", "joint_batch_dropout"])
 def test_option_trains_in_the_fused_xla_loop_and_round_trips_a_checkpoint(options, tmp_path):
     from sac_tf.run.checkpoints import Checkpointer
     from sac_tf.core.learner import Learner
