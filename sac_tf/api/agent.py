@@ -94,8 +94,8 @@ class Agent:
         if config.get("agent") != cls.agent_name:
             raise UserError(f"{root_dir} holds a {config.get('agent')!r} run, "
                             f"not {cls.agent_name!r}")
-        _box_actions(read_run_spec(root_dir, config))
-        return cls._from_state(RunState.restore(root_dir))
+        spec = _box_actions(read_run_spec(root_dir, config))
+        return cls._from_state(RunState.restore_from(root_dir, config, spec))
 
     @classmethod
     def _from_state(cls, state: RunState) -> "Agent":

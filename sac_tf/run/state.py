@@ -77,7 +77,15 @@ class RunState(NamedTuple):
           UserError: for a directory without a run or without a readable checkpoint.
         """
         config = read_run_config(root_dir)
-        state = cls.create(config, read_run_spec(root_dir, config), with_replay_buffer)
+        return cls.restore_from(root_dir, config, read_run_spec(root_dir, config),
+                                with_replay_buffer)
+
+    @classmethod
+    def restore_from(cls, root_dir, config: ml_collections.ConfigDict, spec: EnvSpec,
+                     with_replay_buffer: bool = True) -> "RunState":
+        """`restore` with the run's config and spec already read (`read_run_config`,
+        `read_run_spec`), for a caller that checks them before anything is built."""
+        state = cls.create(config, spec, with_replay_buffer)
         checkpointer = state.checkpointer(root_dir)
         if not checkpointer.restore_latest():
             raise UserError(f"no checkpoint in {checkpointer.directory} to restore")
@@ -90,7 +98,7 @@ class RunState(NamedTuple):
             items["replay_buffer"] = self.replay_buffer
         return Checkpointer(pathlib.Path(root_dir) / CHECKPOINT_DIR, **items)
 
-    def save(self, root_dir, checkpointer: Optional[Checkpointer] = None) -> str:
+    def save(self, root_dir) -> str:
         """Writes `config.json`, `env_spec.json` and a checkpoint numbered by the env step.
 
         Returns:
@@ -98,7 +106,7 @@ class RunState(NamedTuple):
         """
         pathlib.Path(root_dir).mkdir(parents=True, exist_ok=True)
         write_run_files(root_dir, self.config, self.spec)
-        return (checkpointer or self.checkpointer(root_dir)).save(int(self.env_step))
+        return self.checkpointer(root_dir).save(int(self.env_step))
 
     def export_policy(self, output_dir=None, root_dir=None) -> pathlib.Path:
         """Writes the agent's policy as a SavedModel (`sac_tf.deploy.saved_policy`) to
