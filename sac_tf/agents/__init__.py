@@ -24,7 +24,10 @@ def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec) -> OffPolicyAge
         supported = sorted(name for name, cls in AGENTS.items() if cls.supports_hybrid_actions)
         raise UserError(f"agent {config.agent!r} needs a continuous Box action space; hybrid "
                         f"(continuous + discrete) actions are supported by {supported}")
+    kwargs = dict(config[config.agent].to_dict(), seed=config.seed)
+    if agent_class.takes_num_envs:
+        kwargs["num_envs"] = config.num_envs
     try:
-        return agent_class(spec, seed=config.seed, **config[config.agent].to_dict())
+        return agent_class(spec, **kwargs)
     except (TypeError, ValueError) as error:  # a missing, unknown or invalid setting
         raise UserError(f"bad config.{config.agent}: {error}") from None

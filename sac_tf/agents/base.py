@@ -65,7 +65,7 @@ class OffPolicyAgent(tf.Module):
       residual_blocks: > 0 gives actor and critics SimBa residual torsos of
         width `hidden_sizes[0]` with that many blocks.
       normalize_observations: feed the networks observations standardised by
-        running statistics of the replay batches they train on.
+        running statistics of every collected observation (`record_collected`).
       critic_batch_renorm: `BatchRenorm` keyword arguments for batch-renormalised
         critics (CrossQ), or None.
       target_networks: keep Polyak-averaged target critics; False has none (CrossQ).
@@ -80,6 +80,11 @@ class OffPolicyAgent(tf.Module):
     metric_names: tuple = ()
     #: Whether the agent acts in hybrid (continuous + discrete) action spaces.
     supports_hybrid_actions: bool = False
+    #: Whether the constructor takes `num_envs` (exploration state per env).
+    takes_num_envs: bool = False
+    #: The batch `explore_action` needs (one row per env, for per-env noise state), or
+    #: None for any.
+    exploration_batch_size = None
 
     def __init__(self, spec: EnvSpec, *, hidden_sizes: Sequence[int], num_critics: int,
                  critic_lr: float, gamma: float, tau: float, seed: int, name: str,
@@ -126,11 +131,18 @@ class OffPolicyAgent(tf.Module):
             return observation
         return self.observation_normalizer(observation)
 
-    def prepare(self, batch: Transition) -> Transition:
-        """Updates the observation statistics with `batch` and normalises its observations."""
+    def record_collected(self, transitions: Transition) -> None:
+        """Counts newly collected transitions' observations `[B, obs_dim]` (numpy) into the
+        observation statistics, each once (SimBa's RSNorm updates as it acts, not per
+        replay batch, which would count early data ~B·ln(T/t) times). Without
+        `normalize_observations` it does nothing."""
+        if self.observation_normalizer is not None:
+            self.observation_normalizer.update(transitions.observation)
+
+    def normalize_batch(self, batch: Transition) -> Transition:
+        """`batch` with its observations and next observations normalised (`normalize`)."""
         if self.observation_normalizer is None:
             return batch
-        self.observation_normalizer.update(batch.observation)
         return batch._replace(observation=self.normalize(batch.observation),
                               next_observation=self.normalize(batch.next_observation))
 
@@ -186,3 +198,7 @@ class OffPolicyAgent(tf.Module):
     def explore_action(self, observation: tf.Tensor) -> tf.Tensor:
         """Exploration action `[B, act_dim]` in [-1, 1], drawn with the agent's generator."""
         raise NotImplementedError
+
+    def restart_exploration(self, episode_start) -> None:
+        """Called with a bool mask `[num_envs]` of the envs starting an episode; agents with
+        exploration state across steps (DDPG's OU noise) restart it there."""

@@ -42,7 +42,8 @@ class DdpgAgent(OffPolicyAgent):
         normalised action units ([-1, 1] spans the env's bounds).
       noise_type: "gaussian" (independent N(0, σ²) per step, as TD3) or
         "ornstein_uhlenbeck" (DDPG's temporally correlated process
-        x ← x − θ x + σ ε; one process shared by the rows of a batch).
+        x ← x − θ x + σ ε, one per env: row i of an exploration batch is env i,
+        and `restart_exploration` zeroes an env's process when its episode starts).
       ou_theta: θ, the OU process's pull towards zero per step.
       target_noise: σ_target of TD3's target policy smoothing; 0 turns it off.
       target_noise_clip: c, the smoothing noise is clipped to [−c, c].
@@ -50,14 +51,17 @@ class DdpgAgent(OffPolicyAgent):
         critic updates (the count is a checkpointed variable); the updates in
         between report the latest actor loss.
       seed: seed of the agent's generator (exploration and target noise).
+      num_envs: envs stepped in lockstep, each with its own OU process.
     """
 
     metric_names = ("critic_loss", "actor_loss", "q_mean")
+    takes_num_envs = True
 
     def __init__(self, spec: EnvSpec, *, hidden_sizes: Sequence[int], num_critics: int,
                  actor_lr: float, critic_lr: float, gamma: float, tau: float,
                  exploration_noise: float, noise_type: str, ou_theta: float,
-                 target_noise: float, target_noise_clip: float, policy_delay: int, seed: int):
+                 target_noise: float, target_noise_clip: float, policy_delay: int, seed: int,
+                 num_envs: int = 1):
         super().__init__(spec, hidden_sizes=hidden_sizes, num_critics=num_critics,
                          critic_lr=critic_lr, gamma=gamma, tau=tau, seed=seed, name="ddpg")
         if noise_type not in NOISE_TYPES:
@@ -77,8 +81,11 @@ class DdpgAgent(OffPolicyAgent):
                                           name="actor_adam")
         self.delayed_actor_update = DelayedUpdate(policy_delay, ["actor_loss"],
                                                   name="delayed_actor_update")
-        self.ou_state = tf.Variable(tf.zeros([spec.action_dim]), trainable=False,
-                                    name="ou_state")
+        if noise_type == "ornstein_uhlenbeck":
+            self.exploration_batch_size = num_envs
+        # Not "ou_state" (one process for all envs, before): older checkpoints still restore.
+        self.ou_noise = tf.Variable(tf.zeros([num_envs, spec.action_dim]), trainable=False,
+                                    name="ou_noise")
 
     # --- One update: the critic target and the actor loss, then their optimiser steps. ---
 
@@ -131,8 +138,13 @@ class DdpgAgent(OffPolicyAgent):
         epsilon = tf.random.stateless_normal(tf.shape(action), seed=self.next_seed())
         if self.noise_type == "gaussian":
             noise = self.exploration_noise * epsilon
-        else:
-            noise = self.ou_state.assign(
-                (1.0 - self.ou_theta) * self.ou_state
-                + self.exploration_noise * epsilon[0])[None]
+        else:  # [num_envs, act_dim]: the batch must be one row per env
+            noise = self.ou_noise.assign((1.0 - self.ou_theta) * self.ou_noise
+                                         + self.exploration_noise * epsilon)
         return tf.clip_by_value(action + noise, -1.0, 1.0)
+
+    def restart_exploration(self, episode_start) -> None:
+        """Zeroes the OU process of each env whose `episode_start` `[num_envs]` (bool) is set."""
+        if self.noise_type == "ornstein_uhlenbeck":
+            keep = 1.0 - tf.cast(tf.convert_to_tensor(episode_start)[:, None], tf.float32)
+            self.ou_noise.assign(self.ou_noise * keep)

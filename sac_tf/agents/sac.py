@@ -170,7 +170,7 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
     # --- One update: the three losses of SAC, each a named method below. ---
 
     def train(self, batch: Transition) -> LossInfo:
-        batch = self.prepare(batch)
+        batch = self.normalize_batch(batch)
         alpha = tf.exp(self.log_alpha)
         if self.target_critics is None:
             critic_loss, q_mean = self.train_critics_on_joint_batch(batch, alpha)
@@ -199,7 +199,8 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
 
     def actor_loss(self, batch: Transition, alpha: tf.Tensor, alpha_discrete) -> tuple:
         """mean_B [α log π(ã|s) + α_d Σ p log p − Q(s, ã)], ã ~ π(·|s), Q the critics'
-        min (or mean, `actor_q_reduction`).
+        min (or mean, `actor_q_reduction`), in expectation over each discrete head of
+        a hybrid action (`policy_value`).
 
         Returns:
           (the loss, a float32 scalar; log π(ã|s) `[B]`; the discrete heads'
@@ -208,10 +209,7 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
         policy = self.actor(batch.observation, training=True)
         action, log_prob = policy.sample_and_log_prob(self.next_seed())
         discrete_negative_entropy = self.discrete_negative_entropy(policy)
-        # Batch-renormalised critics (CrossQ) judge the actor with their running statistics.
-        q = self.actor_value(self.critics(batch.observation, action,
-                                          training=not self.critics.batch_renorm,
-                                          seed=self.dropout_seed()))
+        q = self.policy_value(batch.observation, policy, action)
         loss = tf.reduce_mean(alpha * log_prob + alpha_discrete * discrete_negative_entropy - q)
         return loss, log_prob, discrete_negative_entropy
 

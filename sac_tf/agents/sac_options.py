@@ -76,6 +76,29 @@ class SacOptionParts:
         draw = tf.random.stateless_uniform([self.critics.num_critics], seed=self.next_seed())
         return tf.argsort(draw)[:self.target_subset_size]
 
+    def policy_value(self, observation, policy, action):
+        """The value the actor maximises at `[B, obs_dim]` observations and its sampled
+        `action` `[B, act_dim]`: `actor_value` of the critics, `[B]`; for hybrid actions
+        in exact expectation over each discrete head (`HybridPolicy.expected_value`).
+
+        Batch-renormalised critics (CrossQ) judge the actor with their running statistics.
+        """
+        def value(observations, actions):
+            return self.actor_value(self.critics(observations, actions,
+                                                 training=not self.critics.batch_renorm,
+                                                 seed=self.dropout_seed()))
+
+        if not self.spec.is_hybrid:
+            return value(observation, action)
+
+        def candidates_value(candidates):  # [C, B, act_dim] → [C, B]
+            count = tf.shape(candidates)[0]
+            return tf.reshape(value(tf.tile(observation, [count, 1]),
+                                    tf.reshape(candidates, [-1, self.spec.action_dim])),
+                              [count, -1])
+
+        return policy.expected_value(action, candidates_value)
+
     def actor_value(self, q):
         """The value the actor maximises, `[B]`: the min or mean (`actor_q_reduction`)
         over critics of `[N, B]` Q's, or of `[N, B, K]` quantiles' per-critic means."""

@@ -127,9 +127,19 @@ class Agent:
 
     def select_action(self, obs, deterministic: bool = False) -> np.ndarray:
         """The action for `obs` (`[obs_dim]` or `[B, obs_dim]`) in env units: `[act_dim]`
-        or `[B, act_dim]`; `deterministic` takes the policy's mode instead of a sample."""
+        or `[B, act_dim]`; `deterministic` takes the policy's mode instead of a sample.
+
+        With DDPG's Ornstein-Uhlenbeck noise, exploring takes one row per env
+        (`config.num_envs`): row i continues env i's noise process.
+        """
         observation, single = checked_rows("obs", obs, self.spec.observation_shape)
-        action = self.spec.action_scaler.to_env((self._actions.greedy if deterministic else self._actions.explore)(observation))
+        rows_needed = self._state.agent.exploration_batch_size
+        if not deterministic and rows_needed not in (None, len(observation)):
+            raise UserError(f"Ornstein-Uhlenbeck exploration keeps one noise process per env: "
+                            f"pass {rows_needed} observations (config.num_envs), one per env, "
+                            f"got {len(observation)}")
+        act = self._actions.greedy if deterministic else self._actions.explore
+        action = self.spec.action_scaler.to_env(act(observation))
         return action[0] if single else action
 
     def learn(self, num_updates: int = 1) -> dict:

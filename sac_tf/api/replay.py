@@ -1,7 +1,8 @@
 """The replay buffer as the Python API shows it: numpy transitions in env units."""
 
+import numpy as np
+
 from sac_tf.api.inputs import checked_transition
-from sac_tf.core.replay_buffer import StagedWriter
 from sac_tf.errors import UserError
 from sac_tf.run.state import RunState
 
@@ -20,7 +21,7 @@ class ApiReplayBuffer:
     def __init__(self, state: RunState):
         self._state = state
         self._capacity = state.replay_buffer.capacity
-        self._writer = StagedWriter(state.replay_buffer)
+        self._writer = state.staged_writer()
         self._staged_steps = 0
 
     def add(self, obs, action, reward, next_obs, terminated, truncated) -> None:
@@ -38,6 +39,9 @@ class ApiReplayBuffer:
             limit). Accepted so a gymnasium step's outputs pass straight
             through; a truncated step still bootstraps from `next_obs`.
 
+        A batch of one row per env (`config.num_envs` rows, row i from env i) also
+        restarts the exploration state (DDPG's OU noise) of the envs whose episode ended.
+
         Raises:
           UserError: for shapes that do not match the spec or each other, and
             for NaN or infinite values.
@@ -52,6 +56,12 @@ class ApiReplayBuffer:
             self.flush()
         self._writer(transition)
         self._staged_steps += batch
+        agent = self._state.agent
+        if batch == agent.exploration_batch_size:
+            episode_end = np.logical_or(transition.terminated > 0,
+                                        np.broadcast_to(np.asarray(truncated, bool), (batch,)))
+            if episode_end.any():
+                agent.restart_exploration(episode_end)
 
     def flush(self) -> None:
         """Writes staged transitions to the buffer and counts them as env steps."""

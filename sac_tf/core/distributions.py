@@ -137,9 +137,7 @@ class HybridPolicy:
     def sample_and_log_prob(self, seed):
         """Draws flat actions and the continuous part's log-density `[...]`.
 
-        Each one-hot carries a straight-through gradient (forward: the drawn
-        category; backward: the softmax), so a critic's value of the action
-        trains the logits.
+        The one-hots carry no gradient: the logits learn through `expected_value`.
         """
         continuous_seed, discrete_seed = tf.unstack(
             tf.random.experimental.stateless_split(seed, 2))
@@ -149,10 +147,42 @@ class HybridPolicy:
             flat_logits = tf.reshape(logits, [-1, logits.shape[-1]])
             head_seed = tf.random.experimental.stateless_fold_in(discrete_seed, head)
             draws = tf.random.stateless_categorical(flat_logits, 1, head_seed)[:, 0]
-            hard = tf.reshape(tf.one_hot(draws, logits.shape[-1]), tf.shape(logits))
-            soft = tf.nn.softmax(logits)
-            one_hots.append(hard + (soft - tf.stop_gradient(soft)))  # exactly `hard` forward
+            one_hots.append(tf.reshape(tf.one_hot(draws, logits.shape[-1]), tf.shape(logits)))
         return tf.concat([continuous] + one_hots, axis=-1), log_prob
+
+    @tf.autograph.experimental.do_not_convert  # Python loops over the static heads only
+    def expected_value(self, action, value_fn):
+        """The value of `action` `[B, act]` in expectation over each discrete head: `[B]`.
+
+        For head h, V_h = Σ_k p_hk · value(action with head h's one-hot set to e_k), the
+        continuous part and the other heads as sampled; the result is the mean of V_h
+        over heads. So the gradient in head h's logits is exactly ∇ Σ_k p_hk V_hk (the
+        discrete-SAC expectation, Christodoulou 2019, other heads sampled) — a
+        straight-through one-hot's is biased wherever the value is not affine in the
+        one-hot — and the continuous part's gradient flows through `value_fn` as the
+        reparameterised sample's does.
+
+        Args:
+          action: flat actions `[B, continuous_dim + Σ sizes]` from `sample_and_log_prob`.
+          value_fn: candidate actions `[C, B, act]` → their values `[C, B]`, C = Σ sizes.
+        """
+        sizes = [logits.shape[-1] for logits in self.logits]
+        continuous, *one_hots = tf.split(action, [self._continuous_dim] + sizes, axis=-1)
+        candidates = []
+        for head, size in enumerate(sizes):
+            for category in range(size):
+                parts = list(one_hots)
+                parts[head] = tf.one_hot(tf.fill(tf.shape(parts[head])[:-1], category), size)
+                candidates.append(tf.concat([continuous] + parts, axis=-1))
+        values = tf.split(value_fn(tf.stack(candidates)), sizes, axis=0)  # [size_h, B] each
+        num_heads = len(sizes)
+        total = 0.0
+        for head_values, logits in zip(values, self.logits):
+            p = tf.nn.softmax(logits)
+            # Value Σ_k p_k V_k; gradient in the logits ×num_heads, undoing the mean below.
+            weights = num_heads * p - (num_heads - 1) * tf.stop_gradient(p)
+            total += tf.reduce_sum(weights * tf.transpose(head_values), axis=-1)
+        return total / num_heads
 
     def sample(self, seed):
         return self.sample_and_log_prob(seed)[0]

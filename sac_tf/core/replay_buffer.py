@@ -5,6 +5,8 @@ train step (no host round trip) and `tf.train.Checkpoint` saves and restores
 the contents together with the networks.
 """
 
+from typing import Callable, Optional
+
 import numpy as np
 import tensorflow as tf
 
@@ -85,11 +87,19 @@ class StagedWriter:
     """Driver observer that stages transitions on the host and writes them in one call.
 
     Each `ReplayBuffer.add_batch` is a TensorFlow call with a fixed cost, so
-    writing every env step separately would cost more than the env step. Call `flush()` before training on the buffer.
+    writing every env step separately would cost more than the env step. Call
+    `flush()` before training on the buffer.
+
+    Args:
+      replay_buffer: where the transitions go.
+      on_write: called with each written batch (a numpy `Transition`, `[B]` leading),
+        once per transition: the agent's `record_collected`.
     """
 
-    def __init__(self, replay_buffer: ReplayBuffer):
+    def __init__(self, replay_buffer: ReplayBuffer,
+                 on_write: Optional[Callable[[Transition], None]] = None):
         self.replay_buffer = replay_buffer
+        self.on_write = on_write
         self._staged: list = []
 
     def __call__(self, transition: Transition, episode_end=None) -> None:
@@ -98,6 +108,8 @@ class StagedWriter:
     def flush(self) -> None:
         """Writes every staged transition to the buffer, oldest first."""
         if self._staged:
-            self.replay_buffer.add_batch(
-                Transition(*(np.concatenate(column) for column in zip(*self._staged))))
+            written = Transition(*(np.concatenate(column) for column in zip(*self._staged)))
+            self.replay_buffer.add_batch(written)
+            if self.on_write is not None:
+                self.on_write(written)
             self._staged = []

@@ -1,4 +1,8 @@
-"""Running observation normalisation, as SimBa's RSNorm uses it."""
+"""Running observation normalisation, as SimBa's RSNorm uses it.
+
+The statistics count every collected observation once (SimBa updates them as
+it acts); the agent's `record_collected` feeds them from the replay writer.
+"""
 
 import tensorflow as tf
 
@@ -26,9 +30,11 @@ class RunningNormalizer(tf.Module):
                                     name="variance")
         self.clip = clip
         self.epsilon = epsilon
+        self.update = tf.function(self._update, input_signature=[
+            tf.TensorSpec([None, size], tf.float32)])
 
-    def update(self, batch: tf.Tensor):
-        """Merges the rows of `batch` `[B, size]` into the statistics."""
+    def _update(self, batch: tf.Tensor):
+        """`update`: merges the rows of `batch` float32 `[B, size]` into the statistics."""
         batch = tf.cast(batch, tf.float64)
         batch_count = tf.cast(tf.shape(batch)[0], tf.float64)
         batch_mean, batch_variance = tf.nn.moments(batch, axes=[0])

@@ -16,7 +16,6 @@ from sac_tf.config import env_kwargs, validate
 from sac_tf.core.acting import CompiledActions
 from sac_tf.core.drivers import EpisodeTracker, StepDriver, UniformRandomPolicy
 from sac_tf.core.episodes import return_statistics, run_episodes
-from sac_tf.core.replay_buffer import StagedWriter
 from sac_tf.envs.making import check_env, env_spec, make_vector_env
 from sac_tf.errors import UserError
 from sac_tf.run.logs import CsvLog, TensorBoardLog, progress_bar, read_csv
@@ -87,9 +86,11 @@ class TrainingLoop:
         self.random_policy = UniformRandomPolicy(spec.continuous_dim, seed=config.seed + self.step,
                                                  discrete_sizes=spec.discrete_sizes)
         self.episodes = EpisodeTracker(config.num_envs)
-        self.writer = StagedWriter(state.replay_buffer)
-        self.driver = StepDriver(env, spec, self.random_policy, [self.writer, self.episodes],
+        self.writer = state.staged_writer()
+        self.driver = StepDriver(env, spec, self.random_policy,
+                                 [self.writer, self.episodes, self.restart_exploration],
                                  seed=config.seed + self.step)
+        agent.restart_exploration(np.ones(config.num_envs, bool))  # the driver reset every env
         self.elapsed_s = float(state.wall_s.numpy())
 
     def run(self) -> dict:
@@ -136,6 +137,11 @@ class TrainingLoop:
         info = self.state.learner.run(vector_steps * config.num_envs * config.updates_per_step)
         self.check_finite(info.loss.numpy())
         return info
+
+    def restart_exploration(self, transition, episode_end: np.ndarray) -> None:
+        """Driver observer: the envs whose episode ended start a new one (autoreset)."""
+        if episode_end.any():
+            self.state.agent.restart_exploration(episode_end)
 
     def check_finite(self, loss) -> None:
         """Raises `UserError` for a non-finite loss, naming the checkpoint that is kept."""

@@ -17,7 +17,7 @@ from sac_tf.agents import make_agent
 from sac_tf.agents.base import OffPolicyAgent
 from sac_tf.config import env_kwargs
 from sac_tf.core.learner import Learner
-from sac_tf.core.replay_buffer import ReplayBuffer
+from sac_tf.core.replay_buffer import ReplayBuffer, StagedWriter
 from sac_tf.core.specs import EnvSpec
 from sac_tf.deploy.saved_policy import export_policy
 from sac_tf.errors import UserError
@@ -90,6 +90,11 @@ class RunState(NamedTuple):
         if not checkpointer.restore_latest():
             raise UserError(f"no checkpoint in {checkpointer.directory} to restore")
         return state
+
+    def staged_writer(self) -> StagedWriter:
+        """A `StagedWriter` into the replay buffer that shows the agent what it writes
+        (`OffPolicyAgent.record_collected`: the observation statistics)."""
+        return StagedWriter(self.replay_buffer, on_write=self.agent.record_collected)
 
     def checkpointer(self, root_dir) -> Checkpointer:
         """A `Checkpointer` of everything here under `ROOT/checkpoints/`."""

@@ -26,7 +26,8 @@ def test_observations_and_next_observations_are_standardised_alike():
     batch = fixed_batch()
     batch = batch._replace(observation=batch.observation * 100.0 + 50.0,
                            next_observation=batch.next_observation * 100.0 + 50.0)
-    prepared = agent.prepare(batch)
+    agent.record_collected(batch)
+    prepared = agent.normalize_batch(batch)
     for raw, seen in ((batch.observation, prepared.observation),
                       (batch.next_observation, prepared.next_observation)):
         np.testing.assert_allclose(seen.numpy(), agent.normalize(tf.constant(raw)).numpy())

@@ -10,7 +10,7 @@ from sac_tf.core.learner import Learner
 from sac_tf.core.replay_buffer import ReplayBuffer
 from sac_tf.run.checkpoints import Checkpointer
 from tests.agents.test_sac import (SPEC, assert_critics_fit_a_fixed_terminal_batch, fixed_batch,
-                                   perturb, values)
+                                   perturb, upcoming_seed, values)
 
 
 def make_agent_from(defaults, **overrides):
@@ -133,6 +133,29 @@ def test_exploration_adds_noise_of_the_configured_scale(noise_type):
     assert np.std(noise) == pytest.approx(expected, rel=0.25)
     lag_correlation = np.corrcoef(noise[:-1], noise[1:])[0, 1]
     assert (lag_correlation > 0.7) == (noise_type == "ornstein_uhlenbeck")
+
+
+def test_ou_noise_is_one_process_per_env_restarted_at_its_episode_start():
+    """Row i of the exploration batch is env i's process: the rows draw their own noise,
+    and `restart_exploration` zeroes only the envs whose episode starts, so their next
+    noise is one innovation σε, not (1 − θ)x + σε."""
+    agent = make_agent_from(ddpg_config(), noise_type="ornstein_uhlenbeck",
+                            exploration_noise=0.1, ou_theta=0.15, num_envs=3)
+    assert agent.exploration_batch_size == 3
+    explore = tf.function(agent.explore_action)
+    observation = tf.zeros((3, 3))
+    for _ in range(50):
+        explore(observation)
+    state = agent.ou_noise.numpy().copy()
+    assert len({row.tobytes() for row in state}) == 3 and np.all(state != 0.0)
+    agent.restart_exploration(np.array([False, True, False]))
+    np.testing.assert_array_equal(agent.ou_noise.numpy()[[0, 2]], state[[0, 2]])
+    np.testing.assert_array_equal(agent.ou_noise.numpy()[1], 0.0)
+
+    epsilon = tf.random.stateless_normal((3, SPEC.action_dim), seed=upcoming_seed(agent)).numpy()
+    explore(observation)
+    expected = 0.85 * np.where([[0.0], [1.0], [0.0]], 0.0, state) + 0.1 * epsilon
+    np.testing.assert_allclose(agent.ou_noise.numpy(), expected, rtol=1e-5, atol=1e-7)
 
 
 def test_unknown_noise_type_and_bad_delay_are_rejected():

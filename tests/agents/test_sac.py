@@ -308,6 +308,8 @@ def test_residual_networks_with_normalised_observations_train():
     assert np.isfinite(info.loss.numpy())
     assert not np.allclose(before[0], agent.actor.trainable_variables[0].numpy())
     normalizer = agent.observation_normalizer
+    assert normalizer.count.numpy() == 0  # statistics come from collection, not from updates
+    agent.record_collected(batch)
     assert normalizer.count.numpy() == 64
     np.testing.assert_allclose(normalizer.mean.numpy(), batch.observation.mean(0), rtol=1e-4)
     # Acting sees the same standardised observations as training.
@@ -422,7 +424,8 @@ def test_hybrid_default_target_entropy_counts_the_continuous_dims_only():
 
 def test_hybrid_losses_carry_the_discrete_entropy_with_its_own_temperature():
     """Critic target r + γ (min Q'(s', a') − α log π(a'_c|s') − α_d Σ p log p(s')), and actor
-    loss mean(α log π(ã_c|s) + α_d Σ p log p(s) − min Q(s, ã)), from the updates' own seeds."""
+    loss mean(α log π(ã_c|s) + α_d Σ p log p(s) − Σ_k p_k min Q(s, ã_c, e_k)), from the
+    updates' own seeds."""
     agent = make_sac(spec=hybrid_spec(), gamma=0.9, initial_alpha=2.0)
     agent.log_alpha_discrete.assign(np.log(3.0))
     perturb(agent.target_critics.variables, seed=1)
@@ -440,7 +443,13 @@ def test_hybrid_losses_carry_the_discrete_entropy_with_its_own_temperature():
     alpha_discrete = float(tf.exp(agent.log_alpha_discrete))  # moved by that update
     policy = agent.actor(batch.observation)
     action, log_prob = policy.sample_and_log_prob(upcoming_seed(agent))
-    q = agent.critics(batch.observation, action).numpy().min(axis=0)
+    p = tf.nn.softmax(policy.logits[0]).numpy()
+    q = 0.0  # in expectation over the direction head (one head: exact)
+    for category in range(2):
+        one_hot = np.zeros_like(action.numpy()[:, 1:])
+        one_hot[:, category] = 1.0
+        candidate = np.concatenate([action.numpy()[:, :1], one_hot], axis=-1)
+        q += p[:, category] * agent.critics(batch.observation, candidate).numpy().min(axis=0)
     actor_loss = np.mean(2.0 * log_prob.numpy()
                          + alpha_discrete * negative_entropy(policy.logits[0].numpy()) - q)
     metrics = agent.train_actor_and_temperatures(batch, tf.constant(2.0))

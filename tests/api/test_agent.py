@@ -272,3 +272,17 @@ def test_ddpg_and_td3_share_the_api(agent_class, tmp_path):
     np.testing.assert_array_equal(loaded.select_action(np.zeros(3), deterministic=True), action)
     with pytest.raises(ValueError, match="'sac'"):
         sac_tf.SAC.load(tmp_path)
+
+
+def test_ou_exploration_takes_one_row_per_env_and_restarts_with_its_episode():
+    agent = sac_tf.DDPG(OBSERVATION_SPACE, ACTION_SPACE, seed=0, num_envs=2,
+                        noise_type="ornstein_uhlenbeck", **SMALL)
+    assert agent.select_action(np.zeros((2, 3))).shape == (2, 2)
+    with pytest.raises(ValueError, match="pass 2 observations"):
+        agent.select_action(np.zeros(3))
+    noise = agent.tf_agent.ou_noise
+    assert np.all(noise.numpy() != 0.0)
+    transitions = random_transitions(2)
+    transitions.update(terminated=np.array([False, False]), truncated=np.array([False, True]))
+    agent.replay_buffer.add(**transitions)  # env 1's episode ends (time limit)
+    assert np.all(noise.numpy()[0] != 0.0) and np.all(noise.numpy()[1] == 0.0)

@@ -90,7 +90,7 @@ def test_discrete_negative_entropy_matches_the_closed_form():
     np.testing.assert_allclose(policy.discrete_negative_entropy().numpy(), [expected], rtol=1e-5)
 
 
-def test_samples_are_one_hot_with_the_categorical_frequencies_and_a_softmax_gradient():
+def test_samples_are_one_hot_with_the_categorical_frequencies_and_no_logit_gradient():
     logits = tf.Variable([[0.0, np.log(3.0)]] * 4000, dtype=tf.float32)
     continuous = TanhNormal(tf.zeros((4000, 1)), tf.ones((4000, 1)))
     with tf.GradientTape() as tape:
@@ -102,8 +102,68 @@ def test_samples_are_one_hot_with_the_categorical_frequencies_and_a_softmax_grad
     np.testing.assert_allclose(one_hot.mean(axis=0), [0.25, 0.75], atol=0.03)
     np.testing.assert_allclose(log_prob.numpy(), continuous.log_prob(action[:, :1]).numpy(),
                                rtol=1e-4, atol=1e-4)
-    gradient = tape.gradient(chosen, logits).numpy()   # d softmax_2 / d logits = p2 (e2 − p)
-    np.testing.assert_allclose(gradient[0], [-0.1875, 0.1875], atol=1e-5)
+    assert tape.gradient(chosen, logits) is None  # the logits learn through expected_value
+
+
+def one_head_policy(p_first: float, batch: int = 1):
+    """A policy of one continuous dim and one two-category head with p = (p_first, 1 − p)."""
+    logits = tf.Variable([[np.log(p_first), np.log(1.0 - p_first)]] * batch, dtype=tf.float32)
+    return HybridPolicy(TanhNormal(tf.zeros((batch, 1)), tf.ones((batch, 1))), [logits]), logits
+
+
+def absolute_difference(candidates):
+    """Q = |x0 − x1| of the one-hot (equal, 1, for both categories): `[C, B, 3]` → `[C, B]`."""
+    return tf.abs(candidates[..., 1] - candidates[..., 2])
+
+
+def test_expected_value_gives_the_exact_zero_gradient_where_straight_through_does_not():
+    """Q = |x0 − x1| takes the same value at both one-hots, so ∇ E[Q] = 0 in the logits.
+    The expectation over the head gives exactly 0; a straight-through one-hot
+    (hard forward, softmax backward) gives ±p(1 − p)(2p − 1)·2 = ±0.168 at p = 0.7."""
+    policy, logits = one_head_policy(0.7)
+    with tf.GradientTape() as tape:
+        action, _ = policy.sample_and_log_prob(tf.constant([3, 4]))
+        value = policy.expected_value(action, absolute_difference)
+    np.testing.assert_allclose(value.numpy(), [1.0], rtol=1e-6)
+    np.testing.assert_allclose(tape.gradient(value, logits).numpy(), [[0.0, 0.0]], atol=1e-7)
+
+    batch = 20_000
+    policy, logits = one_head_policy(0.7, batch)
+    with tf.GradientTape() as tape:
+        action, _ = policy.sample_and_log_prob(tf.constant([3, 4]))
+        soft = tf.nn.softmax(logits)
+        straight_through = tf.concat(
+            [action[:, :1], action[:, 1:] + soft - tf.stop_gradient(soft)], axis=-1)
+        value = tf.reduce_mean(absolute_difference(straight_through[None])[0])
+    gradient = tape.gradient(value, logits).numpy().sum(axis=0)
+    np.testing.assert_allclose(gradient, [0.168, -0.168], atol=0.01)
+
+
+def test_expected_value_gradients_match_the_closed_form_with_two_heads():
+    """Values additive over the parts, V = c·x_c + a·x1 + b·x2: every head's logit gradient is
+    the closed form ∇ Σ_k p_k a_k = p ⊙ (a − p·a) whatever the other head's sample, the
+    value is the mean over heads of (its expectation + the other's sampled value), and the
+    continuous part's gradient is c·dtanh(u)/du through the sample."""
+    a, b = np.array([1.0, 3.0, 0.5], np.float32), np.array([-2.0, 1.0], np.float32)
+    loc = tf.Variable([[0.3]])
+    logits = [tf.Variable([[1.0, 2.0, 0.5]]), tf.Variable([[-1.0, 0.0]])]
+
+    def additive(candidates):
+        return (2.0 * candidates[..., 0] + tf.reduce_sum(candidates[..., 1:4] * a, axis=-1)
+                + tf.reduce_sum(candidates[..., 4:] * b, axis=-1))
+
+    with tf.GradientTape() as tape:
+        policy = HybridPolicy(TanhNormal(loc, tf.constant([[0.5]])), logits)
+        action, _ = policy.sample_and_log_prob(tf.constant([5, 6]))
+        value = policy.expected_value(action, additive)
+    gradients = tape.gradient(value, logits + [loc])
+    x = action.numpy()[0]
+    p1, p2 = (tf.nn.softmax(logits[0]).numpy()[0], tf.nn.softmax(logits[1]).numpy()[0])
+    expected_value = 2.0 * x[0] + 0.5 * ((p1 @ a + x[4:] @ b) + (x[1:4] @ a + p2 @ b))
+    np.testing.assert_allclose(value.numpy(), [expected_value], rtol=1e-5)
+    np.testing.assert_allclose(gradients[0].numpy()[0], p1 * (a - p1 @ a), rtol=1e-5)
+    np.testing.assert_allclose(gradients[1].numpy()[0], p2 * (b - p2 @ b), rtol=1e-5)
+    np.testing.assert_allclose(gradients[2].numpy()[0], [2.0 * (1.0 - x[0] ** 2)], rtol=1e-4)
 
 
 def test_mode_takes_each_heads_most_likely_category():

@@ -10,13 +10,15 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from sac_tf.config import CONFIG_DIR, load_config
+from sac_tf.config import CONFIG_DIR, ddpg_config, load_config
 from sac_tf.deploy.evaluation import evaluate_policy
 from sac_tf.deploy.saved_policy import load_policy_metadata
 from sac_tf.errors import UserError
 from sac_tf.run import loop as training
 from sac_tf.run.logs import read_csv
+from sac_tf.envs.making import env_spec, make_vector_env
 from sac_tf.run.loop import run_training
+from sac_tf.run.state import RunState
 from sac_tf.run.stop_requests import Interrupted
 from tests.agents.test_sac import HYBRID_ID
 from tests.conftest import small_pendulum_config
@@ -159,6 +161,42 @@ def test_a_run_that_cannot_start_leaves_no_run_directory(tmp_path, field, value,
     with pytest.raises(UserError, match=message):
         run_training(config, tmp_path / "run")
     assert not (tmp_path / "run").exists()
+
+
+def test_observation_statistics_count_each_collected_observation_once(tmp_path):
+    """SimBa's RSNorm: the running statistics are those of every observation the driver
+    collected (two envs, random then exploration steps), not of the replay batches."""
+    config = small_pendulum_config(num_steps=400, num_envs=2)
+    config.sac.normalize_observations = True
+    env = make_vector_env(config.env_id, config.num_envs)
+    state = RunState.create(config, env_spec(env))
+    loop = training.TrainingLoop(state, env, make_vector_env(config.env_id, 2), tmp_path)
+    collected = []
+    loop.driver.observers.append(lambda transition, _: collected.append(transition.observation))
+    loop.run()
+    observations = np.concatenate(collected).astype(np.float64)
+    normalizer = state.agent.observation_normalizer
+    assert normalizer.count.numpy() == len(observations) == 400
+    np.testing.assert_allclose(normalizer.mean.numpy(), observations.mean(axis=0), rtol=1e-9)
+    np.testing.assert_allclose(normalizer.variance.numpy(), observations.var(axis=0), rtol=1e-9)
+
+
+def test_ddpg_ou_noise_restarts_when_the_driver_starts_an_episode(tmp_path):
+    """Pendulum's episodes end every 200 steps: the OU process is zero right after the
+    ending step (the autoreset starts the next episode) and not before."""
+    config = small_pendulum_config(agent="ddpg", num_steps=400, learning_starts=100)
+    config.ddpg = ddpg_config()
+    config.ddpg.update(hidden_sizes=(32, 32), noise_type="ornstein_uhlenbeck")
+    env = make_vector_env(config.env_id, 1)
+    state = RunState.create(config, env_spec(env))
+    loop = training.TrainingLoop(state, env, make_vector_env(config.env_id, 2), tmp_path)
+    noise = []
+    loop.driver.observers.append(
+        lambda transition, end: noise.append(state.agent.ou_noise.numpy()[0].copy()))
+    loop.run()
+    noise = np.abs(np.array(noise)).max(axis=1)
+    assert noise[199] == 0.0 and noise[198] > 0.0 and noise[200] > 0.0  # after step 200
+    assert np.count_nonzero(noise[100:] == 0.0) == 2  # steps 200 and 400 only
 
 
 def test_training_exports_the_final_policy(tiny_run):
