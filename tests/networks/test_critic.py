@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 
 from sac_tf.networks import CriticEnsemble, EnsembleDense
-from sac_tf.networks.ensemble import StatelessDropout
+from sac_tf.networks.ensemble import StatelessDropout, hashed_bits
 from tests.agents.test_sac import make_sac
 
 
@@ -46,6 +46,29 @@ def test_stateless_dropout_keeps_each_unit_with_probability_one_minus_rate_and_r
     outputs = layer(tf.ones((400, 100)), training=True, seed=tf.constant([3, 4])).numpy()
     assert set(np.unique(outputs)) == {0.0, np.float32(1 / 0.75)}
     assert abs((outputs > 0).mean() - 0.75) < 0.01  # 40,000 draws: σ ≈ 0.002
+
+
+def test_hashed_bits_match_a_numpy_lowbias32_and_look_uniform():
+    def lowbias32(x):
+        x = np.uint32(x)
+        x ^= x >> np.uint32(16); x *= np.uint32(0x7FEB352D)
+        x ^= x >> np.uint32(15); x *= np.uint32(0x846CA68B)
+        return x ^ (x >> np.uint32(16))
+
+    seed = np.array([-7, 123456], np.int32)
+    index = np.arange(12, dtype=np.uint32).reshape(3, 4)
+    with np.errstate(over="ignore"):
+        expected = lowbias32(lowbias32(index + seed.view(np.uint32)[0]) ^ seed.view(np.uint32)[1])
+    np.testing.assert_array_equal(hashed_bits([3, 4], tf.constant(seed)).numpy(), expected)
+
+    bits = hashed_bits([2, 256, 256], tf.constant([5, 6])).numpy().astype(np.float64) / 2**32
+    assert abs(bits.mean() - 0.5) < 0.003 and abs(bits.var() - 1 / 12) < 0.002
+    counts = np.histogram(bits, bins=16, range=(0, 1))[0]
+    chi_square = np.sum((counts - bits.size / 16) ** 2 / (bits.size / 16))
+    assert chi_square < 40  # 15 degrees of freedom: p ≈ 0.0005
+    assert abs(np.corrcoef(bits.ravel()[:-1], bits.ravel()[1:])[0, 1]) < 0.01  # neighbours
+    other = hashed_bits([2, 256, 256], tf.constant([5, 7])).numpy().astype(np.float64) / 2**32
+    assert abs(np.corrcoef(bits.ravel(), other.ravel())[0, 1]) < 0.01  # seeds differ by 1
 
 
 def test_quantile_critics_return_quantiles_per_member():
