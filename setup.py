@@ -2,6 +2,8 @@
 
 from setuptools import find_packages, setup
 
+ONNX = ["tf2onnx>=1.16", "onnx>=1.16", "onnxruntime>=1.18"]
+
 setup(
     name="sac_tf",
     version="0.1.0",
@@ -33,7 +35,10 @@ setup(
         "matplotlib>=3.7",  # plots of evaluate and compare
     ],
     extras_require={
-        "test": ["pytest>=8",
-                 "nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6.29"],  # runs notebooks/
+        # ONNX export (`python -m sac_tf.export --onnx`) and ONNX Runtime evaluation.
+        "onnx": ONNX,
+        "test": ["pytest>=8", "pytest-xdist>=3.5",
+                 "nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6.29",  # runs notebooks/
+                 *ONNX],
     },
 )

@@ -87,6 +87,12 @@ def main(argv):
             make_config[PLAIN_SAC] = lambda: default_config("sac", FLAGS.env)
         make_config[name] = lambda name=name: option_config(name)
     labels = list(make_config)
+    from sac_tf.errors import UserError
+    for label in labels:  # a bad config or override fails before anything is timed
+        try:
+            make_config[label]()
+        except UserError as error:
+            raise app.UsageError(f"{label}: {error}") from None
     rates = {label: [] for label in labels}
     for round_index in range(FLAGS.rounds):
         for label in labels if round_index % 2 == 0 else labels[::-1]:
@@ -97,13 +103,14 @@ def main(argv):
 
     print(f"\n{FLAGS.env}, {FLAGS.rounds} alternating rounds, {FLAGS.measure_steps} timed "
           f"steps each\n")
-    print("| config | reference | env-steps/s (median) | time per env step vs reference: "
-          "median [range] |")
-    print("|---|---|---|---|")
+    print("| config | reference | env-steps/s (median) | reference env-steps/s (median) | "
+          "time per env step vs reference: median [range] |")
+    print("|---|---|---|---|---|")
     for name in FLAGS.configs:
         reference = reference_of[name]
         ratios = [ref / own for own, ref in zip(rates[name], rates[reference])]
         print(f"| {name} | {reference} | {statistics.median(rates[name]):.2f} | "
+              f"{statistics.median(rates[reference]):.2f} | "
               f"{statistics.median(ratios):.2f}× [{min(ratios):.2f}, {max(ratios):.2f}] |",
               flush=True)
 

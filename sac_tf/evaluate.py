@@ -6,7 +6,7 @@ r"""Runs an exported policy: returns as JSON, an annotated video, a reward plot.
 
 Loads the SavedModel with `tf.saved_model.load` (no agent is rebuilt; a
 `--policy_dir=…/policy.tflite` runs the TFLite conversion through
-`tf.lite.Interpreter` instead) and runs
+`tf.lite.Interpreter` instead, a `--policy_dir=…/policy.onnx` onnxruntime) and runs
 `--episodes` episodes of its deterministic `serving_default` action, episode
 `i` reset with seed `--seed + i`. The last stdout line is a JSON object with
 `return_mean`, `return_std`, `episodes` and `returns`.
@@ -32,7 +32,8 @@ from sac_tf.deploy.plots import plot_eval_returns  # noqa: E402
 from sac_tf.deploy.evaluation import evaluate_policy  # noqa: E402
 
 flags.DEFINE_string("policy_dir", None,
-                    "An exported policy (e.g. ROOT/policy), or its policy.tflite.")
+                    "An exported policy (e.g. ROOT/policy), or its policy.tflite or "
+                    "policy.onnx.")
 flags.DEFINE_string("env", None,
                     "Gymnasium id or import path to run in; default: the policy's env, made "
                     "with the env_kwargs it was trained with (given --env, none).")

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from sac_tf.deploy.evaluation import evaluate_policy
+from sac_tf.deploy.onnx_policy import convert_to_onnx
 from sac_tf.deploy.saved_policy import convert_to_tflite
 from tests.conftest import REPO_ROOT, assert_one_line_error
 
@@ -68,6 +69,39 @@ def test_tflite_conversion_gets_the_savedmodel_returns(tiny_run, evaluated, tmp_
     shutil.copytree(tiny_run / "policy", policy_dir)
     tflite = evaluate_policy(convert_to_tflite(policy_dir), episodes=2, seed=40)
     assert abs(tflite["return_mean"] - summary["return_mean"]) < 1e-3
+
+
+ONNX_EXAMPLE = REPO_ROOT / "examples" / "load_policy_onnx.py"
+
+
+def test_onnx_conversion_gets_the_savedmodel_returns_with_or_without_tensorflow(
+        tiny_run, evaluated, tmp_path):
+    """`sac_tf.evaluate` on policy.onnx, and the example with onnxruntime alone (TensorFlow
+    is never imported), give the SavedModel's returns."""
+    summary, _ = evaluated
+    policy_dir = tmp_path / "policy"
+    shutil.copytree(tiny_run / "policy", policy_dir)
+    onnx_path = convert_to_onnx(policy_dir)
+    converted = last_json_line(run("-m", "sac_tf.evaluate", f"--policy_dir={onnx_path}",
+                                   "--episodes=2", "--seed=40"))
+    np.testing.assert_allclose(converted["returns"], summary["returns"], atol=1e-3)
+    check = ("import runpy, sys; sys.argv = sys.argv[1:]; "
+             "runpy.run_path(sys.argv[0], run_name='__main__'); "
+             "assert not [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'sac_tf')], "
+             "'TensorFlow imported'")
+    standalone = last_json_line(run("-c", check, str(ONNX_EXAMPLE), str(onnx_path),
+                                    "--episodes=2", "--seed=40"))
+    np.testing.assert_allclose(standalone["returns"], summary["returns"], atol=1e-3)
+
+
+def test_a_truncated_onnx_policy_ends_in_one_line_error_with_exit_2(tiny_run, tmp_path):
+    policy_dir = tmp_path / "policy"
+    shutil.copytree(tiny_run / "policy", policy_dir)
+    onnx_path = convert_to_onnx(policy_dir)
+    onnx_path.write_bytes(onnx_path.read_bytes()[:1000])
+    result = run("-m", "sac_tf.evaluate", f"--policy_dir={onnx_path}", "--episodes=1")
+    assert_one_line_error(result, f"cannot load {onnx_path}")
+    assert result.returncode == 2
 
 
 def test_video_has_one_annotated_frame_per_env_step(evaluated):

@@ -14,13 +14,14 @@ from tests.deploy.test_saved_policy import observations
 def test_export_command_restores_the_latest_checkpoint(tiny_run, tmp_path):
     output = tmp_path / "exported"
     result = subprocess.run([sys.executable, "-m", "sac_tf.export", f"--root_dir={tiny_run}",
-                             f"--output={output}", "--tflite"], cwd=REPO_ROOT,
+                             f"--output={output}", "--tflite", "--onnx"], cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["train_step"] == 300
     assert summary["tflite"] == str(output / "policy.tflite") and (output / "policy.tflite").is_file()
+    assert summary["onnx"] == str(output / "policy.onnx") and (output / "policy.onnx").is_file()
     observation = observations(16)
     actions = [tf.saved_model.load(str(path)).signatures["serving_default"](
         observation=observation)["action"].numpy() for path in (output, tiny_run / "policy")]

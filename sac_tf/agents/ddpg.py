@@ -82,10 +82,12 @@ class DdpgAgent(OffPolicyAgent):
         self.delayed_actor_update = DelayedUpdate(policy_delay, ["actor_loss"],
                                                   name="delayed_actor_update")
         if noise_type == "ornstein_uhlenbeck":
+            # One process per env. Only OU agents have this state, so Gaussian-noise
+            # checkpoints do not depend on num_envs; OU checkpoints written before it was
+            # per env (one `ou_state` [act_dim]) do not restore.
             self.exploration_batch_size = num_envs
-        # Not "ou_state" (one process for all envs, before): older checkpoints still restore.
-        self.ou_noise = tf.Variable(tf.zeros([num_envs, spec.action_dim]), trainable=False,
-                                    name="ou_noise")
+            self.ou_noise = tf.Variable(tf.zeros([num_envs, spec.action_dim]),
+                                        trainable=False, name="ou_noise")
 
     # --- One update: the critic target and the actor loss, then their optimiser steps. ---
 
@@ -138,7 +140,11 @@ class DdpgAgent(OffPolicyAgent):
         epsilon = tf.random.stateless_normal(tf.shape(action), seed=self.next_seed())
         if self.noise_type == "gaussian":
             noise = self.exploration_noise * epsilon
-        else:  # [num_envs, act_dim]: the batch must be one row per env
+        else:  # [num_envs, act_dim]: one row per env (XLA drops the assertion; the loop
+            # and the Python API pass num_envs rows, the API checks before the call)
+            tf.debugging.assert_equal(
+                tf.shape(epsilon)[0], self.ou_noise.shape[0],
+                message="Ornstein-Uhlenbeck exploration takes one observation per env")
             noise = self.ou_noise.assign((1.0 - self.ou_theta) * self.ou_noise
                                          + self.exploration_noise * epsilon)
         return tf.clip_by_value(action + noise, -1.0, 1.0)

@@ -5,6 +5,7 @@ learned temperature α driven towards a target entropy. The three losses:
 
   critic: ½ (Q_i(s, a) − [r + γ (1 − d) (min_j Q'_j(s', a') − α log π(a'|s'))])²
   actor:  α log π(ã|s) − min_i Q_i(s, ã),          ã ~ π(·|s)
+          (hybrid actions: Q in exact expectation over each discrete head)
   alpha:  −log α · (log π(ã|s) + target_entropy)
 
 Options from later papers, all off by default:

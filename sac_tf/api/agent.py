@@ -160,10 +160,20 @@ class Agent:
     def train_on_batch(self, observations, actions, rewards, next_observations,
                        terminateds) -> dict:
         """One update on the user's own `[B, ...]` arrays (actions in env units; `terminateds`
-        true where no bootstrapping should happen); returns the losses as `learn` does."""
+        true where no bootstrapping should happen); returns the losses as `learn` does.
+
+        The rows are not counted into the observation statistics (`normalize_observations`):
+        those count collected observations, added with `replay_buffer.add`.
+        """
         transition, _, _ = checked_transition(self.spec, [
             ("observations", observations), ("actions", actions), ("rewards", rewards),
             ("next_observations", next_observations), ("terminateds", terminateds)])
+        normalizer = self._state.agent.observation_normalizer
+        self.replay_buffer.flush()  # staged observations count
+        if normalizer is not None and int(normalizer.count) == 0:
+            raise UserError("this agent normalises observations with the statistics of the "
+                            "collected ones, and none has been added: add transitions with "
+                            "replay_buffer.add first (train_on_batch does not count its rows)")
         return _as_floats(self._train_step(transition))
 
     def evaluate(self, env=None, episodes: int = 10, seed: int = 0) -> dict:

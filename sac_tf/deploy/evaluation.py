@@ -2,7 +2,7 @@
 
 Policies are loaded without rebuilding an agent: a SavedModel directory through
 `tf.saved_model.load`, a `policy.tflite` through TensorFlow's TFLite
-interpreter. Episode `i` is reset with seed `seed + i`, so runs are repeatable
+interpreter, a `policy.onnx` through onnxruntime. Episode `i` is reset with seed `seed + i`, so runs are repeatable
 and `examples/load_policy_tf_only.py` (TensorFlow alone; registered envs with `Box`
 actions) gets the same returns.
 """
@@ -17,6 +17,7 @@ from sac_tf.core.specs import EnvSpec, spec_from_spaces
 from sac_tf.envs.making import make_env
 from sac_tf.errors import UserError
 from sac_tf.deploy.headless import prepare_rendering
+from sac_tf.deploy.onnx_policy import load_onnx_policy
 from sac_tf.deploy.saved_policy import load_policy, load_tflite_policy
 from sac_tf.deploy.video import AnnotatedVideo
 
@@ -35,9 +36,12 @@ def check_env_matches(metadata: dict, env: gym.Env, env_id: str) -> EnvSpec:
 
 
 def load_policy_fn(policy_path) -> tuple:
-    """(metadata, deterministic `ExportedPolicyFn`) of a SavedModel directory or a `.tflite` file."""
+    """(metadata, deterministic `ExportedPolicyFn`) of a SavedModel directory, a `.tflite`
+    or a `.onnx` file."""
     if str(policy_path).endswith(".tflite"):
         return load_tflite_policy(policy_path)
+    if str(policy_path).endswith(".onnx"):
+        return load_onnx_policy(policy_path)
     metadata, loaded = load_policy(policy_path)
     serve = loaded.signatures["serving_default"]
     return metadata, lambda observation: {
@@ -76,7 +80,8 @@ def _record_episodes(env: gym.Env, env_id: str, act, episodes: int, seed: int,
 
 def evaluate_policy(policy_dir, *, episodes: int, seed: int, env_id: Optional[str] = None,
                     video: Optional[str] = None) -> dict:
-    """Loads `policy_dir` (a SavedModel directory or a `.tflite`) and runs `episodes` episodes.
+    """Loads `policy_dir` (a SavedModel directory, a `.tflite` or a `.onnx`) and runs
+    `episodes` episodes.
 
     With `video`, writes an MP4 of all episodes with one frame per env step:
     the frame rendered after the step, annotated with the episode, the step

@@ -9,7 +9,8 @@ them. Its signatures (all loadable with `tf.saved_model.load`, no sac_tf):
 * `sample(observation, seed)`: the agent's exploration action (stochastic),
   drawn with stateless random ops seeded by the int32 scalar `seed`: the same
   seed and observations give the same actions, except for DDPG/TD3 with
-  Ornstein-Uhlenbeck noise, whose noise state carries over from call to call.
+  Ornstein-Uhlenbeck noise, whose noise state (one process per training env)
+  carries over from call to call and which takes batches of `num_envs` rows.
 * `metadata()`: `{"metadata_json": string scalar}`, the same JSON as
   `metadata.json`.
 
@@ -202,12 +203,25 @@ def load_policy_metadata(policy_dir) -> dict:
                         f"(it needs saved_model.pb and {METADATA_FILE})")
     path = policy_dir / METADATA_FILE
     try:
-        metadata = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as error:
         raise UserError(f"cannot read {path}: {error}") from None
+    return parse_policy_metadata(text, path)
+
+
+def parse_policy_metadata(text: str, source) -> dict:
+    """The policy metadata JSON `text` (read from `source`, named in errors), checked.
+
+    Raises:
+      UserError: for text that is not JSON, or not sac_tf policy metadata.
+    """
+    try:
+        metadata = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UserError(f"cannot read {source}: {error}") from None
     missing = [key for key in _METADATA_KEYS if not isinstance(metadata, dict) or key not in metadata]
     if missing or metadata["format"] != POLICY_FORMAT:
-        raise UserError(f"{path} is not sac_tf policy metadata "
+        raise UserError(f"{source} is not sac_tf policy metadata "
                         f"(format {POLICY_FORMAT}; missing {', '.join(missing) or 'nothing'})")
     return metadata
 

@@ -156,6 +156,11 @@ def test_ou_noise_is_one_process_per_env_restarted_at_its_episode_start():
     explore(observation)
     expected = 0.85 * np.where([[0.0], [1.0], [0.0]], 0.0, state) + 0.1 * epsilon
     np.testing.assert_allclose(agent.ou_noise.numpy(), expected, rtol=1e-5, atol=1e-7)
+    any_batch = tf.function(agent.explore_action).get_concrete_function(
+        tf.TensorSpec([None, 3], tf.float32))
+    with pytest.raises(tf.errors.InvalidArgumentError):  # not one row per env
+        any_batch(tf.zeros((1, 3)))
+    assert not hasattr(make_agent_from(ddpg_config()), "ou_noise")  # Gaussian: no OU state
 
 
 def test_unknown_noise_type_and_bad_delay_are_rejected():

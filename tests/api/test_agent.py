@@ -286,3 +286,15 @@ def test_ou_exploration_takes_one_row_per_env_and_restarts_with_its_episode():
     transitions.update(terminated=np.array([False, False]), truncated=np.array([False, True]))
     agent.replay_buffer.add(**transitions)  # env 1's episode ends (time limit)
     assert np.all(noise.numpy()[0] != 0.0) and np.all(noise.numpy()[1] == 0.0)
+
+
+def test_train_on_batch_needs_collected_observations_for_the_observation_statistics():
+    agent = small_agent(normalize_observations=True)
+    batch = random_transitions(8)
+    arrays = (batch["obs"], batch["action"], batch["reward"], batch["next_obs"],
+              batch["terminated"])
+    with pytest.raises(ValueError, match="add transitions with replay_buffer.add first"):
+        agent.train_on_batch(*arrays)
+    agent.replay_buffer.add(**batch)
+    assert np.isfinite(agent.train_on_batch(*arrays)["critic_loss"])
+    assert int(agent.tf_agent.observation_normalizer.count) == 8  # train_on_batch adds none

@@ -13,10 +13,10 @@ import tensorflow as tf
 from sac_tf.config import CONFIG_DIR, ddpg_config, load_config
 from sac_tf.deploy.evaluation import evaluate_policy
 from sac_tf.deploy.saved_policy import load_policy_metadata
+from sac_tf.envs.making import env_spec, make_vector_env
 from sac_tf.errors import UserError
 from sac_tf.run import loop as training
 from sac_tf.run.logs import read_csv
-from sac_tf.envs.making import env_spec, make_vector_env
 from sac_tf.run.loop import run_training
 from sac_tf.run.state import RunState
 from sac_tf.run.stop_requests import Interrupted

@@ -1,0 +1,114 @@
+"""An exported policy as ONNX, for runtimes without TensorFlow (ONNX Runtime).
+
+`convert_to_onnx(policy_dir)` writes `policy_dir/policy.onnx`: the SavedModel's
+deterministic `serving_default` signature converted by tf2onnx, with input
+`observation` float32 `[batch, obs_dim]` and outputs `action` float32
+`[batch, act_dim]` in env units (and `discrete_action` int32 `[batch, heads]`
+for hybrid action spaces). The policy metadata (`metadata.json`) travels inside
+the file as the ONNX model property `sac_tf_metadata`, so a `.onnx` file is
+self-contained. `load_onnx_policy` runs it with onnxruntime.
+
+Both need the optional extra: `pip install ".[onnx]"` (tf2onnx, onnx, onnxruntime).
+"""
+
+import importlib
+import json
+import logging
+import pathlib
+
+import numpy as np
+
+from sac_tf.deploy.saved_policy import load_policy, parse_policy_metadata
+from sac_tf.errors import UserError, first_line
+from sac_tf.files import write_atomically
+from sac_tf.tf_setup import native_stderr_silenced
+
+ONNX_FILE = "policy.onnx"
+#: The ONNX model property holding the policy metadata JSON.
+METADATA_PROPERTY = "sac_tf_metadata"
+#: ONNX opset of the conversion (onnxruntime ≥ 1.14 runs it).
+OPSET = 17
+INSTALL_HINT = 'pip install "sac_tf[onnx]" (from a checkout: pip install ".[onnx]")'
+
+
+def _require(module: str, purpose: str):
+    """Imports the optional `module`, or raises `UserError` saying how to install it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise UserError(f"{purpose} needs the {module} package: {INSTALL_HINT}") from None
+
+
+def convert_to_onnx(policy_dir) -> pathlib.Path:
+    """Converts the `serving_default` signature of an exported policy to
+    `policy_dir/policy.onnx`, with its metadata as a model property; returns the path.
+
+    Raises:
+      UserError: without tf2onnx/onnx, or for a directory that is not an exported policy.
+    """
+    tf2onnx = _require("tf2onnx", "ONNX export")
+    onnx = _require("onnx", "ONNX export")
+    import tensorflow as tf
+
+    policy_dir = pathlib.Path(policy_dir)
+    metadata, loaded = load_policy(policy_dir)
+    serve = loaded.signatures["serving_default"]
+
+    observation_spec = tf.TensorSpec([None, *metadata["observation_shape"]], tf.float32,
+                                     name="observation")
+
+    @tf.function(input_signature=[observation_spec])
+    def serving(observation):
+        return serve(observation=observation)
+
+    logging.getLogger("tf2onnx").setLevel(logging.ERROR)
+    with native_stderr_silenced():
+        model, _ = tf2onnx.convert.from_function(serving, input_signature=[observation_spec],
+                                                 opset=OPSET)
+    onnx.helper.set_model_props(model, {METADATA_PROPERTY: json.dumps(metadata, sort_keys=True)})
+    path = policy_dir / ONNX_FILE
+    write_atomically(path, model.SerializeToString())
+    return path
+
+
+def load_onnx_policy(onnx_path):
+    """Loads a `.onnx` policy with onnxruntime (no TensorFlow).
+
+    Returns:
+      (metadata dict, policy function: float32 `[batch, obs_dim]` → `{"action":
+       [batch, act_dim]}`, plus `discrete_action` for hybrid actions, as numpy).
+
+    Raises:
+      UserError: without onnxruntime, for a missing, corrupt or truncated file, one
+        without sac_tf metadata, or one whose input does not take the observations
+        its metadata describes.
+    """
+    onnxruntime = _require("onnxruntime", "running an ONNX policy")
+    path = pathlib.Path(onnx_path)
+    if not path.is_file():
+        raise UserError(f"ONNX policy {path} does not exist")
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3  # errors only
+    try:
+        session = onnxruntime.InferenceSession(str(path), options,
+                                               providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnxruntime's own exception types (InvalidProtobuf, Fail, ...)
+        raise UserError(f"cannot load {path}: {first_line(error)}") from None
+    properties = session.get_modelmeta().custom_metadata_map
+    if METADATA_PROPERTY not in properties:
+        raise UserError(f"{path} is not a sac_tf policy: it has no {METADATA_PROPERTY} "
+                        f"property (write it with python -m sac_tf.export --onnx)")
+    metadata = parse_policy_metadata(properties[METADATA_PROPERTY], path)
+    inputs = session.get_inputs()
+    if ([spec.name for spec in inputs] != ["observation"]
+            or list(inputs[0].shape[1:]) != list(metadata["observation_shape"])):
+        shapes = [(spec.name, spec.shape) for spec in inputs]
+        raise UserError(f"{path} takes {shapes}, not observations of shape "
+                        f"{metadata['observation_shape']} as its metadata says")
+    output_names = [spec.name for spec in session.get_outputs()]
+
+    def policy(observation):
+        outputs = session.run(output_names, {"observation": np.asarray(observation, np.float32)})
+        return dict(zip(output_names, outputs))
+
+    return metadata, policy
