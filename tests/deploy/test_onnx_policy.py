@@ -13,7 +13,8 @@ from sac_tf.agents import make_agent
 from sac_tf.deploy import onnx_policy
 from sac_tf.deploy.evaluation import evaluate_policy
 from sac_tf.deploy.onnx_policy import (METADATA_PROPERTY, convert_to_onnx, load_onnx_policy)
-from sac_tf.deploy.saved_policy import export_policy, load_policy_metadata
+from sac_tf.deploy.saved_policy import (convert_to_tflite, export_policy,
+                                        load_policy_metadata)
 from sac_tf.core.types import Transition
 from sac_tf.envs.making import env_spec, make_env
 from sac_tf.errors import UserError
@@ -61,11 +62,12 @@ def test_onnx_outputs_equal_the_savedmodel_outputs_and_carry_the_metadata(tmp_pa
         np.testing.assert_array_equal(outputs["discrete_action"], expected["discrete_action"])
 
 
-def test_an_onnx_policy_of_a_hybrid_space_gets_the_savedmodel_returns(tmp_path):
+def test_onnx_and_tflite_policies_of_a_hybrid_space_get_the_savedmodel_returns(tmp_path):
     policy_dir = exported_policy(tmp_path / "policy", HYBRID_ID)
     saved = evaluate_policy(policy_dir, episodes=3, seed=100)
-    converted = evaluate_policy(convert_to_onnx(policy_dir), episodes=3, seed=100)
-    np.testing.assert_allclose(converted["returns"], saved["returns"], atol=1e-3)
+    for converted_path in (convert_to_onnx(policy_dir), convert_to_tflite(policy_dir)):
+        converted = evaluate_policy(converted_path, episodes=3, seed=100)
+        np.testing.assert_allclose(converted["returns"], saved["returns"], atol=1e-3)
 
 
 @pytest.fixture(scope="module")
