@@ -2,7 +2,8 @@
 
 from setuptools import find_packages, setup
 
-ONNX = ["tf2onnx>=1.16", "onnx>=1.16", "onnxruntime>=1.18"]
+# tf2onnx 1.16 pins protobuf 3.20, which TensorFlow 2.21 cannot use.
+ONNX = ["tf2onnx>=1.17", "onnx>=1.16", "onnxruntime>=1.18"]
 
 setup(
     name="sac_tf",

@@ -42,8 +42,9 @@ def main(argv):
     formats = {"SavedModel": (policy_dir, directory_size(policy_dir)),
                "TFLite": (policy_dir / "policy.tflite", (policy_dir / "policy.tflite").stat().st_size),
                "ONNX": (policy_dir / "policy.onnx", (policy_dir / "policy.onnx").stat().st_size)}
-    policies = {name: load_policy_fn(path)[1] for name, (path, _) in formats.items()}
-    obs_dim = load_policy_fn(policy_dir)[0]["observation_shape"][0]
+    loaded = {name: load_policy_fn(path) for name, (path, _) in formats.items()}
+    policies = {name: policy for name, (_, policy) in loaded.items()}
+    obs_dim = loaded["SavedModel"][0]["observation_shape"][0]
     rng = np.random.default_rng(0)
     for batch in map(int, FLAGS.batch_sizes):
         observation = rng.normal(size=(batch, obs_dim)).astype(np.float32)

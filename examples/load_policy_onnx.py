@@ -9,6 +9,12 @@ env is made with the kwargs the policy was trained with, as `python -m
 sac_tf.evaluate` does, so the two print the same returns. The last stdout line
 is JSON. Hybrid action spaces (a `Dict` or `Tuple` of a `Box` and a discrete
 part) get the `discrete_action` output as the discrete part's categories.
+
+Like `examples/load_policy_tf_only.py`, it covers envs that `gym.make` finds by
+id: sac_tf's own demo task `sac_tf/HybridPointMass-v0` is registered by
+importing sac_tf (and so TensorFlow), and envs given by import path are
+`sac_tf.evaluate`'s. It keeps error handling out of the way: a bad file ends
+in onnxruntime's exception (`sac_tf.evaluate` turns it into one line).
 """
 
 import argparse
@@ -46,7 +52,7 @@ def main():
     session = onnxruntime.InferenceSession(args.onnx_path, providers=["CPUExecutionProvider"])
     metadata = json.loads(session.get_modelmeta().custom_metadata_map["sac_tf_metadata"])
     output_names = [output.name for output in session.get_outputs()]
-    env = gym.make(metadata["env_id"], **metadata.get("env_kwargs", {}))
+    env = gym.make(metadata["env_id"], **(metadata.get("env_kwargs") or {}))
 
     returns = []
     for episode in range(args.episodes):

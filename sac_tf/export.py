@@ -19,7 +19,7 @@ tf_setup.import_tensorflow_quietly()
 from absl import flags  # noqa: E402
 
 from sac_tf import cli  # noqa: E402
-from sac_tf.deploy.onnx_policy import convert_to_onnx  # noqa: E402
+from sac_tf.deploy.onnx_policy import check_onnx_export_available, convert_to_onnx  # noqa: E402
 from sac_tf.deploy.saved_policy import convert_to_tflite  # noqa: E402
 from sac_tf.run.state import RunState  # noqa: E402
 
@@ -33,6 +33,8 @@ flags.mark_flag_as_required("root_dir")
 
 def main():
     values = flags.FLAGS
+    if values.onnx:  # before the export replaces policy/ (and any earlier conversions in it)
+        check_onnx_export_available()
     state = RunState.restore(values.root_dir, with_replay_buffer=False)
     policy_dir = state.export_policy(values.output, root_dir=values.root_dir)
     result = {"policy_dir": str(policy_dir), "train_step": int(state.env_step)}

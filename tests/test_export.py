@@ -38,3 +38,19 @@ def test_export_of_a_directory_without_a_run_is_a_user_error(tmp_path):
     (tmp_path / "config.json").write_text(small_pendulum_config().to_json())
     assert_one_line_error(export_command(tmp_path), "no checkpoint")
     assert not (tmp_path / "policy").exists()
+
+
+def test_export_onnx_without_tf2onnx_is_one_line_and_keeps_the_earlier_export(tiny_run, tmp_path):
+    output = tmp_path / "exported"
+    export = ["-m", "sac_tf.export", f"--root_dir={tiny_run}", f"--output={output}"]
+    assert subprocess.run([sys.executable, *export, "--tflite"], cwd=REPO_ROOT,
+                          capture_output=True, timeout=300).returncode == 0
+    before = sorted(path.name for path in output.iterdir())
+    without_tf2onnx = ("import runpy, sys; sys.modules['tf2onnx'] = None; "
+                       "sys.argv = ['sac_tf.export', *sys.argv[1:]]; "
+                       "runpy.run_module('sac_tf.export', run_name='__main__')")
+    result = subprocess.run([sys.executable, "-c", without_tf2onnx, *export[2:], "--onnx"],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert_one_line_error(result, 'needs the tf2onnx package: pip install ".[onnx]"')
+    assert result.returncode == 2
+    assert sorted(path.name for path in output.iterdir()) == before  # policy.tflite kept

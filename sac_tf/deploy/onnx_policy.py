@@ -26,9 +26,9 @@ from sac_tf.tf_setup import native_stderr_silenced
 ONNX_FILE = "policy.onnx"
 #: The ONNX model property holding the policy metadata JSON.
 METADATA_PROPERTY = "sac_tf_metadata"
-#: ONNX opset of the conversion (onnxruntime ≥ 1.14 runs it).
+#: ONNX opset of the conversion (the `onnx` extra's onnxruntime ≥ 1.18 runs it).
 OPSET = 17
-INSTALL_HINT = 'pip install "sac_tf[onnx]" (from a checkout: pip install ".[onnx]")'
+INSTALL_HINT = 'pip install ".[onnx]" in a sac_tf checkout (tf2onnx, onnx, onnxruntime)'
 
 
 def _require(module: str, purpose: str):
@@ -37,6 +37,15 @@ def _require(module: str, purpose: str):
         return importlib.import_module(module)
     except ImportError:
         raise UserError(f"{purpose} needs the {module} package: {INSTALL_HINT}") from None
+    except Exception as error:  # installed but broken (a protobuf or numpy mismatch, say)
+        raise UserError(f"{purpose}: importing {module} failed ({first_line(error)}); "
+                        f"reinstall with {INSTALL_HINT}") from None
+
+
+def check_onnx_export_available() -> None:
+    """Raises `UserError` now, before anything is written, when ONNX export cannot run."""
+    _require("tf2onnx", "ONNX export")
+    _require("onnx", "ONNX export")
 
 
 def convert_to_onnx(policy_dir) -> pathlib.Path:
@@ -85,8 +94,10 @@ def load_onnx_policy(onnx_path):
     """
     onnxruntime = _require("onnxruntime", "running an ONNX policy")
     path = pathlib.Path(onnx_path)
-    if not path.is_file():
+    if not path.exists():
         raise UserError(f"ONNX policy {path} does not exist")
+    if not path.is_file():
+        raise UserError(f"ONNX policy {path} is not a file")
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3  # errors only
     try:
@@ -100,10 +111,11 @@ def load_onnx_policy(onnx_path):
                         f"property (write it with python -m sac_tf.export --onnx)")
     metadata = parse_policy_metadata(properties[METADATA_PROPERTY], path)
     inputs = session.get_inputs()
-    if ([spec.name for spec in inputs] != ["observation"]
+    if ([(spec.name, spec.type, len(spec.shape)) for spec in inputs]
+            != [("observation", "tensor(float)", 1 + len(metadata["observation_shape"]))]
             or list(inputs[0].shape[1:]) != list(metadata["observation_shape"])):
-        shapes = [(spec.name, spec.shape) for spec in inputs]
-        raise UserError(f"{path} takes {shapes}, not observations of shape "
+        found = [(spec.name, spec.type, spec.shape) for spec in inputs]
+        raise UserError(f"{path} takes {found}, not a float batch of observations of shape "
                         f"{metadata['observation_shape']} as its metadata says")
     output_names = [spec.name for spec in session.get_outputs()]
 
@@ -111,4 +123,14 @@ def load_onnx_policy(onnx_path):
         outputs = session.run(output_names, {"observation": np.asarray(observation, np.float32)})
         return dict(zip(output_names, outputs))
 
+    expected = {"action": (len(metadata["action_low"]),)}
+    if metadata.get("discrete_sizes"):
+        expected["discrete_action"] = (len(metadata["discrete_sizes"]),)
+    try:
+        outputs = policy(np.zeros([1, *metadata["observation_shape"]], np.float32))
+    except Exception as error:  # onnxruntime's own exception types
+        raise UserError(f"cannot run {path}: {first_line(error)}") from None
+    shapes = {name: tuple(value.shape[1:]) for name, value in outputs.items()}
+    if any(shapes.get(name) != shape for name, shape in expected.items()):
+        raise UserError(f"{path} outputs {shapes}, not the {expected} its metadata describes")
     return metadata, policy

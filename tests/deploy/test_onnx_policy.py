@@ -102,8 +102,21 @@ def test_a_model_without_metadata_or_whose_input_is_not_its_observations_is_a_us
     onnx.helper.set_model_props(model, {METADATA_PROPERTY: json.dumps(
         {**metadata, "observation_shape": [5]})})
     onnx.save(model, str(tmp_path / "reshaped.onnx"))
-    with pytest.raises(UserError, match=r"not observations of shape \[5\]"):
+    with pytest.raises(UserError, match=r"not a float batch of observations of shape \[5\]"):
         load_onnx_policy(tmp_path / "reshaped.onnx")
+
+
+def test_a_model_whose_outputs_do_not_match_its_metadata_is_a_user_error(onnx_file, tmp_path):
+    model = onnx.load(str(onnx_file))  # metadata of a two-dimensional action
+    metadata = json.loads(model.metadata_props[0].value)
+    onnx.helper.set_model_props(model, {METADATA_PROPERTY: json.dumps(
+        {**metadata, "action_low": [-2.0, -2.0], "action_high": [2.0, 2.0]})})
+    onnx.save(model, str(tmp_path / "wider.onnx"))
+    with pytest.raises(UserError, match="not the .* its metadata describes"):
+        load_onnx_policy(tmp_path / "wider.onnx")
+    (tmp_path / "folder.onnx").mkdir()
+    with pytest.raises(UserError, match="is not a file"):
+        load_onnx_policy(tmp_path / "folder.onnx")
 
 
 def test_without_the_optional_packages_the_error_says_how_to_install_them(monkeypatch,
@@ -116,7 +129,7 @@ def test_without_the_optional_packages_the_error_says_how_to_install_them(monkey
         return real_import(name, *args)
 
     monkeypatch.setattr(onnx_policy.importlib, "import_module", without_onnx)
-    with pytest.raises(UserError, match=r'needs the tf2onnx package: pip install "sac_tf\[onnx\]"'):
+    with pytest.raises(UserError, match=r'needs the tf2onnx package: pip install "\.\[onnx\]"'):
         convert_to_onnx(onnx_file.parent)
     with pytest.raises(UserError, match="needs the onnxruntime package"):
         load_onnx_policy(onnx_file)
