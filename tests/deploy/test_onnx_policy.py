@@ -2,6 +2,8 @@
 
 import importlib
 import json
+import subprocess
+import sys
 
 import keras
 import numpy as np
@@ -19,7 +21,9 @@ from sac_tf.core.types import Transition
 from sac_tf.envs.making import env_spec, make_env
 from sac_tf.errors import UserError
 from tests.agents.test_sac import HYBRID_ID
-from tests.conftest import small_pendulum_config
+from tests.conftest import REPO_ROOT, small_pendulum_config
+
+EXAMPLE = REPO_ROOT / "examples" / "load_policy_onnx.py"
 
 
 def exported_policy(directory, env_id="Pendulum-v1", **sac_fields):
@@ -68,6 +72,25 @@ def test_onnx_and_tflite_policies_of_a_hybrid_space_get_the_savedmodel_returns(t
     for converted_path in (convert_to_onnx(policy_dir), convert_to_tflite(policy_dir)):
         converted = evaluate_policy(converted_path, episodes=3, seed=100)
         np.testing.assert_allclose(converted["returns"], saved["returns"], atol=1e-3)
+
+
+def test_the_onnx_example_gets_the_evaluate_returns_of_hybrid_and_normalised_policies(tmp_path):
+    """examples/load_policy_onnx.py maps `discrete_action` onto the hybrid Dict space as
+    `sac_tf.evaluate` does (the demo env is registered first: it lives in sac_tf)."""
+    register_then_run = ("import runpy, sys; from sac_tf.envs import demo; demo.register(); "
+                         "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')")
+    for name, env_id, fields in (("hybrid", HYBRID_ID, {}),
+                                 ("normalised", "Pendulum-v1", dict(normalize_observations=True))):
+        onnx_path = convert_to_onnx(exported_policy(tmp_path / name, env_id, **fields))
+        expected = evaluate_policy(onnx_path, episodes=3, seed=100)["returns"]
+        np.testing.assert_allclose(evaluate_policy(onnx_path.parent, episodes=3,
+                                                   seed=100)["returns"], expected, atol=1e-3)
+        result = subprocess.run([sys.executable, "-c", register_then_run, str(EXAMPLE),
+                                 str(onnx_path), "--episodes=3", "--seed=100"], cwd=REPO_ROOT,
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        returns = json.loads(result.stdout.strip().splitlines()[-1])["returns"]
+        np.testing.assert_allclose(returns, expected, atol=1e-3)
 
 
 @pytest.fixture(scope="module")
