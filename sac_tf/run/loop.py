@@ -5,7 +5,6 @@ commands (`sac_tf.compare`) and tests call it directly.
 """
 
 import contextlib
-import math
 import pathlib
 import time
 
@@ -14,10 +13,10 @@ import numpy as np
 
 from sac_tf.config import env_kwargs, validate
 from sac_tf.core.acting import CompiledActions
-from sac_tf.core.drivers import EpisodeTracker, StepDriver, UniformRandomPolicy
 from sac_tf.core.episodes import return_statistics, run_episodes
 from sac_tf.envs.making import check_env, env_spec, make_vector_env
 from sac_tf.errors import UserError
+from sac_tf.run.collection import LocalCollection
 from sac_tf.run.logs import CsvLog, TensorBoardLog, progress_bar, read_csv
 from sac_tf.run.run_dir import EVAL_LOG, TENSORBOARD_DIR, TRAIN_LOG, write_run_files
 from sac_tf.run.state import RunState
@@ -34,10 +33,14 @@ def crossed(interval: int, before: int, after: int) -> bool:
     return after // interval > before // interval
 
 
-def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
+def run_training(config: ml_collections.ConfigDict, root_dir, collectors=None) -> dict:
     """Trains `config.agent` on `config.env_id`, resuming from `root_dir` if it holds a run.
 
     Exports the final policy to `root_dir/policy` (see `sac_tf.deploy.saved_policy`).
+
+    Args:
+      collectors: `sac_tf.distributed.CollectorSettings` to collect with Ray actors, or
+        None to step the envs in this process.
 
     Returns:
       The last evaluation row (`eval.csv` columns).
@@ -49,26 +52,32 @@ def run_training(config: ml_collections.ConfigDict, root_dir) -> dict:
     validate(config)
     kwargs = env_kwargs(config)
     check_env(config.env_id, kwargs)
-    env = make_vector_env(config.env_id, config.num_envs, kwargs)
+    env = make_vector_env(config.env_id, config.num_envs, kwargs) if collectors is None else None
     eval_env = make_vector_env(config.env_id, config.eval_episodes, kwargs)
-    state = RunState.create(config, env_spec(env))
+    state = RunState.create(config, env_spec(env or eval_env))
     root_dir = pathlib.Path(root_dir)
     root_dir.mkdir(parents=True, exist_ok=True)  # only once the run can start
-    last_eval = TrainingLoop(state, env, eval_env, root_dir).run()
+    last_eval = TrainingLoop(state, env, eval_env, root_dir, collectors).run()
     state.export_policy(root_dir=root_dir)
     return last_eval
 
 
 class TrainingLoop:
-    """One run's loop over blocks of `config.train_every` vector steps.
+    """One run's loop over blocks of collected env steps.
 
-    Each block: collect with the random policy (before `learning_starts`) or the
-    exploration policy, then `block × updates_per_step` fused learner updates;
-    then the block's train.csv row, evaluation and checkpoint when their
-    intervals are crossed. Restores the newest checkpoint under `root_dir` first.
+    Each block: collect (`LocalCollection`: `config.train_every` vector steps
+    with the random policy before `learning_starts`, the exploration policy
+    after; or a chunk from a Ray collector), then `updates_per_step` fused
+    learner updates per env step collected; then the block's train.csv row,
+    evaluation and checkpoint when their intervals are crossed. Restores the
+    newest checkpoint under `root_dir` first.
+
+    Args:
+      env: the vector env to collect in, or None with `collectors`.
+      collectors: `sac_tf.distributed.CollectorSettings`, or None to collect locally.
     """
 
-    def __init__(self, state: RunState, env, eval_env, root_dir: pathlib.Path):
+    def __init__(self, state: RunState, env, eval_env, root_dir: pathlib.Path, collectors=None):
         self.state, self.config, self.root_dir = state, state.config, root_dir
         self.eval_env = eval_env
         self.checkpointer = state.checkpointer(root_dir)
@@ -83,14 +92,13 @@ class TrainingLoop:
         self.eval_log = CsvLog(root_dir / EVAL_LOG, EVAL_FIELDS, self.step)
         self.tensorboard = TensorBoardLog(root_dir / TENSORBOARD_DIR)
         self.actions = CompiledActions.of(agent, spec.observation_dim, config.jit_compile)
-        self.random_policy = UniformRandomPolicy(spec.continuous_dim, seed=config.seed + self.step,
-                                                 discrete_sizes=spec.discrete_sizes)
-        self.episodes = EpisodeTracker(config.num_envs)
         self.writer = state.staged_writer()
-        self.driver = StepDriver(env, spec, self.random_policy,
-                                 [self.writer, self.episodes, self.restart_exploration],
-                                 seed=config.seed + self.step)
-        agent.restart_exploration(np.ones(config.num_envs, bool))  # the driver reset every env
+        if collectors is None:
+            self.collection = LocalCollection(state, env, self.actions.explore, self.writer,
+                                              self.step)
+        else:
+            from sac_tf.distributed.collection import RayCollection
+            self.collection = RayCollection(state, self.writer, self.step, collectors)
         self.elapsed_s = float(state.wall_s.numpy())
 
     def run(self) -> dict:
@@ -100,7 +108,8 @@ class TrainingLoop:
         clock = time.perf_counter()
         self.interval_start = (clock, self.step)
         bar = progress_bar(config.num_steps, self.step, f"{config.agent} {config.env_id}")
-        with StopRequests() as stop, contextlib.closing(bar):
+        with StopRequests() as stop, contextlib.closing(bar), \
+                contextlib.closing(self.collection):
             while self.step < config.num_steps:
                 before = self.step
                 info = self.collect_and_train()
@@ -124,24 +133,15 @@ class TrainingLoop:
 
     def collect_and_train(self):
         """One block of env steps, then its updates; returns their last `LossInfo` or None."""
-        config = self.config
-        vector_steps = min(config.train_every,
-                           math.ceil((config.num_steps - self.step) / config.num_envs))
-        learning = self.step >= config.learning_starts
-        self.driver.policy = self.actions.explore if learning else self.random_policy
-        self.driver.run(vector_steps)
-        self.step += vector_steps * config.num_envs
-        if self.step < config.learning_starts:
+        added = self.collection.collect(self.step)
+        self.step += added
+        if self.step < self.config.learning_starts:
             return None
         self.writer.flush()
-        info = self.state.learner.run(vector_steps * config.num_envs * config.updates_per_step)
+        info = self.state.learner.run(added * self.config.updates_per_step)
+        self.collection.learner_called()
         self.check_finite(info.loss.numpy())
         return info
-
-    def restart_exploration(self, transition, episode_end: np.ndarray) -> None:
-        """Driver observer: the envs whose episode ended start a new one (autoreset)."""
-        if episode_end.any():
-            self.state.agent.restart_exploration(episode_end)
 
     def check_finite(self, loss) -> None:
         """Raises `UserError` for a non-finite loss, naming the checkpoint that is kept."""
@@ -158,7 +158,7 @@ class TrainingLoop:
         steps_per_s = (self.step - self.interval_start[1]) / max(now - self.interval_start[0],
                                                                  1e-9)
         self.interval_start = (now, self.step)
-        completed = self.episodes.completed_returns
+        completed = self.collection.completed_returns
         row = dict(env_step=self.step, wall_s=self.elapsed_s, steps_per_s=steps_per_s,
                    episode_return=completed[-1] if completed else None)
         if info is not None:

@@ -172,7 +172,8 @@ def test_observation_statistics_count_each_collected_observation_once(tmp_path):
     state = RunState.create(config, env_spec(env))
     loop = training.TrainingLoop(state, env, make_vector_env(config.env_id, 2), tmp_path)
     collected = []
-    loop.driver.observers.append(lambda transition, _: collected.append(transition.observation))
+    loop.collection.driver.observers.append(
+        lambda transition, _: collected.append(transition.observation))
     loop.run()
     observations = np.concatenate(collected).astype(np.float64)
     normalizer = state.agent.observation_normalizer
@@ -191,7 +192,7 @@ def test_ddpg_ou_noise_restarts_when_the_driver_starts_an_episode(tmp_path):
     state = RunState.create(config, env_spec(env))
     loop = training.TrainingLoop(state, env, make_vector_env(config.env_id, 2), tmp_path)
     noise = []
-    loop.driver.observers.append(
+    loop.collection.driver.observers.append(
         lambda transition, end: noise.append(state.agent.ou_noise.numpy()[0].copy()))
     loop.run()
     noise = np.abs(np.array(noise)).max(axis=1)
