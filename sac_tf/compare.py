@@ -6,12 +6,15 @@ r"""Trains several agents on several seeds and compares their evaluation curves.
 Each (agent, seed) trains with its default config (`configs/{agent}_pendulum.py`
 or `configs/{agent}_mujoco.py:{env}`) into `OUT/runs/{agent}_seed{seed}`; an
 option config's name (`sac_tqc` → `configs/sac_tqc.py:{env}`) can stand for an agent.
-Rerunning the command skips runs whose `eval.csv` already reached
+With `--ray_address` (`local`, `auto` or a cluster's `host:port`) the runs
+train in parallel as Ray tasks (`sac_tf.distributed.grid`; needs the `ray`
+extra). Rerunning the command skips runs whose `eval.csv` already reached
 `--num_steps` and resumes interrupted ones from their checkpoints. Then it
 writes `OUT/curves.csv`, `OUT/summary.md` and `OUT/comparison.png` and prints
 the summary.
 """
 
+import functools
 import pathlib
 import sys
 
@@ -33,6 +36,11 @@ flags.DEFINE_list("seeds", ["0", "1", "2"], "Comma-separated integer seeds.")
 flags.DEFINE_integer("num_steps", None, "Env steps per run.", lower_bound=1)
 flags.DEFINE_string("out", None, "Output directory (runs/, curves.csv, summary.md, plot).")
 flags.DEFINE_float("threshold", None, "Return whose first crossing summary.md reports.")
+flags.DEFINE_string("ray_address", None,
+                    "Train the runs in parallel as Ray tasks: `local` (a Ray instance on this "
+                    "machine), `auto` or a cluster's host:port. Default: one after another here.")
+flags.DEFINE_float("ray_cpus_per_run", 1.0, "CPUs each Ray task reserves.")
+flags.DEFINE_float("ray_gpus_per_run", 0.0, "GPUs each Ray task reserves.")
 flags.mark_flags_as_required(["num_steps", "out"])
 
 
@@ -51,8 +59,17 @@ def log(message: str) -> None:
 def main():
     values = flags.FLAGS
     out = pathlib.Path(values.out)
+    train_jobs = comparison.train_in_turn
+    if values.ray_address is not None:
+        from sac_tf.distributed.grid import train_on_ray
+        from sac_tf.distributed.ray_session import import_ray
+
+        import_ray("--ray_address")  # before any config is built or run trained
+        train_jobs = functools.partial(train_on_ray, address=values.ray_address,
+                                       cpus_per_run=values.ray_cpus_per_run,
+                                       gpus_per_run=values.ray_gpus_per_run)
     curves = comparison.train_missing(values.env, values.agents, parse_seeds(values.seeds),
-                                      values.num_steps, out, log)
+                                      values.num_steps, out, log, train_jobs=train_jobs)
     summary = comparison.write_report(curves, out, values.env, values.num_steps,
                                       values.threshold)
     log(f"wrote {out / 'curves.csv'}, {out / 'summary.md'}, {out / 'comparison.png'}")

@@ -199,6 +199,15 @@ class OffPolicyAgent(tf.Module):
         """Exploration action `[B, act_dim]` in [-1, 1], drawn with the agent's generator."""
         raise NotImplementedError
 
+    def policy_variables(self) -> list:
+        """The variables `greedy_action` and `explore_action` read: the actor's (`self.actor`,
+        made by the subclass) and the observation statistics'. What a learner sends to its
+        collectors (`sac_tf.distributed`); the exploration state (OU noise) stays theirs."""
+        variables = list(self.actor.variables)
+        if self.observation_normalizer is not None:
+            variables += list(self.observation_normalizer.variables)
+        return variables
+
     def restart_exploration(self, episode_start) -> None:
         """Called with a bool mask `[num_envs]` of the envs starting an episode; agents with
         exploration state across steps (DDPG's OU noise) restart it there."""

@@ -83,6 +83,11 @@ class ReplayBuffer(tf.Module):
         return Transition(*(tf.gather(column, indices) for column in self._columns()))
 
 
+def concatenate(transitions) -> Transition:
+    """One numpy `Transition` of `[B_i]`-leading transitions, in order (`[Σ B_i]` leading)."""
+    return Transition(*(np.concatenate(column) for column in zip(*transitions)))
+
+
 class StagedWriter:
     """Driver observer that stages transitions on the host and writes them in one call.
 
@@ -108,7 +113,7 @@ class StagedWriter:
     def flush(self) -> None:
         """Writes every staged transition to the buffer, oldest first."""
         if self._staged:
-            written = Transition(*(np.concatenate(column) for column in zip(*self._staged)))
+            written = concatenate(self._staged)
             self.replay_buffer.add_batch(written)
             if self.on_write is not None:
                 self.on_write(written)

@@ -217,9 +217,31 @@ def check_agent_fits_env(config: ml_collections.ConfigDict) -> None:
         env.close()
 
 
+class GridJob(NamedTuple):
+    """One (agent, seed) run still to train: its progress label, config and run directory."""
+
+    label: str
+    config: ml_collections.ConfigDict
+    directory: pathlib.Path
+
+
+def finished_message(job: GridJob, result: dict, seconds: float) -> str:
+    """`[i/n] agent seed s: final return R (T s)`, the progress line of a finished run."""
+    return f"{job.label}: final return {result['return_mean']:.1f} ({seconds:.0f} s)"
+
+
+def train_in_turn(jobs: Sequence[GridJob], log: Callable[[str], None]) -> None:
+    """Trains `jobs` one after another in this process."""
+    for job in jobs:
+        log(f"{job.label}: training to {job.config.num_steps:,} env steps in {job.directory}")
+        start = time.perf_counter()
+        result = run_training(job.config, job.directory)
+        log(finished_message(job, result, time.perf_counter() - start))
+
+
 def train_missing(env_id: str, agents: Sequence[str], seeds: Sequence[int], num_steps: int,
                   out: pathlib.Path, log: Callable[[str], None],
-                  make_config=agent_config) -> List[RunCurve]:
+                  make_config=agent_config, train_jobs=train_in_turn) -> List[RunCurve]:
     """Trains every (agent, seed) run not yet finished; returns every run's `RunCurve`.
 
     Finished runs are skipped; interrupted ones resume from their checkpoint.
@@ -228,6 +250,8 @@ def train_missing(env_id: str, agents: Sequence[str], seeds: Sequence[int], num_
 
     Args:
       make_config: `(agent, env_id, seed, num_steps)` → run config.
+      train_jobs: `(jobs, log)` → trains the unfinished runs: `train_in_turn`, or
+        `sac_tf.distributed.grid.train_on_ray` with its cluster settings bound.
     """
     if not agents or not seeds:
         raise UserError("nothing to compare: give at least one agent and one seed")
@@ -235,29 +259,27 @@ def train_missing(env_id: str, agents: Sequence[str], seeds: Sequence[int], num_
         if len(set(values)) < len(values):
             raise UserError(f"--{name} repeats a value ({','.join(map(str, values))}): each run "
                             f"would count once per repeat")
-    jobs = [(agent, seed) for agent in agents for seed in seeds]
-    for agent, seed in jobs:
+    runs = [(agent, seed) for agent in agents for seed in seeds]
+    for agent, seed in runs:
         check_not_longer(run_dir(out, agent, seed), num_steps)
     configs = {(agent, seed): make_config(agent, env_id, seed, num_steps)
-               for agent, seed in jobs}
+               for agent, seed in runs}
     for config in configs.values():
         validate(config)
     for agent in agents:
         check_agent_fits_env(configs[agent, seeds[0]])
-    curves = []
-    for index, (agent, seed) in enumerate(jobs, start=1):
+    jobs = []
+    for index, (agent, seed) in enumerate(runs, start=1):
         directory = run_dir(out, agent, seed)
-        label = f"[{index}/{len(jobs)}] {agent} seed {seed}"
+        label = f"[{index}/{len(runs)}] {agent} seed {seed}"
         if finished(directory, num_steps):
             log(f"{label}: already finished in {directory}, skipped")
         else:
-            log(f"{label}: training to {num_steps:,} env steps in {directory}")
-            start = time.perf_counter()
-            result = run_training(configs[agent, seed], directory)
-            log(f"{label}: final return {result['return_mean']:.1f} "
-                f"({time.perf_counter() - start:.0f} s)")
-        curves.append(load_curve(directory / EVAL_LOG, agent, seed))
-    return curves
+            jobs.append(GridJob(label, configs[agent, seed], directory))
+    if jobs:
+        train_jobs(jobs, log)
+    return [load_curve(run_dir(out, agent, seed) / EVAL_LOG, agent, seed)
+            for agent, seed in runs]
 
 
 def write_report(curves: Sequence[RunCurve], out: pathlib.Path, env_id: str, num_steps: int,

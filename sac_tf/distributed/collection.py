@@ -1,0 +1,228 @@
+"""Distributed collection: K Ray actors step envs, this process learns (`--collectors=K`).
+
+Each `Collector` actor has its own `config.num_envs` envs and a copy of the agent that acts.
+The learner (`RayCollection`, inside the usual `TrainingLoop`) keeps one request for a chunk
+of `config.train_every` vector steps outstanding per collector. When a chunk arrives it is
+staged into the replay buffer, the collector is asked for the next one, and the loop runs
+`updates_per_step` updates per env step of the chunk, so the update-to-data ratio is the
+configured one exactly (Reverb's rate limiter, with a tolerance of one chunk per collector):
+the learner waits for data, and a collector waits for the learner once its chunk is sent.
+
+The actor's weights (and observation statistics) are sent with one `ray.put` every
+`weight_sync_interval` learner calls; a collector's chunk is acted with the weights it last
+received, one chunk behind the learner or more. Before `learning_starts` env steps the
+requests ask for uniform random actions. A collector that dies is restarted (a new actor,
+new seeds) and reported; its lost chunk was never counted, so no transition counts twice.
+
+Unlike a single-process run, the order in which chunks arrive depends on timing: a run with
+collectors is not reproducible step for step.
+"""
+
+import math
+import os
+import sys
+from typing import Optional, Sequence
+
+import ml_collections
+import numpy as np
+
+from sac_tf.core.replay_buffer import StagedWriter, concatenate
+from sac_tf.core.types import Transition
+from sac_tf.distributed.ray_session import (CollectorSettings, cause_of, check_cpus,
+                                            ray_session, worker_runtime_env)
+from sac_tf.errors import UserError, first_line
+
+#: Collector deaths tolerated per collector over a run before the run stops.
+MAX_RESTARTS_PER_COLLECTOR = 3
+
+
+def collector_seed(seed: int, index: int, incarnation: int, start_step: int) -> int:
+    """Seed of collector `index`'s envs, random actions and exploration noise: distinct per
+    collector, per restart of it, and per resumption (`start_step`), in [0, 2**31)."""
+    return (seed + 1_000_003 * (index + 1) + 7_919 * incarnation + start_step) % 2**31
+
+
+class Collector:
+    """A Ray actor: collects chunks of transitions with its own envs and copy of the agent.
+
+    Args:
+      config: the run's config, as a dict.
+      seed: this collector's seed (`collector_seed`).
+    """
+
+    def __init__(self, config: dict, seed: int):
+        from sac_tf import tf_setup
+
+        tf_setup.import_tensorflow_quietly()
+        from sac_tf.agents import make_agent
+        from sac_tf.config import env_kwargs
+        from sac_tf.core.acting import numpy_action_fn
+        from sac_tf.core.drivers import EpisodeTracker, StepDriver, UniformRandomPolicy
+        from sac_tf.envs.making import env_spec, make_vector_env
+
+        config = ml_collections.ConfigDict(config)
+        config.seed = seed
+        env = make_vector_env(config.env_id, config.num_envs, env_kwargs(config))
+        spec = env_spec(env)
+        self.agent = make_agent(config, spec)
+        self.explore = numpy_action_fn(self.agent.explore_action, spec.observation_dim,
+                                       config.jit_compile)
+        self.random_policy = UniformRandomPolicy(spec.continuous_dim, seed=seed,
+                                                 discrete_sizes=spec.discrete_sizes)
+        self.episodes = EpisodeTracker(config.num_envs)
+        self.staged: list = []
+        self.driver = StepDriver(env, spec, self.random_policy,
+                                 [self.stage, self.episodes, self.restart_exploration], seed=seed)
+        self.agent.restart_exploration(np.ones(config.num_envs, bool))
+
+    def stage(self, transition: Transition, episode_end: np.ndarray) -> None:
+        self.staged.append(transition)
+
+    def restart_exploration(self, transition: Transition, episode_end: np.ndarray) -> None:
+        if episode_end.any():
+            self.agent.restart_exploration(episode_end)
+
+    def collect(self, vector_steps: int, use_policy: bool,
+                policy_weights: Optional[Sequence[np.ndarray]]) -> tuple:
+        """Takes `vector_steps` steps of its envs.
+
+        Args:
+          use_policy: act with the agent's exploration policy, else uniformly at random.
+          policy_weights: new values of `agent.policy_variables()`, or None to keep them.
+
+        Returns:
+          (the transitions `[vector_steps × num_envs]`, returns of the episodes finished).
+        """
+        if policy_weights is not None:
+            for variable, value in zip(self.agent.policy_variables(), policy_weights):
+                variable.assign(value)
+        self.driver.policy = self.explore if use_policy else self.random_policy
+        self.driver.run(vector_steps)
+        chunk, self.staged = concatenate(self.staged), []
+        returns, self.episodes.completed_returns = self.episodes.completed_returns, []
+        return chunk, returns
+
+    def pid(self) -> int:
+        """The actor's process id (tests and benchmarks kill it)."""
+        return os.getpid()
+
+
+class RayCollection:
+    """The learner's side: K `Collector` actors, one request outstanding per collector.
+
+    Used by `TrainingLoop` in place of `LocalCollection` (same methods).
+
+    Args:
+      state: the run's `RunState` (config and agent).
+      writer: the run's `StagedWriter`.
+      start_step: env steps already in the run (0, or the checkpoint's on resume).
+      settings: the `CollectorSettings`.
+    """
+
+    def __init__(self, state, writer: StagedWriter, start_step: int,
+                 settings: CollectorSettings):
+        settings.validate()
+        self.config, self.agent, self.writer = state.config, state.agent, writer
+        self.settings, self.start_step = settings, start_step
+        self._session = ray_session(settings.address, "--collectors")
+        self.ray = self._session.__enter__()
+        try:
+            check_cpus(self.ray, settings.num_collectors * settings.cpus_per_collector,
+                       "lower --collector_cpus (a collector waiting on a slow simulator needs "
+                       "little CPU, e.g. 0.25) or --collectors")
+            self.actor_class = self.ray.remote(Collector).options(
+                num_cpus=settings.cpus_per_collector, max_restarts=0,
+                runtime_env=worker_runtime_env(settings.cpus_per_collector))
+            self.incarnations = [0] * settings.num_collectors
+            self.collectors = [self._start(index) for index in range(settings.num_collectors)]
+        except BaseException:
+            self._session.__exit__(*sys.exc_info())
+            raise
+        self.pending = {}                 # request → (collector index, env steps asked for)
+        self.requested = start_step       # env steps collected or asked for
+        self.weights, self.version = None, 0
+        self.versions_sent = [-1] * settings.num_collectors
+        self.learner_calls = 0
+        self.completed_returns: list = []
+        self.restarts = 0
+        for index in range(settings.num_collectors):
+            self._request(index)
+
+    def _start(self, index: int):
+        seed = collector_seed(self.config.seed, index, self.incarnations[index], self.start_step)
+        return self.actor_class.remote(self.config.to_dict(), seed)
+
+    def publish_weights(self) -> None:
+        """Puts the agent's current policy variables in Ray's object store, once for all."""
+        self.weights = self.ray.put([v.numpy() for v in self.agent.policy_variables()])
+        self.version += 1
+
+    def _request(self, index: int) -> None:
+        """Asks collector `index` for its next chunk, unless the run has all it needs."""
+        config = self.config
+        left = config.num_steps - self.requested
+        if left <= 0:
+            return
+        vector_steps = min(config.train_every, math.ceil(left / config.num_envs))
+        use_policy = self.requested >= config.learning_starts
+        weights = None
+        if use_policy:
+            if self.weights is None:
+                self.publish_weights()
+            if self.versions_sent[index] != self.version:
+                weights, self.versions_sent[index] = self.weights, self.version
+        request = self.collectors[index].collect.remote(vector_steps, use_policy, weights)
+        self.pending[request] = (index, vector_steps * config.num_envs)
+        self.requested += vector_steps * config.num_envs
+
+    def collect(self, step: int) -> int:
+        """Stages the first chunk to arrive; returns its env steps."""
+        ray = self.ray
+        while True:
+            if not self.pending:
+                raise UserError("no collector has work left (internal error: the loop asked "
+                                "for more env steps than the run needs)")
+            (ready,), _ = ray.wait(list(self.pending), num_returns=1)
+            index, steps = self.pending.pop(ready)
+            try:
+                chunk, returns = ray.get(ready)
+            except ray.exceptions.RayActorError as error:
+                self.requested -= steps
+                self._restart(index, error)
+                continue
+            except ray.exceptions.RayError as error:
+                cause = cause_of(error)
+                message = (str(cause) if isinstance(cause, UserError)
+                           else f"{type(cause).__name__}: {first_line(cause)}")
+                raise UserError(f"collector {index} failed: {message}") from None
+            self.writer(chunk)
+            self.completed_returns.extend(returns)
+            self._request(index)
+            return steps
+
+    def _restart(self, index: int, error: BaseException) -> None:
+        """Replaces dead collector `index` with a new actor and asks it for a chunk."""
+        self.restarts += 1
+        if self.restarts > MAX_RESTARTS_PER_COLLECTOR * len(self.collectors):
+            raise UserError(f"collectors died {self.restarts} times; the last: "
+                            f"{first_line(error)}")
+        self.incarnations[index] += 1
+        self.ray.kill(self.collectors[index])
+        self.collectors[index] = self._start(index)
+        self.versions_sent[index] = -1
+        print(f"collector {index} died ({type(error).__name__}); restarted it "
+              f"({self.restarts} restart(s) in this run)", file=sys.stderr, flush=True)
+        self._request(index)
+
+    def learner_called(self) -> None:
+        """Counts a learner call; every `weight_sync_interval` calls sends the new weights
+        to the collectors (with their next request)."""
+        self.learner_calls += 1
+        if (self.learner_calls - 1) % self.settings.weight_sync_interval == 0:
+            self.publish_weights()
+
+    def close(self) -> None:
+        """Stops the collectors and leaves Ray (shutting it down if this run started it)."""
+        for collector in self.collectors:
+            self.ray.kill(collector)
+        self._session.__exit__(None, None, None)
