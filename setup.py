@@ -4,6 +4,8 @@ from setuptools import find_packages, setup
 
 # tf2onnx 1.16 pins protobuf 3.20, which TensorFlow 2.21 cannot use.
 ONNX = ["tf2onnx>=1.17", "onnx>=1.16", "onnxruntime>=1.18"]
+# Ray core: `compare --ray_address`, `train --collectors` (sac_tf.distributed); tested with 2.60.
+RAY = ["ray>=2.40,<3"]
 
 setup(
     name="sac_tf",
@@ -38,6 +40,7 @@ setup(
     extras_require={
         # ONNX export (`python -m sac_tf.export --onnx`) and ONNX Runtime evaluation.
         "onnx": ONNX,
+        "ray": RAY,
         "test": ["pytest>=8", "pytest-xdist>=3.5",
                  "nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6.29",  # runs notebooks/
                  *ONNX],

@@ -16,6 +16,10 @@ must pass gymnasium's env checker.
 
 Writes under `--root_dir`: `train.csv`, `eval.csv`, `config.json`,
 `checkpoints/` and TensorBoard summaries in `tensorboard/`.
+
+`--collectors=K` collects with K Ray actors while this process learns
+(`sac_tf.distributed.collection`; needs the `ray` extra), on a local Ray
+instance or the cluster at `--ray_address`.
 """
 
 import json
@@ -47,6 +51,15 @@ flags.DEFINE_integer("num_steps", None, "Env steps to train for; overrides confi
 flags.DEFINE_string("root_dir", None,
                     "Run directory (logs, checkpoints); default runs/{agent}_{env}_seed{seed}, "
                     "with / and : in the env id made _.")
+flags.DEFINE_integer("collectors", 0, "Collect with this many Ray actors (each with "
+                     "config.num_envs envs) while this process learns; 0: collect here.",
+                     lower_bound=0)
+flags.DEFINE_string("ray_address", None, "With --collectors: `local` (default, a Ray instance "
+                    "on this machine), `auto` or a cluster's host:port.")
+flags.DEFINE_float("collector_cpus", 1.0, "With --collectors: CPUs each collector reserves "
+                   "(a fraction for a simulator that mostly waits).")
+flags.DEFINE_integer("weight_sync_interval", 1, "With --collectors: learner calls between "
+                     "broadcasts of the actor's weights to the collectors.", lower_bound=1)
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file, see configs/.")
 
 
@@ -105,16 +118,34 @@ def prepare_argv(argv: list) -> list:
     return argv
 
 
+def collector_settings(flag_values):
+    """The `CollectorSettings` of `--collectors` and its flags, or None without it."""
+    if not flag_values.collectors:
+        for name in ("ray_address", "collector_cpus", "weight_sync_interval"):
+            if flag_values[name].present:
+                raise UserError(f"--{name} only applies with --collectors=K")
+        return None
+    from sac_tf.distributed import CollectorSettings
+    from sac_tf.distributed.ray_session import import_ray
+
+    import_ray("--collectors")
+    settings = CollectorSettings(flag_values.collectors, flag_values.ray_address or "local",
+                                 flag_values.collector_cpus, flag_values.weight_sync_interval)
+    settings.validate()
+    return settings
+
+
 def main():
     if flags.FLAGS.root_dir is not None and not flags.FLAGS.root_dir.strip():
         raise UserError("--root_dir is empty: give a run directory, or leave the flag out for "
                         "runs/{agent}_{env}_seed{seed}")
     config = resolve_config(flags.FLAGS)
+    collectors = collector_settings(flags.FLAGS)
     root_dir = flags.FLAGS.root_dir or default_root_dir(config)
     if config_flags.get_config_filename(flags.FLAGS["config"]) == saved_run_config_argument(root_dir):
         # on stdout: stderr is kept to the one `error:` line when the run then fails
         print(f"Using the config saved in {pathlib.Path(root_dir) / CONFIG_FILE}.", flush=True)
-    result = run_training(config, root_dir)
+    result = run_training(config, root_dir, collectors)
     print(json.dumps({"root_dir": str(root_dir), **result}))
 
 

@@ -1,0 +1,76 @@
+"""Ray collectors feeding the learner: the update-to-data ratio, resumption, a crash."""
+
+import numpy as np
+
+from sac_tf.agents import make_agent
+from sac_tf.distributed import CollectorSettings
+from sac_tf.distributed.collection import Collector, collector_seed
+from sac_tf.envs.making import env_spec, make_env
+from sac_tf.run.logs import read_csv
+from sac_tf.run.loop import run_training
+from sac_tf.run.state import RunState
+from tests.conftest import small_pendulum_config
+
+TWO_COLLECTORS = CollectorSettings(num_collectors=2, address="local", cpus_per_collector=0.5)
+
+
+def test_a_collector_acts_randomly_then_with_the_weights_it_was_sent():
+    config = small_pendulum_config(num_envs=2)
+    collector = Collector(config.to_dict(), seed=5)
+    chunk, returns = collector.collect(200, use_policy=False, policy_weights=None)
+    assert chunk.observation.shape == (400, 3) and chunk.action.shape == (400, 1)
+    assert returns and len(returns) == 2  # Pendulum's episodes end after 200 steps
+    assert np.abs(chunk.action).max() <= 1.0 and chunk.action.std() > 0.5  # uniform in [-1, 1]
+
+    learner_agent = make_agent(config, env_spec(make_env("Pendulum-v1")))
+    weights = [variable.numpy() + 1.0 for variable in learner_agent.policy_variables()]
+    chunk, returns = collector.collect(3, use_policy=True, policy_weights=weights)
+    assert chunk.reward.shape == (6,) and returns == []
+    for variable, value in zip(collector.agent.policy_variables(), weights):
+        np.testing.assert_array_equal(variable.numpy(), value)
+    np.testing.assert_array_equal(chunk.observation[2:], chunk.next_observation[:-2])
+
+
+def test_collector_seeds_differ_per_collector_restart_and_resumption():
+    seeds = {collector_seed(0, index, incarnation, start)
+             for index in range(8) for incarnation in range(3) for start in (0, 5000)}
+    assert len(seeds) == 48 and all(0 <= seed < 2**31 for seed in seeds)
+
+
+def updates_done(root_dir) -> int:
+    state = RunState.restore(root_dir)
+    return int(state.agent.critic_optimizer.iterations)
+
+
+def test_collectors_feed_exactly_updates_per_step_and_a_run_resumes(tmp_path, local_ray,
+                                                                     capfd):
+    config = small_pendulum_config(num_steps=300, num_envs=2, learning_starts=200,
+                                   train_every=10)
+    run_training(config, tmp_path, TWO_COLLECTORS)
+    config.num_steps = 600
+    result = run_training(config, tmp_path, TWO_COLLECTORS)
+    assert "Resuming from checkpoint" in capfd.readouterr().out
+    assert result["env_step"] == 600
+    assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [300, 600]
+    assert [row["env_step"] for row in read_csv(tmp_path / "train.csv")] == list(
+        range(100, 601, 100))
+    # chunks of 10 vector steps × 2 envs; the chunk reaching 200 steps and every one after
+    # it train one update per env step: 600 − 180
+    assert updates_done(tmp_path) == 420
+    assert int(RunState.restore(tmp_path).replay_buffer.size) == 600
+    assert (tmp_path / "policy" / "saved_model.pb").exists()
+
+
+def test_a_collector_killed_mid_run_is_restarted_and_its_chunk_not_counted(tmp_path,
+                                                                          local_ray, capfd):
+    marker = tmp_path / "crashed"
+    config = small_pendulum_config(num_steps=600, env_id="tests.fixtures.user_envs:"
+                                   "CrashesOnceInACollector", learning_starts=200)
+    config.env_kwargs = {"marker": str(marker), "crash_at_step": 150}
+    result = run_training(config, tmp_path / "run", TWO_COLLECTORS)
+    assert marker.exists()
+    errors = capfd.readouterr().err
+    assert "died (ActorDiedError); restarted it (1 restart(s) in this run)" in errors, errors
+    assert result["env_step"] == 600
+    assert int(RunState.restore(tmp_path / "run").replay_buffer.size) == 600
+    assert updates_done(tmp_path / "run") == 600 - 180
