@@ -60,7 +60,11 @@ def main():
     values = flags.FLAGS
     out = pathlib.Path(values.out)
     train_jobs = comparison.train_in_turn
-    if values.ray_address is not None:
+    if values.ray_address is None:
+        for name in ("ray_cpus_per_run", "ray_gpus_per_run"):
+            if values[name].present:
+                raise UserError(f"--{name} only applies with --ray_address")
+    else:
         from sac_tf.distributed.grid import train_on_ray
         from sac_tf.distributed.ray_session import import_ray
 

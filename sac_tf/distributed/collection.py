@@ -18,9 +18,9 @@ Unlike a single-process run, the order in which chunks arrive depends on timing:
 collectors is not reproducible step for step.
 """
 
+import contextlib
 import math
 import os
-import sys
 from typing import Optional, Sequence
 
 import ml_collections
@@ -28,12 +28,26 @@ import numpy as np
 
 from sac_tf.core.replay_buffer import StagedWriter, concatenate
 from sac_tf.core.types import Transition
-from sac_tf.distributed.ray_session import (CollectorSettings, cause_of, check_cpus,
-                                            ray_session, worker_runtime_env)
-from sac_tf.errors import UserError, first_line
+from sac_tf.distributed.ray_session import (CollectorSettings, check_resources,
+                                            failure_message, ray_session, worker_runtime_env)
+from sac_tf.errors import UserError
 
-#: Collector deaths tolerated per collector over a run before the run stops.
-MAX_RESTARTS_PER_COLLECTOR = 3
+#: Collector deaths tolerated over a run, per collector on average (one pool for all: a run
+#: whose collectors keep dying stops with the last death's message).
+RESTARTS_PER_COLLECTOR = 3
+
+
+@contextlib.contextmanager
+def collector_cluster(settings: CollectorSettings):
+    """Connected to the Ray cluster of `settings`, checked to have the collectors' CPUs, for
+    the block: a run opens it before it writes anything, so a bad address or too many
+    collectors fail first; its `RayCollection` then uses the same session."""
+    settings.validate()
+    with ray_session(settings.address, "--collectors") as ray:
+        check_resources(ray, settings.num_collectors * settings.cpus_per_collector, 0,
+                        "lower --collector_cpus (a collector waiting on a slow simulator needs "
+                        "little CPU, e.g. 0.25) or --collectors")
+        yield ray
 
 
 def collector_seed(seed: int, index: int, incarnation: int, start_step: int) -> int:
@@ -102,6 +116,10 @@ class Collector:
         returns, self.episodes.completed_returns = self.episodes.completed_returns, []
         return chunk, returns
 
+    def policy_weights(self) -> list:
+        """The values of its agent's policy variables (what the learner last sent)."""
+        return [variable.numpy() for variable in self.agent.policy_variables()]
+
     def pid(self) -> int:
         """The actor's process id (tests and benchmarks kill it)."""
         return os.getpid()
@@ -121,23 +139,8 @@ class RayCollection:
 
     def __init__(self, state, writer: StagedWriter, start_step: int,
                  settings: CollectorSettings):
-        settings.validate()
         self.config, self.agent, self.writer = state.config, state.agent, writer
         self.settings, self.start_step = settings, start_step
-        self._session = ray_session(settings.address, "--collectors")
-        self.ray = self._session.__enter__()
-        try:
-            check_cpus(self.ray, settings.num_collectors * settings.cpus_per_collector,
-                       "lower --collector_cpus (a collector waiting on a slow simulator needs "
-                       "little CPU, e.g. 0.25) or --collectors")
-            self.actor_class = self.ray.remote(Collector).options(
-                num_cpus=settings.cpus_per_collector, max_restarts=0,
-                runtime_env=worker_runtime_env(settings.cpus_per_collector))
-            self.incarnations = [0] * settings.num_collectors
-            self.collectors = [self._start(index) for index in range(settings.num_collectors)]
-        except BaseException:
-            self._session.__exit__(*sys.exc_info())
-            raise
         self.pending = {}                 # request → (collector index, env steps asked for)
         self.requested = start_step       # env steps collected or asked for
         self.weights, self.version = None, 0
@@ -145,8 +148,21 @@ class RayCollection:
         self.learner_calls = 0
         self.completed_returns: list = []
         self.restarts = 0
-        for index in range(settings.num_collectors):
-            self._request(index)
+        self.collectors = []
+        self._cluster = collector_cluster(settings)
+        self.ray = self._cluster.__enter__()
+        try:
+            self.actor_class = self.ray.remote(Collector).options(
+                num_cpus=settings.cpus_per_collector, max_restarts=0,
+                runtime_env=worker_runtime_env(settings.cpus_per_collector))
+            self.incarnations = [0] * settings.num_collectors
+            for index in range(settings.num_collectors):
+                self.collectors.append(self._start(index))
+            for index in range(settings.num_collectors):
+                self._request(index)
+        except BaseException:
+            self.close()
+            raise
 
     def _start(self, index: int):
         seed = collector_seed(self.config.seed, index, self.incarnations[index], self.start_step)
@@ -168,6 +184,7 @@ class RayCollection:
         weights = None
         if use_policy:
             if self.weights is None:
+                self.writer.flush()  # the observation statistics count what was collected
                 self.publish_weights()
             if self.versions_sent[index] != self.version:
                 weights, self.versions_sent[index] = self.weights, self.version
@@ -187,14 +204,14 @@ class RayCollection:
             try:
                 chunk, returns = ray.get(ready)
             except ray.exceptions.RayActorError as error:
+                if error.actor_init_failed:  # it would fail again: a missing env module, say
+                    raise UserError(f"collector {index} could not start: "
+                                    f"{failure_message(error)}") from None
                 self.requested -= steps
                 self._restart(index, error)
                 continue
             except ray.exceptions.RayError as error:
-                cause = cause_of(error)
-                message = (str(cause) if isinstance(cause, UserError)
-                           else f"{type(cause).__name__}: {first_line(cause)}")
-                raise UserError(f"collector {index} failed: {message}") from None
+                raise UserError(f"collector {index} failed: {failure_message(error)}") from None
             self.writer(chunk)
             self.completed_returns.extend(returns)
             self._request(index)
@@ -203,15 +220,16 @@ class RayCollection:
     def _restart(self, index: int, error: BaseException) -> None:
         """Replaces dead collector `index` with a new actor and asks it for a chunk."""
         self.restarts += 1
-        if self.restarts > MAX_RESTARTS_PER_COLLECTOR * len(self.collectors):
+        if self.restarts > RESTARTS_PER_COLLECTOR * len(self.collectors):
             raise UserError(f"collectors died {self.restarts} times; the last: "
-                            f"{first_line(error)}")
+                            f"{failure_message(error)}")
         self.incarnations[index] += 1
         self.ray.kill(self.collectors[index])
         self.collectors[index] = self._start(index)
         self.versions_sent[index] = -1
+        # stdout, as "Resuming from checkpoint": stderr is kept for the one `error:` line
         print(f"collector {index} died ({type(error).__name__}); restarted it "
-              f"({self.restarts} restart(s) in this run)", file=sys.stderr, flush=True)
+              f"({self.restarts} restart(s) in this run)", flush=True)
         self._request(index)
 
     def learner_called(self) -> None:
@@ -223,6 +241,8 @@ class RayCollection:
 
     def close(self) -> None:
         """Stops the collectors and leaves Ray (shutting it down if this run started it)."""
-        for collector in self.collectors:
-            self.ray.kill(collector)
-        self._session.__exit__(None, None, None)
+        try:
+            for collector in self.collectors:
+                self.ray.kill(collector)
+        finally:
+            self._cluster.__exit__(None, None, None)

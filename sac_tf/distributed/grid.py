@@ -13,8 +13,9 @@ import socket
 import time
 from typing import Callable, Sequence
 
-from sac_tf.distributed.ray_session import cause_of, check_cpus, ray_session, worker_runtime_env
-from sac_tf.errors import UserError, first_line
+from sac_tf.distributed.ray_session import (check_resources, failure_message, ray_session,
+                                            worker_runtime_env)
+from sac_tf.errors import UserError
 from sac_tf.experiments.comparison import GridJob, finished_message
 
 
@@ -39,7 +40,10 @@ def train_on_ray(jobs: Sequence[GridJob], log: Callable[[str], None], address: s
     """Trains `jobs` as parallel Ray tasks at `address`; logs each as it starts and ends.
 
     The first run that fails cancels the others (their checkpoints stay, so a rerun
-    resumes them) and is raised as a `UserError` naming it.
+    resumes them) and is raised as a `UserError` naming it. So does Ctrl-C, which ends
+    the Ray session: unlike a run in turn, which saves a checkpoint where it was stopped,
+    a run stopped here resumes from its last checkpoint (`compare` writes one at every
+    evaluation).
     """
     if cpus_per_run <= 0 or gpus_per_run < 0:
         raise UserError(f"--ray_cpus_per_run must be positive and --ray_gpus_per_run not "
@@ -47,10 +51,11 @@ def train_on_ray(jobs: Sequence[GridJob], log: Callable[[str], None], address: s
     for job in jobs:  # on the driver: a node that cannot see them says so (`train_job`)
         pathlib.Path(job.directory).parent.mkdir(parents=True, exist_ok=True)
     with ray_session(address, "--ray_address") as ray:
-        check_cpus(ray, cpus_per_run, "lower --ray_cpus_per_run")
+        check_resources(ray, cpus_per_run, gpus_per_run,
+                        "lower --ray_cpus_per_run or --ray_gpus_per_run")
         task = ray.remote(max_calls=1)(train_job).options(
             num_cpus=cpus_per_run, num_gpus=gpus_per_run, max_retries=0,
-            runtime_env=worker_runtime_env(cpus_per_run))
+            runtime_env=worker_runtime_env(cpus_per_run, gpus_per_run))
         pending = {}
         for job in jobs:
             log(f"{job.label}: training to {job.config.num_steps:,} env steps in "
@@ -64,8 +69,5 @@ def train_on_ray(jobs: Sequence[GridJob], log: Callable[[str], None], address: s
             except ray.exceptions.RayError as error:
                 for ref in pending:
                     ray.cancel(ref, force=True)
-                cause = cause_of(error)
-                message = (str(cause) if isinstance(cause, UserError)
-                           else f"{type(cause).__name__}: {first_line(cause)}")
-                raise UserError(f"{job.label} failed: {message}") from None
+                raise UserError(f"{job.label} failed: {failure_message(error)}") from None
             log(finished_message(job, result, seconds))

@@ -6,6 +6,7 @@
 
 import contextlib
 import logging
+import re
 from typing import NamedTuple
 
 from sac_tf.errors import UserError, first_line
@@ -78,24 +79,55 @@ def ray_session(address: str, what: str):
         ray.shutdown()
 
 
-def worker_runtime_env(cpus: float) -> dict:
-    """The `runtime_env` of a worker that reserves `cpus` CPUs: TensorFlow's thread pools
-    sized to them (TensorFlow would otherwise start one thread per core of the node per
-    worker) and its native start-up logs off."""
-    threads = str(max(1, int(cpus)))
-    return {"env_vars": {"TF_NUM_INTRAOP_THREADS": threads, "TF_NUM_INTEROP_THREADS": "1",
-                         "TF_CPP_MIN_LOG_LEVEL": "1"}}
+def worker_runtime_env(cpus: float, gpus: float = 0.0) -> dict:
+    """The `runtime_env` of a worker that reserves `cpus` CPUs and `gpus` GPUs: TensorFlow's
+    thread pools sized to the CPUs (it would otherwise start one thread per core of the node
+    per worker), its native start-up logs off, and the GPUs hidden from a worker that
+    reserved none (Ray 2.60 no longer does that, and TensorFlow takes a visible GPU's whole
+    memory) or grown on demand when it reserved a share of one."""
+    env_vars = {"TF_NUM_INTRAOP_THREADS": str(max(1, int(cpus))), "TF_NUM_INTEROP_THREADS": "1",
+                "TF_CPP_MIN_LOG_LEVEL": "1"}
+    if gpus == 0:
+        env_vars["CUDA_VISIBLE_DEVICES"] = ""
+    elif gpus < 1:
+        env_vars["TF_FORCE_GPU_ALLOW_GROWTH"] = "true"
+    return {"env_vars": env_vars}
 
 
-def check_cpus(ray, needed: float, advice: str) -> None:
-    """Raises `UserError` when the cluster has fewer than `needed` CPUs in all (Ray would
-    wait for them forever); `advice` says which flag to lower."""
-    available = ray.cluster_resources().get("CPU", 0.0)
-    if needed > available:
-        raise UserError(f"this needs {needed:g} CPUs and the Ray cluster has {available:g}: "
-                        f"{advice}")
+def check_resources(ray, cpus: float, gpus: float, advice: str) -> None:
+    """Raises `UserError` when the cluster has fewer than `cpus` CPUs or `gpus` GPUs in all
+    (Ray would wait for them forever, silently); `advice` says which flags to lower."""
+    resources = ray.cluster_resources()
+    for name, needed in (("CPU", cpus), ("GPU", gpus)):
+        available = resources.get(name, 0.0)
+        if needed > available:
+            raise UserError(f"this needs {needed:g} {name}s and the Ray cluster has "
+                            f"{available:g}: {advice}")
 
 
 def cause_of(error: BaseException) -> BaseException:
     """The exception a Ray task or actor raised, from the `RayTaskError` that carries it."""
     return getattr(error, "cause", None) or error
+
+
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+#: The last line of a Python traceback: `module.Name(Error|Exception): message`.
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception)\b.*")
+
+
+def failure_message(error: BaseException) -> str:
+    """One line for what a Ray task or actor raised: a `UserError`'s message as it is,
+    another exception's type and first line; for an actor whose `__init__` failed (Ray
+    keeps only the text of it), the traceback's last exception line. Ray's terminal
+    colours are taken out."""
+    cause = cause_of(error)
+    if getattr(cause, "actor_init_failed", False):
+        lines = [line.strip() for line in ANSI_COLOUR.sub("", str(cause)).splitlines()]
+        raised = [line for line in lines if EXCEPTION_LINE.match(line)]
+        text = raised[-1] if raised else first_line(cause)
+        text = text.removeprefix(f"{UserError.__module__}.{UserError.__name__}: ")
+    elif isinstance(cause, UserError):
+        text = str(cause)
+    else:
+        text = f"{type(cause).__name__}: {first_line(cause)}"
+    return ANSI_COLOUR.sub("", text)

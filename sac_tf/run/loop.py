@@ -55,9 +55,13 @@ def run_training(config: ml_collections.ConfigDict, root_dir, collectors=None) -
     env = make_vector_env(config.env_id, config.num_envs, kwargs) if collectors is None else None
     eval_env = make_vector_env(config.env_id, config.eval_episodes, kwargs)
     state = RunState.create(config, env_spec(env or eval_env))
-    root_dir = pathlib.Path(root_dir)
-    root_dir.mkdir(parents=True, exist_ok=True)  # only once the run can start
-    last_eval = TrainingLoop(state, env, eval_env, root_dir, collectors).run()
+    with contextlib.ExitStack() as cluster:
+        if collectors is not None:  # connected and checked before anything is written
+            from sac_tf.distributed.collection import collector_cluster
+            cluster.enter_context(collector_cluster(collectors))
+        root_dir = pathlib.Path(root_dir)
+        root_dir.mkdir(parents=True, exist_ok=True)  # only once the run can start
+        last_eval = TrainingLoop(state, env, eval_env, root_dir, collectors).run()
     state.export_policy(root_dir=root_dir)
     return last_eval
 

@@ -1,10 +1,13 @@
 """Ray collectors feeding the learner: the update-to-data ratio, resumption, a crash."""
 
 import numpy as np
+import pytest
+import tensorflow as tf
 
 from sac_tf.agents import make_agent
 from sac_tf.distributed import CollectorSettings
-from sac_tf.distributed.collection import Collector, collector_seed
+from sac_tf.distributed.collection import Collector, RayCollection, collector_seed
+from sac_tf.errors import UserError
 from sac_tf.envs.making import env_spec, make_env
 from sac_tf.run.logs import read_csv
 from sac_tf.run.loop import run_training
@@ -69,8 +72,50 @@ def test_a_collector_killed_mid_run_is_restarted_and_its_chunk_not_counted(tmp_p
     config.env_kwargs = {"marker": str(marker), "crash_at_step": 150}
     result = run_training(config, tmp_path / "run", TWO_COLLECTORS)
     assert marker.exists()
-    errors = capfd.readouterr().err
-    assert "died (ActorDiedError); restarted it (1 restart(s) in this run)" in errors, errors
+    output = capfd.readouterr().out
+    assert "died (ActorDiedError); restarted it (1 restart(s) in this run)" in output, output
     assert result["env_step"] == 600
     assert int(RunState.restore(tmp_path / "run").replay_buffer.size) == 600
     assert updates_done(tmp_path / "run") == 600 - 180
+
+
+def test_a_collector_that_cannot_start_stops_the_run_with_its_reason(tmp_path, local_ray):
+    config = small_pendulum_config(env_id="tests.fixtures.user_envs:FailsInACollector")
+    with pytest.raises(UserError, match=r"^collector \d could not start: cannot make environment "
+                                        r".*RuntimeError: no simulator licence on this node$"):
+        run_training(config, tmp_path, TWO_COLLECTORS)
+
+
+def test_collectors_act_with_the_weights_of_the_last_broadcast(local_ray):
+    config = small_pendulum_config(learning_starts=0, num_steps=10**6)
+    state = RunState.create(config, env_spec(make_env("Pendulum-v1")))
+    settings = CollectorSettings(1, "local", cpus_per_collector=0.5, weight_sync_interval=2)
+    collection = RayCollection(state, state.staged_writer(), 0, settings)
+    collector = collection.collectors[0]
+
+    def learner_weights():
+        return [variable.numpy() for variable in state.agent.policy_variables()]
+
+    def assert_collector_has(expected):
+        for got, want in zip(local_ray.get(collector.policy_weights.remote()), expected):
+            np.testing.assert_array_equal(got, want)
+
+    def learn_and_collect():  # a learner call, then the chunk of the request in flight
+        for variable in state.agent.actor.variables:  # and the one asked for after the call
+            variable.assign_add(tf.ones_like(variable))
+        collection.learner_called()
+        step = collection.collect(0)
+        return step + collection.collect(0)
+
+    try:
+        collection.collect(0)
+        assert_collector_has(learner_weights())  # published before its first request
+        learn_and_collect()  # learner call 1: broadcast
+        assert_collector_has(learner_weights())
+        broadcast = learner_weights()
+        learn_and_collect()  # call 2: none (every second call)
+        assert_collector_has(broadcast)
+        learn_and_collect()  # call 3: broadcast
+        assert_collector_has(learner_weights())
+    finally:
+        collection.close()

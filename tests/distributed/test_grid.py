@@ -87,8 +87,12 @@ def test_a_failing_run_is_reported_in_one_line_with_its_label(tmp_path, local_ra
         train_on_ray([job], print, address="local")
 
 
-def test_more_cpus_per_run_than_the_cluster_has_is_refused(tmp_path, local_ray):
+@pytest.mark.parametrize("resources, message", [
+    (dict(cpus_per_run=4), "needs 4 CPUs and the Ray cluster has 2"),
+    (dict(gpus_per_run=1), "needs 1 GPUs and the Ray cluster has 0"),
+])
+def test_more_than_the_cluster_has_is_refused(resources, message, tmp_path, local_ray):
     job = comparison.GridJob("[1/1] sac seed 0", tiny_config("sac", "Pendulum-v1", 0, 200),
                              tmp_path / "runs" / "sac_seed0")
-    with pytest.raises(UserError, match="needs 4 CPUs and the Ray cluster has 2"):
-        train_on_ray([job], print, address="local", cpus_per_run=4)
+    with pytest.raises(UserError, match=message):
+        train_on_ray([job], print, address="local", **resources)
