@@ -1,5 +1,6 @@
 """What every `python -m sac_tf.*` command shares: one-line errors, no tracebacks."""
 
+import json
 import logging as python_logging
 import sys
 from typing import Callable, Optional
@@ -20,6 +21,17 @@ def fail(message: str, status: int = EXIT_USAGE):
     # way out (a checkpoint that failed to restore) would only bury the error.
     python_logging.getLogger("tensorflow").setLevel(python_logging.ERROR)
     sys.exit(status)
+
+
+def parse_env_kwargs(text: str) -> dict:
+    """`--env_kwargs` as a dict; `UserError` unless it is a JSON object."""
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise UserError(f"--env_kwargs is not valid JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise UserError(f"--env_kwargs must be a JSON object, got {text}")
+    return value
 
 
 def _parse_flags(argv):

@@ -29,6 +29,8 @@ from sac_tf.experiments import comparison  # noqa: E402
 from sac_tf.errors import UserError  # noqa: E402
 
 flags.DEFINE_string("env", "Pendulum-v1", "Gymnasium environment id.")
+flags.DEFINE_string("env_kwargs", None, "JSON object of keyword arguments for the environment "
+                    "of every run (e.g. a variant of the task).")
 flags.DEFINE_list("agents", ["sac", "ddpg", "td3"],
                   "Comma-separated agents (sac, ddpg, td3) or option configs in configs/ "
                   "(sac_tqc, sac_redq, ...) to compare.")
@@ -72,8 +74,13 @@ def main():
         train_jobs = functools.partial(train_on_ray, address=values.ray_address,
                                        cpus_per_run=values.ray_cpus_per_run,
                                        gpus_per_run=values.ray_gpus_per_run)
+    make_config = comparison.agent_config
+    if values.env_kwargs is not None:
+        make_config = functools.partial(comparison.agent_config,
+                                        env_kwargs=cli.parse_env_kwargs(values.env_kwargs))
     curves = comparison.train_missing(values.env, values.agents, parse_seeds(values.seeds),
-                                      values.num_steps, out, log, train_jobs=train_jobs)
+                                      values.num_steps, out, log, make_config=make_config,
+                                      train_jobs=train_jobs)
     summary = comparison.write_report(curves, out, values.env, values.num_steps,
                                       values.threshold)
     log(f"wrote {out / 'curves.csv'}, {out / 'summary.md'}, {out / 'comparison.png'}")

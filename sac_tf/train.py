@@ -63,17 +63,6 @@ flags.DEFINE_integer("weight_sync_interval", 1, "With --collectors: learner call
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file, see configs/.")
 
 
-def parse_env_kwargs(text: str) -> dict:
-    """`--env_kwargs` as a dict; `UserError` unless it is a JSON object."""
-    try:
-        value = json.loads(text)
-    except ValueError as error:
-        raise UserError(f"--env_kwargs is not valid JSON: {error}") from None
-    if not isinstance(value, dict):
-        raise UserError(f"--env_kwargs must be a JSON object, got {text}")
-    return value
-
-
 def resolve_config(flag_values) -> ml_collections.ConfigDict:
     """The config with `--env`, `--env_kwargs`, `--agent`, `--seed` and `--num_steps` applied."""
     overrides = {field: flag_values[flag_name].value
@@ -81,7 +70,7 @@ def resolve_config(flag_values) -> ml_collections.ConfigDict:
                                           ("num_steps", "num_steps"))
                  if flag_values[flag_name].value is not None}
     if flag_values.env_kwargs is not None:
-        overrides["env_kwargs"] = parse_env_kwargs(flag_values.env_kwargs)
+        overrides["env_kwargs"] = cli.parse_env_kwargs(flag_values.env_kwargs)
     config = with_overrides(flag_values.config, overrides)
     if not config.env_id:
         raise UserError("the config names no environment: pass --env")

@@ -185,10 +185,10 @@ def check_not_longer(directory: pathlib.Path, num_steps: int) -> None:
                         f"another --out")
 
 
-def agent_config(agent: str, env_id: str, seed: int,
-                 num_steps: int) -> ml_collections.ConfigDict:
-    """The config of a compared `agent` on `env_id`, with `seed` and `num_steps` set and
-    a checkpoint at least every evaluation.
+def agent_config(agent: str, env_id: str, seed: int, num_steps: int,
+                 env_kwargs: Optional[dict] = None) -> ml_collections.ConfigDict:
+    """The config of a compared `agent` on `env_id`, with `seed` and `num_steps` (and
+    `env_kwargs`, if given) set and a checkpoint at least every evaluation.
 
     `agent` is an agent name (`sac`, `ddpg`, `td3`: its default config) or the
     name of an option config in `configs/` that takes the env id, such as
@@ -201,6 +201,8 @@ def agent_config(agent: str, env_id: str, seed: int,
         raise UserError(f"{argument.partition(':')[0]} does not take an env id; compare agents "
                         f"or option configs such as sac_tqc") from None
     with_overrides(config, dict(env_id=env_id, seed=seed, num_steps=num_steps))
+    if env_kwargs is not None:
+        with_overrides(config, dict(env_kwargs=env_kwargs))
     # A checkpoint at every evaluation, so a cut-off run resumes from its last one (MuJoCo's
     # default of 50,000 steps would restart a 50,000-step comparison run from scratch).
     config.checkpoint_interval = min(config.checkpoint_interval, config.eval_interval)

@@ -102,3 +102,11 @@ def test_option_configs_can_be_compared_as_agents():
     assert config.checkpoint_interval == config.eval_interval == 1000  # Pendulum's default: 2,000
     with pytest.raises(UserError, match="sac_pendulum.py does not take an env id"):
         comparison.agent_config("sac_pendulum", "Pendulum-v1", seed=0, num_steps=10)
+
+
+def test_agent_config_applies_env_kwargs_to_every_run():
+    config = comparison.agent_config("sac", "Ant-v5", 1, 100_000,
+                                     env_kwargs={"contact_cost_weight": 0.0})
+    assert config.env_kwargs.to_dict() == {"contact_cost_weight": 0.0}
+    assert config.seed == 1 and config.num_steps == 100_000
+    assert comparison.agent_config("sac", "Ant-v5", 1, 100_000).env_kwargs.to_dict() == {}
