@@ -1,34 +1,43 @@
-r"""Env-steps/s of SAC training at default settings, beside stable-baselines3's SAC.
+r"""Env-steps/s of SAC training beside stable-baselines3's SAC and a minimal TF2 update,
+in alternating rounds, with a breakdown of one env step's time.
 
-    python benchmarks/throughput.py                       # HalfCheetah-v5
-    python benchmarks/throughput.py --sb3_python=/path/to/venv/bin/python
+    python benchmarks/throughput.py --sb3_python=/path/to/sb3-venv/bin/python --rounds=3
 
-Both learners run the same schedule one after the other in this run (never at
-the same time: they would share the two cores): `--learning_starts` random
-steps, then `--measure_steps` steps with one gradient update per env step,
-whose rate is the figure. The first `--warmup_steps` after learning starts
-(graph tracing, XLA compilation) are not timed. SB3 runs in a subprocess of
-`--sb3_python` (default: this interpreter, if it can import
-stable_baselines3); without it only sac_tf's figure is printed.
+Each round measures, one after another and never at the same time (they would share the
+cores), in an order reversed every other round so that a drift of the machine's speed
+reaches both sides of a ratio:
+
+* **SB3**: stable-baselines3's SAC (`--sb3_python`, torch with `--threads` threads);
+* **sac_tf**: `python -m sac_tf.train`'s loop at the env's default config;
+* **minimal**: `minimal_sac.py`, SAC's update with the same shapes in a few dozen lines,
+  20 updates per XLA call, on random data: updates/s, the rate an env-steps/s figure at one
+  update per env step would reach if the env, acting and buffer writes were free.
+
+SB3 and sac_tf run `--learning_starts` random steps, `--warmup_steps` untimed steps (graph
+tracing, XLA compilation) and `--measure_steps` timed steps with one update per env step.
+Every measurement runs in a fresh process. The figures are the median over rounds of the
+per-round ratios, with their range. Then one instrumented sac_tf run (`step_breakdown.py`)
+prints where an env step's time goes.
 """
 
 import json
+import statistics
 import subprocess
 import sys
 import textwrap
 
 from absl import app, flags, logging
 
-from steady_state import steady_state_steps_per_s
-
 flags.DEFINE_string("env", "HalfCheetah-v5", "Environment id.")
+flags.DEFINE_integer("rounds", 3, "Alternating rounds.", lower_bound=1)
 flags.DEFINE_integer("learning_starts", 1_000, "Random steps before updates start.")
 flags.DEFINE_integer("warmup_steps", 500, "Steps after learning starts that are not timed.")
 flags.DEFINE_integer("measure_steps", 2_000, "Timed steps.")
-flags.DEFINE_list("train_every", ["20", "1"], "sac_tf train_every values to measure "
-                  "(20: the default config; 1: a compiled call per env step).")
 flags.DEFINE_string("sb3_python", sys.executable, "Python with stable-baselines3 installed.")
 flags.DEFINE_integer("threads", 2, "torch threads for SB3 (TensorFlow uses every core).")
+flags.DEFINE_bool("breakdown", True, "Also print where an env step's time goes.")
+flags.DEFINE_string("measure", None, "Internal: measure one of sac_tf, minimal in this "
+                    "process and print its JSON.")
 FLAGS = flags.FLAGS
 
 SB3_SCRIPT = textwrap.dedent("""
@@ -52,45 +61,91 @@ SB3_SCRIPT = textwrap.dedent("""
 """)
 
 
-def sac_tf_steps_per_s(train_every: int) -> float:
-    """Steady-state env-steps/s of SAC at default settings."""
+def measure_here(what: str) -> dict:
+    """One measurement in this process (`--measure`)."""
     from sac_tf.config import default_config
+    from sac_tf.envs.making import env_spec, make_env
 
     config = default_config("sac", FLAGS.env)
-    config.train_every = train_every
-    return steady_state_steps_per_s(config, FLAGS.learning_starts, FLAGS.warmup_steps,
-                                    FLAGS.measure_steps)
+    if what == "sac_tf":
+        from steady_state import steady_state_steps_per_s
+
+        return {"steps_per_s": steady_state_steps_per_s(
+            config, FLAGS.learning_starts, FLAGS.warmup_steps, FLAGS.measure_steps)}
+    spec = env_spec(make_env(FLAGS.env))
+    if what == "minimal":
+        from minimal_sac import updates_per_s
+
+        return {"steps_per_s": updates_per_s(spec.observation_dim, spec.action_dim,
+                                             num_updates=config.train_every)}
+    if what == "breakdown":
+        from step_breakdown import breakdown
+
+        return breakdown(config, FLAGS.learning_starts, 1_000,
+                         10_000 - FLAGS.learning_starts - 1_000)
+    raise app.UsageError(f"unknown --measure={what}")
 
 
-def sb3_steps_per_s():
-    """SB3 SAC's env-steps/s over the same schedule, or None without SB3."""
-    try:
-        probe = subprocess.run([FLAGS.sb3_python, "-c", "import stable_baselines3"],
-                               capture_output=True)
-    except OSError:
-        return None
-    if probe.returncode != 0:
-        return None
-    result = subprocess.run(
-        [FLAGS.sb3_python, "-c", SB3_SCRIPT, FLAGS.env, str(FLAGS.learning_starts),
-         str(FLAGS.warmup_steps), str(FLAGS.measure_steps), str(FLAGS.threads)],
-        capture_output=True, text=True, check=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])["steps_per_s"]
+def run_measurement(what: str) -> dict:
+    """A measurement in a fresh process."""
+    common = [FLAGS.env, str(FLAGS.learning_starts), str(FLAGS.warmup_steps),
+              str(FLAGS.measure_steps)]
+    if what == "sb3":
+        command = [FLAGS.sb3_python, "-c", SB3_SCRIPT, *common, str(FLAGS.threads)]
+    else:
+        command = [sys.executable, __file__, f"--measure={what}", f"--env={FLAGS.env}",
+                   f"--learning_starts={FLAGS.learning_starts}",
+                   f"--warmup_steps={FLAGS.warmup_steps}",
+                   f"--measure_steps={FLAGS.measure_steps}"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"{what} failed:\n{result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def median_and_range(values) -> str:
+    return f"{statistics.median(values):.2f}× [{min(values):.2f}, {max(values):.2f}]"
 
 
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)
-    reference = sb3_steps_per_s()
-    if reference is None:
-        print("stable-baselines3 not found: pass --sb3_python for the reference")
-    else:
-        print(f"{FLAGS.env}  stable-baselines3 SAC: {reference:7.1f} env-steps/s (reference)")
-    for train_every in map(int, FLAGS.train_every):
-        rate = sac_tf_steps_per_s(train_every)
-        ratio = f"  {rate / reference:.2f}x SB3" if reference else ""
-        print(f"{FLAGS.env}  sac_tf SAC train_every={train_every}: {rate:7.1f} env-steps/s{ratio}",
-              flush=True)
+    if FLAGS.measure:
+        print(json.dumps(measure_here(FLAGS.measure)))
+        return
+    probe = subprocess.run([FLAGS.sb3_python, "-c", "import stable_baselines3"],
+                           capture_output=True)
+    if probe.returncode != 0:
+        sys.exit(f"stable-baselines3 cannot be imported by {FLAGS.sb3_python}: pass "
+                 f"--sb3_python=PATH")
+    order = ["sb3", "sac_tf", "minimal"]
+    rounds = []
+    print(f"{FLAGS.env}: env-steps/s (minimal: updates/s)")
+    print("| round | SB3 SAC | sac_tf | minimal update | sac_tf / SB3 | sac_tf / minimal |")
+    print("|---|---|---|---|---|---|")
+    for index in range(FLAGS.rounds):
+        rates = {what: run_measurement(what)["steps_per_s"]
+                 for what in (order if index % 2 == 0 else order[::-1])}
+        rounds.append(rates)
+        print(f"| {index + 1} | {rates['sb3']:.1f} | {rates['sac_tf']:.1f} | "
+              f"{rates['minimal']:.1f} | {rates['sac_tf'] / rates['sb3']:.2f}× | "
+              f"{rates['sac_tf'] / rates['minimal']:.2f}× |", flush=True)
+    print(f"\nsac_tf / SB3: {median_and_range([r['sac_tf'] / r['sb3'] for r in rounds])} "
+          f"(median [range] over {len(rounds)} rounds)")
+    print(f"sac_tf / minimal update: "
+          f"{median_and_range([r['sac_tf'] / r['minimal'] for r in rounds])}")
+    if FLAGS.breakdown:
+        parts = run_measurement("breakdown")
+        total = parts.pop("total")
+        steps = parts.pop("steps")
+        print(f"\nWhere an env step's time goes in sac_tf's train loop ({steps:,} steps after "
+              f"{FLAGS.learning_starts:,} random and 1,000 untimed ones; one evaluation and "
+              f"one checkpoint at the end, as at the end of every 10,000 steps of a run):")
+        print("| part | ms per env step | share |")
+        print("|---|---|---|")
+        for part, ms in parts.items():
+            print(f"| {part} | {ms:.3f} | {ms / total:.0%} |")
+        print(f"| total | {total:.3f} | {1000 / total:.1f} env-steps/s |")
 
 
 if __name__ == "__main__":
