@@ -42,8 +42,8 @@ def policy_actions(policy_dir, observations) -> np.ndarray:
 
 
 def test_a_grid_on_ray_writes_what_the_grid_in_turn_writes(tmp_path, local_ray):
-    grid = dict(env_id="Pendulum-v1", agents=["sac", "ddpg"], seeds=[0, 1], num_steps=200,
-                make_config=tiny_config)
+    grid = dict(env_id="Pendulum-v1", agents=["sac", "ddpg"], seeds=[0], num_steps=200,
+                make_config=tiny_config)  # the 2 × 2 grid of the CLI measured in the README
     in_turn, on_ray = tmp_path / "in_turn", tmp_path / "on_ray"
     comparison.train_missing(out=in_turn, log=print, **grid)
     messages = []
@@ -51,8 +51,8 @@ def test_a_grid_on_ray_writes_what_the_grid_in_turn_writes(tmp_path, local_ray):
         out=on_ray, log=messages.append,
         train_jobs=functools.partial(train_on_ray, address="local"), **grid)
 
-    assert sum("(Ray task)" in message for message in messages) == 4
-    assert sum("final return" in message for message in messages) == 4
+    assert sum("(Ray task)" in message for message in messages) == 2
+    assert sum("final return" in message for message in messages) == 2
     assert run_files(on_ray) == run_files(in_turn)
     for name in run_files(in_turn):
         if name.endswith(".csv"):
@@ -64,18 +64,18 @@ def test_a_grid_on_ray_writes_what_the_grid_in_turn_writes(tmp_path, local_ray):
                 del values[WALL_TIME_VARIABLE]
             assert_same_checkpoint_values(expected, actual)
     observations = np.random.default_rng(0).normal(size=(16, 3)).astype(np.float32)
-    for run in ("sac_seed0", "sac_seed1", "ddpg_seed0", "ddpg_seed1"):
+    for run in ("sac_seed0", "ddpg_seed0"):
         np.testing.assert_array_equal(*(policy_actions(root / "runs" / run / "policy",
                                                        observations)
                                         for root in (in_turn, on_ray)))
     assert [curve.returns[-1] for curve in curves] == [
         read_csv(in_turn / "runs" / f"{agent}_seed{seed}" / "eval.csv")[-1]["return_mean"]
-        for agent in ("sac", "ddpg") for seed in (0, 1)]
+        for agent, seed in (("sac", 0), ("ddpg", 0))]
 
     messages.clear()  # a rerun skips every finished run and starts no task
     comparison.train_missing(out=on_ray, log=messages.append,
                              train_jobs=functools.partial(train_on_ray, address="local"), **grid)
-    assert sum("skipped" in message for message in messages) == 4
+    assert sum("skipped" in message for message in messages) == 2
 
 
 def test_a_failing_run_is_reported_in_one_line_with_its_label(tmp_path, local_ray):
