@@ -19,8 +19,8 @@ collectors is not reproducible step for step.
 """
 
 import contextlib
-import math
 import os
+from types import SimpleNamespace
 from typing import Optional, Sequence
 
 import ml_collections
@@ -31,6 +31,7 @@ from sac_tf.core.types import Transition
 from sac_tf.distributed.ray_session import (CollectorSettings, check_resources,
                                             failure_message, ray_session, worker_runtime_env)
 from sac_tf.errors import UserError
+from sac_tf.run.collection import LocalCollection, block_vector_steps
 
 #: Collector deaths tolerated over a run, per collector on average (one pool for all: a run
 #: whose collectors keep dying stops with the last death's message).
@@ -71,7 +72,6 @@ class Collector:
         from sac_tf.agents import make_agent
         from sac_tf.config import env_kwargs
         from sac_tf.core.acting import numpy_action_fn
-        from sac_tf.core.drivers import EpisodeTracker, StepDriver, UniformRandomPolicy
         from sac_tf.envs.making import env_spec, make_vector_env
 
         config = ml_collections.ConfigDict(config)
@@ -79,22 +79,15 @@ class Collector:
         env = make_vector_env(config.env_id, config.num_envs, env_kwargs(config))
         spec = env_spec(env)
         self.agent = make_agent(config, spec)
-        self.explore = numpy_action_fn(self.agent.explore_action, spec.observation_dim,
-                                       config.jit_compile)
-        self.random_policy = UniformRandomPolicy(spec.continuous_dim, seed=seed,
-                                                 discrete_sizes=spec.discrete_sizes)
-        self.episodes = EpisodeTracker(config.num_envs)
+        explore = numpy_action_fn(self.agent.explore_action, spec.observation_dim,
+                                  config.jit_compile)
         self.staged: list = []
-        self.driver = StepDriver(env, spec, self.random_policy,
-                                 [self.stage, self.episodes, self.restart_exploration], seed=seed)
-        self.agent.restart_exploration(np.ones(config.num_envs, bool))
+        # the single-process collection, its transitions staged here instead of in a buffer
+        self.local = LocalCollection(SimpleNamespace(config=config, spec=spec, agent=self.agent),
+                                     env, explore, self.stage, start_step=0)
 
     def stage(self, transition: Transition, episode_end: np.ndarray) -> None:
         self.staged.append(transition)
-
-    def restart_exploration(self, transition: Transition, episode_end: np.ndarray) -> None:
-        if episode_end.any():
-            self.agent.restart_exploration(episode_end)
 
     def collect(self, vector_steps: int, use_policy: bool,
                 policy_weights: Optional[Sequence[np.ndarray]]) -> tuple:
@@ -110,10 +103,10 @@ class Collector:
         if policy_weights is not None:
             for variable, value in zip(self.agent.policy_variables(), policy_weights):
                 variable.assign(value)
-        self.driver.policy = self.explore if use_policy else self.random_policy
-        self.driver.run(vector_steps)
+        self.local.run_block(vector_steps, learning=use_policy)
         chunk, self.staged = concatenate(self.staged), []
-        returns, self.episodes.completed_returns = self.episodes.completed_returns, []
+        episodes = self.local.episodes
+        returns, episodes.completed_returns = episodes.completed_returns, []
         return chunk, returns
 
     def policy_weights(self) -> list:
@@ -179,7 +172,7 @@ class RayCollection:
         left = config.num_steps - self.requested
         if left <= 0:
             return
-        vector_steps = min(config.train_every, math.ceil(left / config.num_envs))
+        vector_steps = block_vector_steps(config, self.requested)
         use_policy = self.requested >= config.learning_starts
         weights = None
         if use_policy:

@@ -14,6 +14,12 @@ from sac_tf.core.drivers import EpisodeTracker, StepDriver, UniformRandomPolicy
 from sac_tf.core.replay_buffer import StagedWriter
 
 
+def block_vector_steps(config, step: int) -> int:
+    """Vector steps of the block collected from env step `step` on: `config.train_every`,
+    or fewer to end at the first multiple of `num_envs` at or past `num_steps`."""
+    return min(config.train_every, math.ceil((config.num_steps - step) / config.num_envs))
+
+
 class LocalCollection:
     """Collects blocks of `config.train_every` vector steps in this process.
 
@@ -24,7 +30,7 @@ class LocalCollection:
       state: the run's `RunState` (config, spec, agent).
       env: the run's vector env (`config.num_envs` copies).
       explore: the agent's compiled exploration actions.
-      writer: the run's `StagedWriter`.
+      writer: the run's `StagedWriter` (any driver observer that keeps transitions).
       start_step: env steps already collected (0, or the checkpoint's on resume); seeds
         the env resets and the random policy, so a resumed run does not replay them.
     """
@@ -47,13 +53,15 @@ class LocalCollection:
 
     def collect(self, step: int) -> int:
         """Stages the next block, collected from env step `step` on; returns its env steps."""
-        config = self.config
-        vector_steps = min(config.train_every,
-                           math.ceil((config.num_steps - step) / config.num_envs))
-        learning = step >= config.learning_starts
+        vector_steps = block_vector_steps(self.config, step)
+        self.run_block(vector_steps, learning=step >= self.config.learning_starts)
+        return vector_steps * self.config.num_envs
+
+    def run_block(self, vector_steps: int, learning: bool) -> None:
+        """Takes `vector_steps` steps with the exploration policy (`learning`) or the
+        uniform random one."""
         self.driver.policy = self.explore if learning else self.random_policy
         self.driver.run(vector_steps)
-        return vector_steps * config.num_envs
 
     def restart_exploration(self, transition, episode_end: np.ndarray) -> None:
         """Driver observer: the envs whose episode ended start a new one (autoreset)."""
