@@ -13,12 +13,17 @@ def numpy_action_fn(action_fn: Callable[[tf.Tensor], tf.Tensor], observation_dim
                     jit_compile: bool) -> NumpyActFn:
     """Compiles `action_fn` (`[B, obs_dim]` → `[B, act_dim]`) for calls from numpy.
 
-    The concrete function is called directly, which skips `tf.function`'s
-    argument dispatch: it roughly halves the per-call cost, paid once per env step.
+    The compiled graph is called through its `tf.types.experimental.AtomicFunction`
+    with the captured variables passed flat, which skips `tf.function`'s argument
+    dispatch and the concrete function's structuring of inputs and outputs: a call
+    costs about half of a `tf.function` call and two thirds of a concrete-function
+    call, and it is paid once per env step.
     """
     concrete = tf.function(action_fn, jit_compile=jit_compile).get_concrete_function(
         tf.TensorSpec([None, observation_dim], tf.float32))
-    return lambda observation: concrete(tf.constant(observation, tf.float32)).numpy()
+    graph, captures = concrete.inference_fn, concrete.captured_inputs
+    return lambda observation: graph.call_flat(tf.constant(observation, tf.float32),
+                                               *captures)[0].numpy()
 
 
 class CompiledActions(NamedTuple):
