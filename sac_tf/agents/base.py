@@ -68,6 +68,8 @@ class OffPolicyAgent(tf.Module):
         running statistics of every collected observation (`record_collected`).
       critic_batch_renorm: `BatchRenorm` keyword arguments for batch-renormalised
         critics (CrossQ), or None.
+      critic_torso_options: the critics' `activation`, `extra_layer_norm` and `moe`
+        (see `CriticEnsemble`); None: plain ReLU MLPs.
       target_networks: keep Polyak-averaged target critics; False has none (CrossQ).
       critic_lr: Adam learning rate of the critics.
       adam_beta_1: Adam's β1 for the critics (and the subclass's actor).
@@ -91,7 +93,8 @@ class OffPolicyAgent(tf.Module):
                  critic_layer_norm: bool = False, critic_dropout_rate: float = 0.0,
                  num_quantiles: int = 1, residual_blocks: int = 0,
                  normalize_observations: bool = False, critic_batch_renorm=None,
-                 target_networks: bool = True, adam_beta_1: float = 0.9):
+                 target_networks: bool = True, adam_beta_1: float = 0.9,
+                 critic_torso_options=None):
         super().__init__(name=name)
         self.spec = spec
         self.gamma = gamma
@@ -101,7 +104,7 @@ class OffPolicyAgent(tf.Module):
                                        if normalize_observations else None)
         critic_options = dict(layer_norm=critic_layer_norm, dropout_rate=critic_dropout_rate,
                               num_quantiles=num_quantiles, residual_blocks=residual_blocks,
-                              batch_renorm=critic_batch_renorm)
+                              batch_renorm=critic_batch_renorm, **(critic_torso_options or {}))
         self.critics = CriticEnsemble(num_critics, hidden_sizes, name="critics", **critic_options)
         self.target_critics = None
         if target_networks:

@@ -19,7 +19,11 @@ Options from later papers, all off by default:
   (`actor_q_reduction="mean"`, as REDQ, DroQ and TQC do);
 - residual layer-norm torsos and observation normalisation (SimBa, Lee et al.
   2024);
-- periodic resets of every network (Nikishin et al. 2022).
+- periodic resets of every network (Nikishin et al. 2022), or a pull of their
+  weights towards the initial ones (regenerative regularisation, Kumar et al. 2023);
+- network parts that keep deep RL networks trainable: CReLU or ReLU² activations,
+  NormFormer's extra layer norm, a Soft MoE penultimate layer (`sac_tf.networks`);
+- a soft-min over critics in the actor loss and the target (`soft_min`).
 Hybrid action spaces (a `Box` with `Discrete`/`MultiDiscrete` heads) get a
 categorical head per discrete part, its exact entropy in every loss and a
 temperature of its own, α_d, tuned towards `discrete_target_entropy`:
@@ -39,9 +43,10 @@ import tensorflow as tf
 
 from sac_tf.agents.base import OffPolicyAgent, built_adam, minimize
 from sac_tf.agents.delayed import DelayedUpdate
-from sac_tf.agents.plasticity import PeriodicReset
-from sac_tf.agents.sac_options import (ACTOR_Q_REDUCTIONS, SacOptionParts,
-                                       checked_target_subset_size)
+from sac_tf.agents.plasticity import (InitialValues, PeriodicReset, floating,
+                                      optimizer_variables, regenerative_penalty)
+from sac_tf.agents.sac_options import (SacOptionParts, checked_q_reductions,
+                                       checked_target_subset_size, torso_options)
 from sac_tf.networks import GaussianActor, HybridActor
 from sac_tf.core.specs import EnvSpec
 from sac_tf.core.types import LossInfo, Transition
@@ -84,6 +89,17 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
         (s, a) and (s', a') in one training-mode pass over the joint batch and
         bootstrap from the second half (CrossQ).
       adam_beta_1: Adam's β1 for the actor and the critics (CrossQ: 0.5).
+      activation: hidden activation of actor and critics, "relu", "crelu" or "relu2"
+        (`sac_tf.networks.activations`).
+      extra_layer_norm: a layer norm after every hidden activation (NormFormer).
+      moe_experts: > 0 makes the critics' penultimate layer a Soft MoE of that many
+        experts (`sac_tf.networks.soft_moe`), with `moe_slots` slots each over
+        `moe_tokens` tokens; `moe_in_actor` gives the actor one too.
+      regen_rate: λ of regenerative regularisation, λ ‖θ − θ₀‖² added to the actor's
+        and the critics' losses for their own weights; 0 is off.
+      target_q_reduction: how the target combines the target critics' Q(s', a'):
+        "min" (SAC) or "softmin" (`soft_min`).
+      softmin_temperature: β of "softmin" (in the actor loss too), in units of Q.
     """
 
     metric_names = ("critic_loss", "actor_loss", "alpha_loss", "alpha", "entropy", "q_mean")
@@ -100,7 +116,11 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                  actor_update_interval: int = 1, actor_q_reduction: str = "min",
                  critic_hidden_sizes: Optional[Sequence[int]] = None, batch_renorm: bool = False,
                  batch_renorm_momentum: float = 0.99, batch_renorm_warmup: int = 100_000,
-                 target_networks: bool = True, adam_beta_1: float = 0.9):
+                 target_networks: bool = True, adam_beta_1: float = 0.9,
+                 activation: str = "relu", extra_layer_norm: bool = False,
+                 moe_experts: int = 0, moe_slots: int = 2, moe_tokens: int = 8,
+                 moe_in_actor: bool = False, regen_rate: float = 0.0,
+                 target_q_reduction: str = "min", softmin_temperature: float = 1.0):
         if batch_renorm and (target_networks or reset_interval):
             raise ValueError("batch_renorm is CrossQ's: it needs target_networks=False (target "
                              "critics would batch-normalise and Polyak-average the statistics) "
@@ -108,6 +128,8 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                              "not the warm-up)")
         renorm = (dict(momentum=batch_renorm_momentum, warmup_steps=batch_renorm_warmup)
                   if batch_renorm else None)
+        critic_torso, actor_torso = torso_options(activation, extra_layer_norm, moe_experts,
+                                                  moe_slots, moe_tokens, moe_in_actor)
         super().__init__(spec, hidden_sizes=critic_hidden_sizes or hidden_sizes,
                          num_critics=num_critics, critic_lr=critic_lr, gamma=gamma, tau=tau,
                          seed=seed, name="sac", critic_layer_norm=critic_layer_norm,
@@ -115,22 +137,21 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                          residual_blocks=residual_blocks,
                          normalize_observations=normalize_observations,
                          critic_batch_renorm=renorm, target_networks=target_networks,
-                         adam_beta_1=adam_beta_1)
+                         adam_beta_1=adam_beta_1, critic_torso_options=critic_torso)
         self.target_subset_size = checked_target_subset_size(
             target_subset_size, num_critics, num_quantiles, quantiles_to_drop, target_networks)
         self.quantiles_to_drop = quantiles_to_drop
-        if actor_q_reduction not in ACTOR_Q_REDUCTIONS:
-            raise ValueError(f"actor_q_reduction must be one of {ACTOR_Q_REDUCTIONS}, got "
-                             f"{actor_q_reduction!r}")
-        self.actor_q_reduction = actor_q_reduction
+        self.actor_q_reduction, self.target_q_reduction = checked_q_reductions(
+            actor_q_reduction, target_q_reduction, softmin_temperature, num_quantiles)
+        self.softmin_temperature = softmin_temperature
         if spec.is_hybrid:
             self.actor = HybridActor(spec.continuous_dim, spec.discrete_sizes, hidden_sizes,
                                      residual_blocks=residual_blocks, batch_renorm=renorm,
-                                     name="actor")
+                                     torso_options=actor_torso, name="actor")
         else:
             self.actor = GaussianActor(spec.continuous_dim, hidden_sizes,
                                        residual_blocks=residual_blocks, batch_renorm=renorm,
-                                       name="actor")
+                                       torso_options=actor_torso, name="actor")
         self.actor(self._dummy_inputs()[0])
         self.actor_optimizer = built_adam(self.actor.trainable_variables, actor_lr,
                                           name="actor_adam", beta_1=adam_beta_1)
@@ -156,6 +177,14 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                 actor_update_interval, [name for name in self.metric_names
                                         if name not in ("critic_loss", "q_mean", "alpha")],
                 name="delayed_actor_update")
+        if regen_rate < 0:
+            raise ValueError(f"regen_rate must be >= 0, got {regen_rate}")
+        self.regen_rate = regen_rate
+        self.initial_actor = self.initial_critics = None  # plain SAC keeps its checkpoint layout
+        if reset_interval or regen_rate:
+            self.initial_actor = InitialValues(floating(self.actor.variables), "initial_actor")
+            self.initial_critics = InitialValues(floating(self.critics.variables),
+                                                 "initial_critics")
         self.periodic_reset = None
         if reset_interval:
             optimizers = [self.actor_optimizer, self.critic_optimizer, self.alpha_optimizer]
@@ -164,9 +193,10 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                 optimizers.append(self.alpha_discrete_optimizer)
                 temperatures.append(self.log_alpha_discrete)
             targets = [] if self.target_critics is None else self.target_critics.variables
+            rest = InitialValues(floating(targets + temperatures)
+                                 + optimizer_variables(optimizers), "initial_rest")
             self.periodic_reset = PeriodicReset(
-                reset_interval, self.actor.variables + self.critics.variables + targets
-                + temperatures, optimizers)
+                reset_interval, [self.initial_actor, self.initial_critics, rest])
 
     # --- One update: the three losses of SAC, each a named method below. ---
 
@@ -201,7 +231,7 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
     def actor_loss(self, batch: Transition, alpha: tf.Tensor, alpha_discrete) -> tuple:
         """mean_B [α log π(ã|s) + α_d Σ p log p − Q(s, ã)], ã ~ π(·|s), Q the critics'
         min (or mean, `actor_q_reduction`), in expectation over each discrete head of
-        a hybrid action (`policy_value`).
+        a hybrid action (`policy_value`); plus λ ‖θ − θ₀‖² of the actor with `regen_rate` λ.
 
         Returns:
           (the loss, a float32 scalar; log π(ã|s) `[B]`; the discrete heads'
@@ -212,7 +242,16 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
         discrete_negative_entropy = self.discrete_negative_entropy(policy)
         q = self.policy_value(batch.observation, policy, action)
         loss = tf.reduce_mean(alpha * log_prob + alpha_discrete * discrete_negative_entropy - q)
+        if self.regen_rate:
+            loss += regenerative_penalty(self.initial_actor, self.regen_rate)
         return loss, log_prob, discrete_negative_entropy
+
+    def critic_loss(self, q: tf.Tensor, target: tf.Tensor) -> tf.Tensor:
+        """`OffPolicyAgent.critic_loss`, plus λ ‖θ − θ₀‖² of the critics with `regen_rate` λ."""
+        loss = super().critic_loss(q, target)
+        if self.regen_rate:
+            loss += regenerative_penalty(self.initial_critics, self.regen_rate)
+        return loss
 
     @staticmethod
     def alpha_loss(log_alpha: tf.Variable, entropy_shortfall: tf.Tensor) -> tf.Tensor:

@@ -1,8 +1,10 @@
 """The small parts SAC's options add to its losses, and the checks of their settings.
 
 REDQ's random subset of target critics (Chen et al. 2021), TQC's truncated
-mixture of quantiles (Kuznetsov et al. 2020), the actor's min or mean over
-critics (`actor_q_reduction`), and the discrete heads of hybrid action spaces.
+mixture of quantiles (Kuznetsov et al. 2020), the actor's min, mean or soft-min
+over critics (`actor_q_reduction`) and the target's min or soft-min
+(`target_q_reduction`), the networks' torso options, and the discrete heads of
+hybrid action spaces.
 """
 
 from typing import Optional
@@ -12,7 +14,62 @@ import tensorflow as tf
 from sac_tf.agents.quantiles import truncated_atoms
 
 #: How the actor loss may combine the critics' Q(s, ã).
-ACTOR_Q_REDUCTIONS = ("min", "mean")
+ACTOR_Q_REDUCTIONS = ("min", "mean", "softmin")
+#: How the target may combine the target critics' Q(s', a').
+TARGET_Q_REDUCTIONS = ("min", "softmin")
+
+
+def soft_min(q: tf.Tensor, temperature: float) -> tf.Tensor:
+    """Σ_i w_i Q_i over the critics axis 0 of `q` `[N, ...]`, w = softmax(−Q / β) with β the
+    `temperature` (in units of Q): the min as β → 0, the mean as β → ∞, and between
+    the two for any β (the weights fall as Q rises). Gradients flow through the weights.
+
+    A Boltzmann soft-min, the softmax operator of Song et al. (2019, "Revisiting the
+    Softmax Bellman Operator") and Pan et al. (2020, SD3) taken over critics instead of
+    actions, with the sign flipped; not from one paper's code.
+    """
+    weights = tf.nn.softmax(-q / temperature, axis=0)
+    return tf.reduce_sum(weights * q, axis=0)
+
+
+def checked_q_reductions(actor_q_reduction: str, target_q_reduction: str,
+                         softmin_temperature: float, num_quantiles: int) -> tuple:
+    """(`actor_q_reduction`, `target_q_reduction`) after checking them.
+
+    Raises:
+      ValueError: for an unknown reduction, a non-positive `softmin_temperature`, or a
+        soft-min target with quantile critics (TQC's target pools atoms instead).
+    """
+    if actor_q_reduction not in ACTOR_Q_REDUCTIONS:
+        raise ValueError(f"actor_q_reduction must be one of {ACTOR_Q_REDUCTIONS}, got "
+                         f"{actor_q_reduction!r}")
+    if target_q_reduction not in TARGET_Q_REDUCTIONS:
+        raise ValueError(f"target_q_reduction must be one of {TARGET_Q_REDUCTIONS}, got "
+                         f"{target_q_reduction!r}")
+    if not softmin_temperature > 0:
+        raise ValueError(f"softmin_temperature must be > 0, got {softmin_temperature}")
+    if target_q_reduction == "softmin" and num_quantiles > 1:
+        raise ValueError("quantile critics (TQC) pool their target atoms: leave "
+                         "target_q_reduction at \"min\"")
+    return actor_q_reduction, target_q_reduction
+
+
+def torso_options(activation: str, extra_layer_norm: bool, moe_experts: int, moe_slots: int,
+                  moe_tokens: int, moe_in_actor: bool) -> tuple:
+    """The critics' and the actor's torso options (`activation`, `extra_layer_norm`, `moe`:
+    the Soft MoE settings or None), as `CriticEnsemble` and `GaussianActor` take them.
+
+    Raises:
+      ValueError: for `moe_in_actor` without `moe_experts`, or a negative `moe_experts`.
+    """
+    if moe_experts < 0:
+        raise ValueError(f"moe_experts must be >= 0 (0: no Soft MoE), got {moe_experts}")
+    if moe_in_actor and not moe_experts:
+        raise ValueError("moe_in_actor needs moe_experts > 0")
+    moe = (dict(num_experts=moe_experts, slots_per_expert=moe_slots, num_tokens=moe_tokens)
+           if moe_experts else None)
+    critic = dict(activation=activation, extra_layer_norm=extra_layer_norm, moe=moe)
+    return critic, dict(critic, moe=moe if moe_in_actor else None)
 
 
 def checked_target_subset_size(target_subset_size: Optional[int], num_critics: int,
@@ -43,7 +100,8 @@ def checked_target_subset_size(target_subset_size: Optional[int], num_critics: i
 
 class SacOptionParts:
     """Methods of `SacAgent` for its options; they read `spec`, `critics`,
-    `target_subset_size`, `quantiles_to_drop`, `actor_q_reduction`, `log_alpha_discrete`."""
+    `target_subset_size`, `quantiles_to_drop`, `actor_q_reduction`, `target_q_reduction`,
+    `softmin_temperature`, `log_alpha_discrete`."""
 
     def discrete_alpha(self):
         """α_d, the temperature of the discrete heads; 0 without them."""
@@ -59,9 +117,12 @@ class SacOptionParts:
 
         `target_q` is `[M, B]`, the target critics of `target_subset` (min taken), or
         `[N, B, K]` quantiles (TQC). Returns `[B]`, or `[B, kept atoms]` for TQC.
+        `target_q_reduction="softmin"` takes `soft_min` instead of the min.
         """
         if self.critics.num_quantiles > 1:
             return truncated_atoms(target_q, self.quantiles_to_drop) - penalty[:, None]
+        if self.target_q_reduction == "softmin":
+            return soft_min(target_q, self.softmin_temperature) - penalty
         return tf.reduce_min(target_q, axis=0) - penalty
 
     def target_subset(self):
@@ -100,10 +161,13 @@ class SacOptionParts:
         return policy.expected_value(action, candidates_value)
 
     def actor_value(self, q):
-        """The value the actor maximises, `[B]`: the min or mean (`actor_q_reduction`)
-        over critics of `[N, B]` Q's, or of `[N, B, K]` quantiles' per-critic means."""
+        """The value the actor maximises, `[B]`: the min, mean or `soft_min`
+        (`actor_q_reduction`) over critics of `[N, B]` Q's, or of `[N, B, K]` quantiles'
+        per-critic means."""
         if self.critics.num_quantiles > 1:
             q = tf.reduce_mean(q, axis=2)
         if self.actor_q_reduction == "min":
             return tf.reduce_min(q, axis=0)
+        if self.actor_q_reduction == "softmin":
+            return soft_min(q, self.softmin_temperature)
         return tf.reduce_mean(q, axis=0)

@@ -61,6 +61,15 @@ def sac_config() -> ml_collections.ConfigDict:
         batch_renorm_warmup=100_000,  # training calls of plain batch norm before renorm
         target_networks=True,         # CrossQ: False (joint batch, no target critics)
         adam_beta_1=0.9,              # actor and critics; CrossQ: 0.5
+        activation="relu",            # hidden layers of actor and critics; "crelu", "relu2"
+        extra_layer_norm=False,       # NormFormer: a layer norm after every hidden activation
+        moe_experts=0,                # Soft MoE penultimate critic layer with this many experts
+        moe_slots=2,                  # slots per expert
+        moe_tokens=8,                 # tokens the layer before it is cut into
+        moe_in_actor=False,           # the actor's penultimate layer a Soft MoE too
+        regen_rate=0.0,               # λ of λ‖θ − θ₀‖² per network (L2 Init); 0: off
+        target_q_reduction="min",     # over target critics; "softmin": softmax(−Q/β)-weighted
+        softmin_temperature=1.0,      # β of "softmin" (target and actor), in units of Q
     ))
 
 

@@ -7,7 +7,8 @@ import tensorflow as tf
 
 from sac_tf.networks.ensemble import EnsembleDense, call_ensemble
 from sac_tf.networks.mlp import ensemble_mlp
-from sac_tf.networks.residual import ensemble_residual_mlp, residual_width
+from sac_tf.networks.residual import (check_not_residual_moe, ensemble_residual_mlp,
+                                      residual_width)
 
 
 class CriticEnsemble(keras.Model):
@@ -22,12 +23,15 @@ class CriticEnsemble(keras.Model):
     with `training=True`, its masks drawn from `seed`, int32 `[2]`); `residual_blocks` > 0 replaces the MLP by a SimBa
     residual torso of width `hidden_sizes[0]`; `batch_renorm` (`BatchRenorm`
     keyword arguments) gives CrossQ's critics, batch statistics with
-    `training=True` and running statistics otherwise.
+    `training=True` and running statistics otherwise. `activation`,
+    `extra_layer_norm` and `moe` (`EnsembleSoftMoE` keyword arguments less
+    `num_members` and `units`) are the torso options of `sac_tf.networks.mlp`.
     """
 
     def __init__(self, num_critics: int, hidden_sizes: Sequence[int], layer_norm: bool = False,
                  dropout_rate: float = 0.0, num_quantiles: int = 1, residual_blocks: int = 0,
-                 batch_renorm: Optional[Mapping] = None, **kwargs):
+                 batch_renorm: Optional[Mapping] = None, activation: str = "relu",
+                 extra_layer_norm: bool = False, moe: Optional[Mapping] = None, **kwargs):
         super().__init__(**kwargs)
         self.num_critics = num_critics
         self.num_quantiles = num_quantiles
@@ -41,13 +45,17 @@ class CriticEnsemble(keras.Model):
             raise ValueError("batch-renormalised critics (CrossQ) take no dropout: the actor "
                              "loss evaluates them in inference mode")
         if residual_blocks:
+            check_not_residual_moe(moe)
             self.body = keras.Sequential([
-                ensemble_residual_mlp(num_critics, residual_width(hidden_sizes), residual_blocks),
+                ensemble_residual_mlp(num_critics, residual_width(hidden_sizes), residual_blocks,
+                                      activation, extra_layer_norm),
                 EnsembleDense(num_critics, num_quantiles)], name="critic_body")
         else:
             self.body = ensemble_mlp(num_critics, hidden_sizes, num_quantiles,
                                      layer_norm=layer_norm, dropout_rate=dropout_rate,
-                                     batch_renorm=batch_renorm, name="critic_body")
+                                     batch_renorm=batch_renorm, activation=activation,
+                                     extra_layer_norm=extra_layer_norm, moe=moe,
+                                     name="critic_body")
 
     def call(self, observation, action, training=None, members=None, seed=None):
         inputs = tf.concat([observation, action], axis=-1)

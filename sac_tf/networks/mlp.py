@@ -1,51 +1,100 @@
-"""Multi-layer perceptron torsos, single and ensembled."""
+"""Multi-layer perceptron torsos, single and ensembled.
+
+Every hidden block is dense → activation (`activation`: ReLU, CReLU or ReLU²,
+see `sac_tf.networks.activations`), optionally followed by a layer norm
+(`extra_layer_norm`: NormFormer's post-activation norm, Shleifer et al. 2021),
+and with `moe` (`SoftMoE` keyword arguments less `units`) the last hidden block
+is a Soft MoE layer of that width (Obando-Ceron et al. 2024).
+"""
 
 from typing import Mapping, Optional, Sequence
 
 import keras
 
+from sac_tf.networks.activations import activation_layer
 from sac_tf.networks.batch_renorm import BatchRenorm
 from sac_tf.networks.ensemble import EnsembleDense, EnsembleLayerNorm, StatelessDropout
+from sac_tf.networks.soft_moe import EnsembleSoftMoE, SoftMoE
+
+
+def check_moe_torso(hidden_sizes: Sequence[int], moe: Optional[Mapping],
+                    batch_renorm: Optional[Mapping]) -> list:
+    """The widths of the dense hidden blocks: all of `hidden_sizes`, or without `moe` the
+    last, which the Soft MoE layer replaces.
+
+    Raises:
+      ValueError: for a Soft MoE after fewer than two hidden layers (its tokens are the
+        previous layer's features) or with batch renormalisation.
+    """
+    if moe is None:
+        return list(hidden_sizes)
+    if len(hidden_sizes) < 2:
+        raise ValueError(f"a Soft MoE replaces the penultimate dense layer and splits the "
+                         f"layer before it into tokens: it needs at least two hidden "
+                         f"layers, got hidden_sizes={tuple(hidden_sizes)}")
+    if batch_renorm is not None:
+        raise ValueError("a Soft MoE layer does not combine with batch_renorm (CrossQ)")
+    return list(hidden_sizes[:-1])
 
 
 def mlp(hidden_sizes: Sequence[int], name: str = "mlp",
-        batch_renorm: Optional[Mapping] = None) -> keras.Sequential:
-    """Dense layers `[..., in] → [..., hidden_sizes[-1]]`, each followed by a ReLU.
+        batch_renorm: Optional[Mapping] = None, activation: str = "relu",
+        extra_layer_norm: bool = False, moe: Optional[Mapping] = None) -> keras.Sequential:
+    """Hidden blocks `[..., in] → [..., out]`: dense → activation (→ layer norm).
 
-    With `batch_renorm` (`BatchRenorm` keyword arguments), the input and every
-    hidden block's output are batch-renormalised: CrossQ's actor.
+    `out` is `hidden_sizes[-1]`, doubled by CReLU; with `moe` it is the width of the
+    layer before the Soft MoE (which keeps its input's width). With `batch_renorm`
+    (`BatchRenorm` keyword arguments), the input and every hidden block's output are
+    batch-renormalised: CrossQ's actor.
     """
+    widths = check_moe_torso(hidden_sizes, moe, batch_renorm)
     layers = [BatchRenorm(**batch_renorm)] if batch_renorm is not None else []
-    for size in hidden_sizes:
-        layers.append(keras.layers.Dense(size, activation="relu"))
+    for size in widths:
+        if activation == "relu" and not extra_layer_norm:
+            layers.append(keras.layers.Dense(size, activation="relu"))
+        else:
+            layers += [keras.layers.Dense(size), activation_layer(activation)]
+            if extra_layer_norm:
+                layers.append(keras.layers.LayerNormalization(epsilon=1e-3))
         if batch_renorm is not None:
             layers.append(BatchRenorm(**batch_renorm))
+    if moe is not None:
+        layers.append(SoftMoE(units=hidden_sizes[-1], activation=activation, **moe))
     return keras.Sequential(layers, name=name)
 
 
 def ensemble_mlp(num_members: int, hidden_sizes: Sequence[int], output_size: int,
                  layer_norm: bool = False, dropout_rate: float = 0.0,
-                 batch_renorm: Optional[Mapping] = None,
+                 batch_renorm: Optional[Mapping] = None, activation: str = "relu",
+                 extra_layer_norm: bool = False, moe: Optional[Mapping] = None,
                  name: str = "ensemble_mlp") -> keras.Sequential:
     """`num_members` MLPs `[B, in] → [num_members, B, output_size]`, batched.
 
     Each hidden block is dense → dropout (if `dropout_rate` > 0, active only
     when called with `training=True` and a seed) → layer norm (if `layer_norm`) →
-    ReLU: the Q-function of DroQ (Hiraoka et al. 2021) when both are on. With
-    `batch_renorm` (`BatchRenorm` keyword arguments), the input and every
-    block's output are batch-renormalised per member: CrossQ's critics.
+    activation (→ layer norm if `extra_layer_norm`): the Q-function of DroQ
+    (Hiraoka et al. 2021) with dropout and `layer_norm`. With `batch_renorm`
+    (`BatchRenorm` keyword arguments), the input and every block's output are
+    batch-renormalised per member: CrossQ's critics. With `moe` the last hidden
+    block is a Soft MoE layer per member.
     """
+    widths = check_moe_torso(hidden_sizes, moe, batch_renorm)
     layers = []
     if batch_renorm is not None:
         layers.append(BatchRenorm(num_members, **batch_renorm))
-    for size in hidden_sizes:
+    for size in widths:
         layers.append(EnsembleDense(num_members, size))
         if dropout_rate > 0.0:
             layers.append(StatelessDropout(dropout_rate))
         if layer_norm:
             layers.append(EnsembleLayerNorm(num_members))
-        layers.append(keras.layers.Activation("relu"))
+        layers.append(activation_layer(activation))
+        if extra_layer_norm:
+            layers.append(EnsembleLayerNorm(num_members))
         if batch_renorm is not None:
             layers.append(BatchRenorm(num_members, **batch_renorm))
+    if moe is not None:
+        layers.append(EnsembleSoftMoE(num_members, units=hidden_sizes[-1],
+                                      activation=activation, **moe))
     layers.append(EnsembleDense(num_members, output_size))
     return keras.Sequential(layers, name=name)

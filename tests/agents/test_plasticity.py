@@ -1,9 +1,11 @@
-"""`PeriodicReset` in an agent: initial weights and optimiser state come back, seeds do not."""
+"""`PeriodicReset` in an agent: initial weights and optimiser state come back, seeds do not;
+regenerative regularisation: λ ‖θ − θ₀‖² and its gradient, in the agent's losses."""
 
 import numpy as np
 import tensorflow as tf
 
-from tests.agents.test_sac import fixed_batch, make_sac, values
+from sac_tf.agents.plasticity import InitialValues, regenerative_penalty
+from tests.agents.test_sac import fixed_batch, make_sac, perturb, values
 
 
 def test_periodic_reset_restores_initial_weights_and_optimiser_state():
@@ -42,3 +44,51 @@ def test_no_integer_state_is_left_to_keep_counting_through_a_reset():
     agent = make_sac(reset_interval=2, critic_dropout_rate=0.1, critic_layer_norm=True)
     assert all(tf.as_dtype(v.dtype).is_floating
                for v in agent.actor.variables + agent.critics.variables)
+
+
+def test_regenerative_penalty_value_and_gradient():
+    """L2 Init (Kumar et al. 2023): λ Σ ‖θ − θ₀‖², gradient 2λ (θ − θ₀); non-trainable
+    variables are remembered (for resets) but not penalised."""
+    kernel = tf.Variable([[1.0, -2.0], [0.5, 3.0]])
+    bias = tf.Variable([0.1, 0.2])
+    frozen = tf.Variable([5.0], trainable=False)
+    initial = InitialValues([kernel, bias, frozen])
+    kernel.assign_add([[1.0, 0.0], [0.0, -2.0]])
+    bias.assign([0.0, 0.0])
+    frozen.assign([-5.0])
+    with tf.GradientTape() as tape:
+        penalty = regenerative_penalty(initial, 0.1)
+    np.testing.assert_allclose(penalty.numpy(), 0.1 * (1.0 + 4.0 + 0.01 + 0.04), rtol=1e-6)
+    kernel_grad, bias_grad = tape.gradient(penalty, [kernel, bias])
+    np.testing.assert_allclose(kernel_grad.numpy(), 0.2 * np.array([[1.0, 0.0], [0.0, -2.0]]),
+                               rtol=1e-6)
+    np.testing.assert_allclose(bias_grad.numpy(), 0.2 * np.array([-0.1, -0.2]), rtol=1e-6)
+    initial.restore()
+    np.testing.assert_array_equal(frozen.numpy(), [5.0])
+
+
+def test_regeneration_adds_its_penalty_to_the_actor_and_critic_losses():
+    agent = make_sac(regen_rate=0.5)
+    plain = make_sac()
+    perturb(agent.actor.variables + agent.critics.variables, seed=1)  # away from θ₀
+    for mine, theirs in zip(plain.actor.variables + plain.critics.variables,
+                            agent.actor.variables + agent.critics.variables):
+        mine.assign(theirs)  # the same networks and generator, without the penalty
+    np.testing.assert_array_equal(plain.rng.state.numpy(), agent.rng.state.numpy())
+    critic_penalty = 0.5 * agent.initial_critics.squared_distance().numpy()
+    actor_penalty = 0.5 * agent.initial_actor.squared_distance().numpy()
+    assert critic_penalty > 0 and actor_penalty > 0
+    q, target = tf.ones([2, 4]), tf.zeros([4])
+    np.testing.assert_allclose(agent.critic_loss(q, target).numpy(),
+                               plain.critic_loss(q, target).numpy() + critic_penalty, rtol=1e-5)
+    batch = fixed_batch()
+    regen_loss = agent.actor_loss(batch, 1.0, 0.0)[0].numpy()
+    plain_loss = plain.actor_loss(batch, 1.0, 0.0)[0].numpy()
+    np.testing.assert_allclose(regen_loss, plain_loss + actor_penalty, rtol=1e-4)
+
+
+def test_regeneration_and_resets_share_one_copy_of_the_initial_weights():
+    agent = make_sac(regen_rate=0.1, reset_interval=3)
+    assert agent.periodic_reset.snapshots[:2] == [agent.initial_actor, agent.initial_critics]
+    plain = make_sac()
+    assert plain.initial_actor is None and plain.periodic_reset is None

@@ -280,6 +280,15 @@ def test_tqc_target_keeps_n_times_k_minus_d_atoms_below_the_dropped_ones():
     (dict(batch_renorm=True, target_networks=False, residual_blocks=1), "residual"),
     (dict(batch_renorm=True), "target_networks=False"),
     (dict(batch_renorm=True, target_networks=False, reset_interval=5), "reset_interval"),
+    (dict(target_q_reduction="mean"), "target_q_reduction"),
+    (dict(num_quantiles=5, target_q_reduction="softmin"), "pool their target atoms"),
+    (dict(actor_q_reduction="softmin", softmin_temperature=0.0), "softmin_temperature"),
+    (dict(moe_in_actor=True), "moe_in_actor needs moe_experts"),
+    (dict(moe_experts=2, hidden_sizes=(32,)), "at least two hidden layers"),
+    (dict(moe_experts=2, hidden_sizes=(32,), residual_blocks=1), "residual_blocks at 0"),
+    (dict(moe_experts=2, moe_tokens=5), "do not split into 5 tokens"),
+    (dict(activation="tanh"), "activation must be one of"),
+    (dict(regen_rate=-1.0), "regen_rate"),
 ])
 def test_inconsistent_options_are_refused(options, message):
     with pytest.raises(ValueError, match=message):
@@ -342,6 +351,23 @@ def test_the_actor_and_alpha_update_on_every_interval_th_critic_update():
     assert float(fourth.extra["critic_loss"]) != float(third.extra["critic_loss"])
 
 
+#: The network toolbox's options (issue 22), each on its own, as the tests build them.
+NETWORK_TOOLBOX = {
+    "crelu": dict(activation="crelu"),
+    "relu2": dict(activation="relu2"),
+    "extra_layer_norm": dict(extra_layer_norm=True, critic_layer_norm=True),
+    "simba_extra_layer_norm_crelu": dict(hidden_sizes=(32,), residual_blocks=1,
+                                         extra_layer_norm=True, activation="crelu"),
+    "soft_moe": dict(moe_experts=3, moe_slots=2, moe_tokens=4, moe_in_actor=True),
+    "soft_moe_redq_subset": dict(moe_experts=2, moe_tokens=4, num_critics=4,
+                                 target_subset_size=2),
+    "regen": dict(regen_rate=1e-2),
+    "regen_and_resets": dict(regen_rate=1e-2, reset_interval=4),
+    "softmin": dict(actor_q_reduction="softmin", target_q_reduction="softmin",
+                    softmin_temperature=0.5),
+}
+
+
 @pytest.mark.parametrize("options", [
     dict(num_critics=3, num_quantiles=5, quantiles_to_drop=1),
     dict(hidden_sizes=(32,), residual_blocks=1, normalize_observations=True),
@@ -350,8 +376,11 @@ def test_the_actor_and_alpha_update_on_every_interval_th_critic_update():
     dict(batch_renorm=True, target_networks=False, critic_hidden_sizes=(64, 64),
          adam_beta_1=0.5, actor_update_interval=3, batch_renorm_warmup=3),
     dict(target_networks=False, critic_dropout_rate=0.01, critic_layer_norm=True),
-], ids=["tqc", "simba", "resets", "delayed_actor", "crossq", "joint_batch_dropout"])
+    *NETWORK_TOOLBOX.values(),
+], ids=["tqc", "simba", "resets", "delayed_actor", "crossq", "joint_batch_dropout",
+        *NETWORK_TOOLBOX])
 def test_option_trains_in_the_fused_xla_loop_and_round_trips_a_checkpoint(options, tmp_path):
+    """Every option trains in the compiled learner and its state survives a checkpoint."""
     from sac_tf.run.checkpoints import Checkpointer
     from sac_tf.core.learner import Learner
     from sac_tf.core.replay_buffer import ReplayBuffer
@@ -515,3 +544,46 @@ def test_crossq_actor_acts_and_exports_with_its_running_statistics(tmp_path):
     np.testing.assert_allclose(served.numpy(), SPEC.action_scaler.to_env(inference), rtol=1e-5,
                                atol=1e-6)
     assert int(agent.actor.torso.layers[0].steps) == steps + 1  # acting updated nothing
+
+
+@pytest.mark.parametrize("options", NETWORK_TOOLBOX.values(), ids=NETWORK_TOOLBOX.keys())
+def test_network_toolbox_policies_export_and_act_as_trained(options, tmp_path):
+    from sac_tf.deploy.saved_policy import export_policy, load_policy
+
+    agent = make_sac(**options)
+    tf.function(agent.train)(fixed_batch())
+    observation = fixed_batch(size=5, seed=9).observation
+    greedy = agent.greedy_action(observation).numpy()
+    _, loaded = load_policy(export_policy(agent, SPEC, tmp_path / "policy", env_id="Pendulum-v1",
+                                          agent_name="sac", train_step=0))
+    served = loaded.signatures["serving_default"](observation=tf.constant(observation))["action"]
+    np.testing.assert_allclose(served.numpy(), SPEC.action_scaler.to_env(greedy), rtol=1e-5,
+                               atol=1e-6)
+
+
+def test_soft_min_lies_between_the_min_and_the_mean_and_tends_to_both():
+    from sac_tf.agents.sac_options import soft_min
+
+    q = np.random.default_rng(0).normal(scale=3.0, size=(5, 100)).astype(np.float32)
+    for temperature in (0.1, 1.0, 10.0):
+        value = soft_min(tf.constant(q), temperature).numpy()
+        scaled = np.exp(-(q - q.min(0)) / temperature)
+        weights = scaled / scaled.sum(0)
+        np.testing.assert_allclose(value, (weights * q).sum(0), rtol=1e-5, atol=1e-5)
+        assert np.all(value >= q.min(0) - 1e-5) and np.all(value <= q.mean(0) + 1e-5)
+    np.testing.assert_allclose(soft_min(tf.constant(q), 1e-3).numpy(), q.min(0), atol=1e-4)
+    np.testing.assert_allclose(soft_min(tf.constant(q), 1e4).numpy(), q.mean(0), atol=1e-2)
+
+
+def test_softmin_reduces_the_actor_value_and_the_target():
+    q = tf.constant([[3.0, -2.0], [1.0, 4.0]])  # [N=2, B=2]
+    agent = make_sac(actor_q_reduction="softmin", target_q_reduction="softmin",
+                     softmin_temperature=2.0)
+    w = np.exp(-q.numpy() / 2.0) / np.exp(-q.numpy() / 2.0).sum(0)
+    expected = (w * q.numpy()).sum(0)
+    np.testing.assert_allclose(agent.actor_value(q).numpy(), expected, rtol=1e-6)
+    penalty = tf.constant([0.5, -1.0])
+    np.testing.assert_allclose(agent.soft_target_value(q, penalty).numpy(),
+                               expected - penalty.numpy(), rtol=1e-6)
+    plain = make_sac()  # the hard min by default
+    np.testing.assert_allclose(plain.soft_target_value(q, penalty).numpy(), [0.5, -1.0])
