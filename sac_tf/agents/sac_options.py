@@ -22,13 +22,19 @@ TARGET_Q_REDUCTIONS = ("min", "softmin")
 def soft_min(q: tf.Tensor, temperature: float) -> tf.Tensor:
     """Σ_i w_i Q_i over the critics axis 0 of `q` `[N, ...]`, w = softmax(−Q / β) with β the
     `temperature` (in units of Q): the min as β → 0, the mean as β → ∞, and between
-    the two for any β (the weights fall as Q rises). Gradients flow through the weights.
+    the two for any β (the weights fall as Q rises).
+
+    The weights are held constant for gradients (`stop_gradient`), so the actor's
+    gradient is Σ_i w_i ∇Q_i, a convex combination of the critics' gradients like the
+    min's and the mean's. Through the weights, a critic far above the soft-min
+    (Q_i − S > β) would get a negative share: the actor would be pushed to lower the
+    more optimistic critic's value.
 
     A Boltzmann soft-min, the softmax operator of Song et al. (2019, "Revisiting the
     Softmax Bellman Operator") and Pan et al. (2020, SD3) taken over critics instead of
     actions, with the sign flipped; not from one paper's code.
     """
-    weights = tf.nn.softmax(-q / temperature, axis=0)
+    weights = tf.stop_gradient(tf.nn.softmax(-q / temperature, axis=0))
     return tf.reduce_sum(weights * q, axis=0)
 
 
