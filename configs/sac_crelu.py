@@ -3,8 +3,10 @@
     --config=configs/sac_crelu.py:Hopper-v5
 Each hidden layer outputs [relu(x), relu(−x)], so the next layer sees twice
 the width (256 units → 512 inputs): Abbas et al. (2023, "Loss of Plasticity in
-Continual Deep Reinforcement Learning") find CReLU keeps networks plastic. As
-there, the layer widths stay as in SAC; the next layers' weights double.
+Continual Deep Reinforcement Learning") find CReLU keeps networks plastic. The
+layer widths stay as in SAC, so the next layers' weights double (our choice;
+halving the widths would keep the parameter count; not checked against their
+code).
 """
 
 from sac_tf.config import default_config

@@ -4,6 +4,7 @@ Twin (or ensemble) critics with target copies, a tanh-Gaussian actor and a
 learned temperature α driven towards a target entropy. The three losses:
 
   critic: ½ (Q_i(s, a) − [r + γ (1 − d) (min_j Q'_j(s', a') − α log π(a'|s'))])²
+          (the min a soft-min with target_q_reduction="softmin")
   actor:  α log π(ã|s) − min_i Q_i(s, ã),          ã ~ π(·|s)
           (hybrid actions: Q in exact expectation over each discrete head)
   alpha:  −log α · (log π(ã|s) + target_entropy)
@@ -177,7 +178,7 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                 actor_update_interval, [name for name in self.metric_names
                                         if name not in ("critic_loss", "q_mean", "alpha")],
                 name="delayed_actor_update")
-        if regen_rate < 0:
+        if not regen_rate >= 0:  # NaN too
             raise ValueError(f"regen_rate must be >= 0, got {regen_rate}")
         self.regen_rate = regen_rate
         self.initial_actor = self.initial_critics = None  # plain SAC keeps its checkpoint layout
@@ -220,7 +221,8 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
             extra=dict(critic_loss=critic_loss, q_mean=q_mean, alpha=alpha, **actor_metrics))
 
     def critic_target(self, batch: Transition, alpha: tf.Tensor) -> tf.Tensor:
-        """y = r + γ (1 − d) (min_j Q'_j(s', a') − α log π(a'|s')), a' ~ π(·|s'): `[B]`
+        """y = r + γ (1 − d) (min_j Q'_j(s', a') − α log π(a'|s')), a' ~ π(·|s') (the min
+        as `soft_target_value` takes it: min, soft-min or TQC's atoms): `[B]`
         (`[B, kept atoms]` for TQC), without gradient. `critic_loss` (of
         `OffPolicyAgent`) regresses every Q_i(s, a) on it."""
         next_action, penalty = self.next_action_and_penalty(batch, alpha)
@@ -230,7 +232,7 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
 
     def actor_loss(self, batch: Transition, alpha: tf.Tensor, alpha_discrete) -> tuple:
         """mean_B [α log π(ã|s) + α_d Σ p log p − Q(s, ã)], ã ~ π(·|s), Q the critics'
-        min (or mean, `actor_q_reduction`), in expectation over each discrete head of
+        min (or mean or soft-min, `actor_q_reduction`), in expectation over each discrete head of
         a hybrid action (`policy_value`); plus λ ‖θ − θ₀‖² of the actor with `regen_rate` λ.
 
         Returns:

@@ -6,10 +6,12 @@
 | `"crelu"` | [max(x, 0), max(−x, 0)] | 2 × width | Shang et al. 2016; Abbas et al. 2023 |
 | `"relu2"` | max(x, 0)² | width | So et al. 2021 (Primer); Zhang et al. 2024 |
 
-Concatenated ReLU (CReLU) passes the negative part on too, so no unit is ever
-dead for every input: Abbas et al. (2023, "Loss of Plasticity in Continual Deep
-Reinforcement Learning") find it keeps networks plastic. It doubles the width
-the next layer sees (and so that layer's weights), not the layer's own.
+Concatenated ReLU (CReLU) passes the negative part on too, so every
+pre-activation passes gradient through one of its two halves for any input (a
+ReLU unit whose input stays negative stops learning): Abbas et al. (2023, "Loss
+of Plasticity in Continual Deep Reinforcement Learning") find it keeps networks
+plastic. It doubles the width the next layer sees (and so that layer's
+weights), not the layer's own.
 Squared ReLU is "ReLU²" of Zhang et al. (2024, "ReLU² Wins"), sparser and
 smoother at 0.
 """

@@ -4,7 +4,8 @@ Every hidden block is dense → activation (`activation`: ReLU, CReLU or ReLU²,
 see `sac_tf.networks.activations`), optionally followed by a layer norm
 (`extra_layer_norm`: NormFormer's post-activation norm, Shleifer et al. 2021),
 and with `moe` (`SoftMoE` keyword arguments less `units`) the last hidden block
-is a Soft MoE layer of that width (Obando-Ceron et al. 2024).
+is a Soft MoE layer of that width (Obando-Ceron et al. 2024), which gets no
+extra layer norm (its output is linear, as in the authors' code).
 """
 
 from typing import Mapping, Optional, Sequence
@@ -19,8 +20,8 @@ from sac_tf.networks.soft_moe import EnsembleSoftMoE, SoftMoE
 
 def check_moe_torso(hidden_sizes: Sequence[int], moe: Optional[Mapping],
                     batch_renorm: Optional[Mapping]) -> list:
-    """The widths of the dense hidden blocks: all of `hidden_sizes`, or without `moe` the
-    last, which the Soft MoE layer replaces.
+    """The widths of the dense hidden blocks: all of `hidden_sizes`, or with `moe` all but
+    the last, which the Soft MoE layer replaces.
 
     Raises:
       ValueError: for a Soft MoE after fewer than two hidden layers (its tokens are the

@@ -19,8 +19,11 @@ tokens are the spatial positions of a convolutional encoder's output; our
 networks are MLPs over flat vectors, so a token is a contiguous chunk of the
 previous layer's features (closest to their per-feature-map tokenisation).
 As there, the experts' inner width is the replaced layer's width, their output
-keeps the token's size (no activation after W₂), Φ is LeCun-normal and the
-inputs are not L2-normalised (their default).
+keeps the token's size (no activation after W₂) and the inputs are not
+L2-normalised (their default). Φ is normal with standard deviation 1/√t; their
+`lecun_normal` on Φ `[t, E, S]` takes E·t as its fan-in (a truncated normal of
+standard deviation ≈ 1/√(E·t)), so our initial logits are √E times larger
+(2× with 4 experts) — a difference we noticed after the runs in the README.
 """
 
 import math

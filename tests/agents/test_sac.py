@@ -289,6 +289,7 @@ def test_tqc_target_keeps_n_times_k_minus_d_atoms_below_the_dropped_ones():
     (dict(moe_experts=2, moe_tokens=5), "do not split into 5 tokens"),
     (dict(activation="tanh"), "activation must be one of"),
     (dict(regen_rate=-1.0), "regen_rate"),
+    (dict(regen_rate=float("nan")), "regen_rate"),
 ])
 def test_inconsistent_options_are_refused(options, message):
     with pytest.raises(ValueError, match=message):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sac_tf.networks.activations import ACTIVATIONS, activation_function, activation_layer
+from sac_tf.networks.activations import activation_function, activation_layer
 from sac_tf.networks.mlp import ensemble_mlp, mlp
 
 X = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]], np.float32)
@@ -31,11 +31,15 @@ def test_crelu_doubles_the_width_the_next_layer_sees():
 
 
 def test_relu_torsos_are_built_as_before():
-    """The default builds the layers it always did (one Dense with its ReLU per block), so
-    plain SAC's checkpoints and initial weights are unchanged."""
+    """The default builds the layers it always did (one Dense with its ReLU per block; an
+    ensemble's ReLU a Keras `Activation`), so plain SAC's checkpoints and initial weights
+    are unchanged (the golden runs check the numbers)."""
     torso = mlp((8, 6))
     assert [type(layer).__name__ for layer in torso.layers] == ["Dense", "Dense"]
-    assert "relu" in ACTIVATIONS
+    assert all(layer.activation.__name__ == "relu" for layer in torso.layers)
+    ensemble = ensemble_mlp(2, (8,), 1)
+    assert [type(layer).__name__ for layer in ensemble.layers] == [
+        "EnsembleDense", "Activation", "EnsembleDense"]
 
 
 def test_an_unknown_activation_is_refused():
