@@ -352,20 +352,17 @@ def test_the_actor_and_alpha_update_on_every_interval_th_critic_update():
     assert float(fourth.extra["critic_loss"]) != float(third.extra["critic_loss"])
 
 
-#: The network toolbox's options (issue 22), each on its own, as the tests build them.
+#: The network toolbox's options, every part in one of three agents (each part's math has
+#: its own unit test; these check that they train, checkpoint and export together).
 NETWORK_TOOLBOX = {
-    "crelu": dict(activation="crelu"),
-    "relu2": dict(activation="relu2"),
-    "extra_layer_norm": dict(extra_layer_norm=True, critic_layer_norm=True),
-    "simba_extra_layer_norm_crelu": dict(hidden_sizes=(32,), residual_blocks=1,
-                                         extra_layer_norm=True, activation="crelu"),
-    "soft_moe": dict(moe_experts=3, moe_slots=2, moe_tokens=4, moe_in_actor=True),
-    "soft_moe_redq_subset": dict(moe_experts=2, moe_tokens=4, num_critics=4,
-                                 target_subset_size=2),
-    "regen": dict(regen_rate=1e-2),
-    "regen_and_resets": dict(regen_rate=1e-2, reset_interval=4),
-    "softmin": dict(actor_q_reduction="softmin", target_q_reduction="softmin",
-                    softmin_temperature=0.5),
+    "crelu_norm_moe_regen_resets_softmin": dict(
+        activation="crelu", extra_layer_norm=True, critic_layer_norm=True, moe_experts=3,
+        moe_slots=2, moe_tokens=4, moe_in_actor=True, regen_rate=1e-2, reset_interval=4,
+        actor_q_reduction="softmin", target_q_reduction="softmin", softmin_temperature=0.5),
+    "residual_relu2_norm_regen": dict(hidden_sizes=(32,), residual_blocks=1, activation="relu2",
+                                      extra_layer_norm=True, regen_rate=1e-2),
+    "moe_redq_subset_softmin_target": dict(moe_experts=2, moe_tokens=4, num_critics=4,
+                                           target_subset_size=2, target_q_reduction="softmin"),
 }
 
 
