@@ -8,11 +8,14 @@ collected on a second Python thread while the fused learner call runs
 ("overlap"), each measurement in a fresh process, in alternating rounds; prints
 the median overlap / serial ratio with its range.
 
-The overlap variant is a probe, not a mode to train with: its collection thread
-acts with the actor's variables while the learner writes them (no snapshot, so
-the policy is not deterministic), which can only make it faster than a correct
-implementation (one that copies the actor's weights per block). If even this
-is slower than the serial loop, the correct one is too.
+The overlap variant acts as a correct implementation would: with its own copy
+of the agent (`make_agent`), whose policy variables (actor and observation
+statistics) are assigned from the learner's before each block is submitted, so
+the policy lags one block and the thread never reads a variable the running
+learner call holds. (An earlier version of this probe acted with the learner's
+own variables: its policy calls waited for the learner call to release them.)
+It is a probe, not a mode to train with: one block of lag changes learning,
+so it could only be an option.
 """
 
 import concurrent.futures
@@ -29,8 +32,20 @@ FLAGS = flags.FLAGS
 
 
 def collect_next_block_while_training(loop):
-    """`TrainingLoop.collect_and_train` with the next block collected on a thread."""
+    """`TrainingLoop` with the next block collected on a thread by a copy of the policy."""
+    from sac_tf.agents import make_agent
+    from sac_tf.core.acting import numpy_action_fn
+
     pool = concurrent.futures.ThreadPoolExecutor(1)
+    original_init = loop.TrainingLoop.__init__
+
+    def __init__(self, state, *args, **kwargs):
+        original_init(self, state, *args, **kwargs)
+        self.shadow = make_agent(self.config, state.spec)
+        self.collection.agent = self.shadow
+        self.collection.explore = numpy_action_fn(self.shadow.explore_action,
+                                                  state.spec.observation_dim,
+                                                  self.config.jit_compile)
 
     def collect_and_train(self):
         pending = getattr(self, "pending_block", None)
@@ -41,11 +56,15 @@ def collect_next_block_while_training(loop):
             return None
         self.writer.flush()
         if self.step < self.config.num_steps:
+            for copy, variable in zip(self.shadow.policy_variables(),
+                                      self.state.agent.policy_variables()):
+                copy.assign(variable)
             self.pending_block = pool.submit(self.collection.collect, self.step)
         info = self.state.learner.run(added * self.config.updates_per_step)
         self.check_finite(info.loss.numpy())
         return info
 
+    loop.TrainingLoop.__init__ = __init__
     loop.TrainingLoop.collect_and_train = collect_and_train
 
 
@@ -73,7 +92,9 @@ def main(argv):
         rates = {}
         for variant in order:
             result = subprocess.run([sys.executable, __file__, f"--measure={variant}"],
-                                    capture_output=True, text=True, check=True)
+                                    capture_output=True, text=True)
+            if result.returncode != 0:
+                sys.exit(f"{variant} failed:\n{result.stderr[-2000:]}")
             rates[variant] = json.loads(result.stdout.strip().splitlines()[-1])["steps_per_s"]
         ratios.append(rates["overlap"] / rates["serial"])
         print(f"| {index + 1} | {rates['serial']:.1f} | {rates['overlap']:.1f} | "

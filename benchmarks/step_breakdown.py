@@ -1,7 +1,8 @@
 """Where one env step's time goes in `python -m sac_tf.train`'s loop.
 
 The real loop runs with timers wrapped around its parts; each moment of the timed window is
-charged to the innermost part running (so an evaluation's env steps count as evaluation):
+charged to the innermost part running, except inside an evaluation, which keeps the time of
+its own env steps and greedy actions:
 
 | part | what is timed |
 |---|---|
@@ -23,8 +24,13 @@ PARTS = ("updates", "policy call", "env step", "buffer writes", "driver, other",
          "evaluation", "checkpoint")
 
 
+#: Parts that keep the time of the parts running inside them.
+ABSORBING = ("evaluation",)
+
+
 class ExclusiveTimer:
-    """Seconds per part, each moment charged to the innermost running part."""
+    """Seconds per part, each moment charged to the innermost running part (or to the
+    outermost `ABSORBING` part running)."""
 
     def __init__(self):
         self.seconds = collections.defaultdict(float)
@@ -41,7 +47,8 @@ class ExclusiveTimer:
     @contextlib.contextmanager
     def part(self, name: str):
         self._switch()
-        self.stack.append(name)
+        absorbing = [part for part in self.stack if part in ABSORBING]
+        self.stack.append(absorbing[0] if absorbing else name)
         try:
             yield
         finally:

@@ -13,17 +13,23 @@ def numpy_action_fn(action_fn: Callable[[tf.Tensor], tf.Tensor], observation_dim
                     jit_compile: bool) -> NumpyActFn:
     """Compiles `action_fn` (`[B, obs_dim]` → `[B, act_dim]`) for calls from numpy.
 
-    The compiled graph is called through its `tf.types.experimental.AtomicFunction`
-    with the captured variables passed flat, which skips `tf.function`'s argument
-    dispatch and the concrete function's structuring of inputs and outputs: a call
-    costs about half of a `tf.function` call and two thirds of a concrete-function
-    call, and it is paid once per env step.
+    The compiled graph is called through `call_flat` of the concrete function's
+    `inference_fn` with the captured variables passed flat: what calling the
+    concrete function runs, without its structuring of inputs and outputs. A call
+    costs about two thirds of a concrete-function call (135–172 µs against
+    193–304 µs for SAC's HalfCheetah actor here) and it is paid once per env step.
+    `call_flat` is a method of TensorFlow's implementation class, not of the public
+    `tf.types.experimental.AtomicFunction` type, so where it is missing the concrete
+    function is called instead.
     """
     concrete = tf.function(action_fn, jit_compile=jit_compile).get_concrete_function(
         tf.TensorSpec([None, observation_dim], tf.float32))
-    graph, captures = concrete.inference_fn, concrete.captured_inputs
-    return lambda observation: graph.call_flat(tf.constant(observation, tf.float32),
-                                               *captures)[0].numpy()
+    call_flat = getattr(concrete.inference_fn, "call_flat", None)
+    if call_flat is None:
+        return lambda observation: concrete(tf.constant(observation, tf.float32)).numpy()
+    captures = concrete.captured_inputs
+    return lambda observation: call_flat(tf.constant(observation, tf.float32),
+                                         *captures)[0].numpy()
 
 
 class CompiledActions(NamedTuple):
