@@ -46,7 +46,7 @@ from sac_tf.agents.base import OffPolicyAgent, built_adam, minimize
 from sac_tf.agents.delayed import DelayedUpdate
 from sac_tf.agents.plasticity import (InitialValues, PeriodicReset, floating,
                                       optimizer_variables, regenerative_penalty)
-from sac_tf.agents.sac_options import (SacOptionParts, checked_q_reductions,
+from sac_tf.agents.sac_options import (SacOptionParts, check_q_reductions,
                                        checked_target_subset_size, torso_options)
 from sac_tf.networks import GaussianActor, HybridActor
 from sac_tf.core.specs import EnvSpec
@@ -142,8 +142,9 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
         self.target_subset_size = checked_target_subset_size(
             target_subset_size, num_critics, num_quantiles, quantiles_to_drop, target_networks)
         self.quantiles_to_drop = quantiles_to_drop
-        self.actor_q_reduction, self.target_q_reduction = checked_q_reductions(
-            actor_q_reduction, target_q_reduction, softmin_temperature, num_quantiles)
+        check_q_reductions(actor_q_reduction, target_q_reduction, softmin_temperature,
+                           num_quantiles)
+        self.actor_q_reduction, self.target_q_reduction = actor_q_reduction, target_q_reduction
         self.softmin_temperature = softmin_temperature
         if spec.is_hybrid:
             self.actor = HybridActor(spec.continuous_dim, spec.discrete_sizes, hidden_sizes,

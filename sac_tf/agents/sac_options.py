@@ -38,9 +38,9 @@ def soft_min(q: tf.Tensor, temperature: float) -> tf.Tensor:
     return tf.reduce_sum(weights * q, axis=0)
 
 
-def checked_q_reductions(actor_q_reduction: str, target_q_reduction: str,
-                         softmin_temperature: float, num_quantiles: int) -> tuple:
-    """(`actor_q_reduction`, `target_q_reduction`) after checking them.
+def check_q_reductions(actor_q_reduction: str, target_q_reduction: str,
+                       softmin_temperature: float, num_quantiles: int) -> None:
+    """Checks the critics' reductions in the actor loss and the target.
 
     Raises:
       ValueError: for an unknown reduction, a non-positive `softmin_temperature`, or a
@@ -57,7 +57,6 @@ def checked_q_reductions(actor_q_reduction: str, target_q_reduction: str,
     if target_q_reduction == "softmin" and num_quantiles > 1:
         raise ValueError("quantile critics (TQC) pool their target atoms: leave "
                          "target_q_reduction at \"min\"")
-    return actor_q_reduction, target_q_reduction
 
 
 def torso_options(activation: str, extra_layer_norm: bool, moe_experts: int, moe_slots: int,

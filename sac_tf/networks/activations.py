@@ -44,6 +44,11 @@ def activation_function(name: str):
     return ACTIVATION_FUNCTIONS[name]
 
 
+def activation_width(name: str, width: int) -> int:
+    """The width the activation `name` outputs for `width` inputs (CReLU doubles it)."""
+    return 2 * width if name == "crelu" else width
+
+
 class ConcatenatedReLU(keras.layers.Layer):
     """`concatenated_relu` as a layer: it tells Keras that it doubles the last axis
     (`keras.layers.Activation` assumes the shape is kept)."""
@@ -52,7 +57,8 @@ class ConcatenatedReLU(keras.layers.Layer):
         return concatenated_relu(inputs)
 
     def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], None if input_shape[-1] is None else 2 * input_shape[-1])
+        width = input_shape[-1]
+        return (*input_shape[:-1], None if width is None else activation_width("crelu", width))
 
 
 def activation_layer(name: str) -> keras.layers.Layer:

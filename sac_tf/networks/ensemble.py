@@ -99,6 +99,13 @@ class StatelessDropout(keras.layers.Layer):
         return tf.where(keep, inputs / (1.0 - self.rate), tf.zeros_like(inputs))
 
 
+def glorot_uniform(fan_in: int, fan_out: int) -> keras.initializers.Initializer:
+    """Glorot-uniform for a kernel with these fans (what `keras.layers.Dense` uses), for
+    weights whose leading axes (members, experts) are not part of the fans."""
+    limit = math.sqrt(6.0 / (fan_in + fan_out))
+    return keras.initializers.RandomUniform(-limit, limit)
+
+
 class EnsembleDense(EnsembleLayer):
     """`num_members` independent linear (dense, no activation) layers in one batched matmul.
 
@@ -115,10 +122,9 @@ class EnsembleDense(EnsembleLayer):
 
     def build(self, input_shape):
         fan_in = int(input_shape[-1])
-        limit = math.sqrt(6.0 / (fan_in + self.units))
         self.kernel = self.add_weight(
             shape=(self.num_members, fan_in, self.units), name="kernel",
-            initializer=keras.initializers.RandomUniform(-limit, limit))
+            initializer=glorot_uniform(fan_in, self.units))
         self.bias = self.add_weight(
             shape=(self.num_members, 1, self.units), name="bias", initializer="zeros")
 

@@ -31,8 +31,8 @@ import math
 import keras
 import tensorflow as tf
 
-from sac_tf.networks.activations import activation_function
-from sac_tf.networks.ensemble import EnsembleLayer, select_members
+from sac_tf.networks.activations import activation_function, activation_width
+from sac_tf.networks.ensemble import EnsembleLayer, glorot_uniform, select_members
 
 
 def soft_moe_weights(tokens: tf.Tensor, phi: tf.Tensor) -> tuple:
@@ -70,7 +70,7 @@ class EnsembleSoftMoE(EnsembleLayer):
         self.num_members, self.num_experts = num_members, num_experts
         self.slots_per_expert, self.num_tokens, self.units = slots_per_expert, num_tokens, units
         self.activation = activation_function(activation)
-        self.inner_width = 2 * units if activation == "crelu" else units
+        self.inner_width = activation_width(activation, units)
 
     def build(self, input_shape):
         width = int(input_shape[-1])
@@ -79,22 +79,17 @@ class EnsembleSoftMoE(EnsembleLayer):
                              f"{self.num_tokens} tokens; choose moe_tokens dividing {width}")
         token = width // self.num_tokens
         members, experts = self.num_members, self.num_experts
-
-        def glorot(fan_in, fan_out):
-            limit = math.sqrt(6.0 / (fan_in + fan_out))
-            return keras.initializers.RandomUniform(-limit, limit)
-
         self.phi = self.add_weight(
             shape=(members, token, experts, self.slots_per_expert), name="phi",
             initializer=keras.initializers.RandomNormal(stddev=1.0 / math.sqrt(token)))
         self.expert_kernel = self.add_weight(shape=(members, experts, token, self.units),
                                              name="expert_kernel",
-                                             initializer=glorot(token, self.units))
+                                             initializer=glorot_uniform(token, self.units))
         self.expert_bias = self.add_weight(shape=(members, experts, self.units),
                                            name="expert_bias", initializer="zeros")
         self.output_kernel = self.add_weight(shape=(members, experts, self.inner_width, token),
                                              name="output_kernel",
-                                             initializer=glorot(self.inner_width, token))
+                                             initializer=glorot_uniform(self.inner_width, token))
         self.output_bias = self.add_weight(shape=(members, experts, token), name="output_bias",
                                            initializer="zeros")
 
