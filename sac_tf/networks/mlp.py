@@ -12,20 +12,22 @@ from typing import Mapping, Optional, Sequence
 
 import keras
 
-from sac_tf.networks.activations import activation_layer
+from sac_tf.networks.activations import activation_layer, activation_width
 from sac_tf.networks.batch_renorm import BatchRenorm
 from sac_tf.networks.ensemble import EnsembleDense, EnsembleLayerNorm, StatelessDropout
-from sac_tf.networks.soft_moe import EnsembleSoftMoE, SoftMoE
+from sac_tf.networks.soft_moe import EnsembleSoftMoE, SoftMoE, check_token_split
 
 
 def check_moe_torso(hidden_sizes: Sequence[int], moe: Optional[Mapping],
-                    batch_renorm: Optional[Mapping]) -> list:
+                    batch_renorm: Optional[Mapping], activation: str) -> list:
     """The widths of the dense hidden blocks: all of `hidden_sizes`, or with `moe` all but
     the last, which the Soft MoE layer replaces.
 
     Raises:
       ValueError: for a Soft MoE after fewer than two hidden layers (its tokens are the
-        previous layer's features) or with batch renormalisation.
+        previous layer's features), whose tokens do not divide that layer's output, or
+        with batch renormalisation. Checked here, before Keras builds the layer (which
+        would wrap the message in its own).
     """
     if moe is None:
         return list(hidden_sizes)
@@ -35,6 +37,7 @@ def check_moe_torso(hidden_sizes: Sequence[int], moe: Optional[Mapping],
                          f"layers, got hidden_sizes={tuple(hidden_sizes)}")
     if batch_renorm is not None:
         raise ValueError("a Soft MoE layer does not combine with batch_renorm (CrossQ)")
+    check_token_split(activation_width(activation, hidden_sizes[-2]), moe["num_tokens"])
     return list(hidden_sizes[:-1])
 
 
@@ -48,7 +51,7 @@ def mlp(hidden_sizes: Sequence[int], name: str = "mlp",
     (`BatchRenorm` keyword arguments), the input and every hidden block's output are
     batch-renormalised: CrossQ's actor.
     """
-    widths = check_moe_torso(hidden_sizes, moe, batch_renorm)
+    widths = check_moe_torso(hidden_sizes, moe, batch_renorm, activation)
     layers = [BatchRenorm(**batch_renorm)] if batch_renorm is not None else []
     for size in widths:
         if activation == "relu" and not extra_layer_norm:
@@ -79,7 +82,7 @@ def ensemble_mlp(num_members: int, hidden_sizes: Sequence[int], output_size: int
     batch-renormalised per member: CrossQ's critics. With `moe` the last hidden
     block is a Soft MoE layer per member.
     """
-    widths = check_moe_torso(hidden_sizes, moe, batch_renorm)
+    widths = check_moe_torso(hidden_sizes, moe, batch_renorm, activation)
     layers = []
     if batch_renorm is not None:
         layers.append(BatchRenorm(num_members, **batch_renorm))

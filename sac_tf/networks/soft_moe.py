@@ -47,6 +47,13 @@ def soft_moe_weights(tokens: tf.Tensor, phi: tf.Tensor) -> tuple:
     return dispatch, combine
 
 
+def check_token_split(width: int, num_tokens: int) -> None:
+    """Raises `ValueError` unless `width` input features split into `num_tokens` tokens."""
+    if width % num_tokens:
+        raise ValueError(f"Soft MoE: the {width} input features do not split into "
+                         f"{num_tokens} tokens; choose moe_tokens dividing {width}")
+
+
 class EnsembleSoftMoE(EnsembleLayer):
     """`num_members` independent Soft MoE layers `[B, D]` or `[N, B, D]` → `[N, B, D]`
     (`[M, B, D]` with `members` `[M]`), computed in one batched call.
@@ -74,9 +81,7 @@ class EnsembleSoftMoE(EnsembleLayer):
 
     def build(self, input_shape):
         width = int(input_shape[-1])
-        if width % self.num_tokens:
-            raise ValueError(f"Soft MoE: the {width} input features do not split into "
-                             f"{self.num_tokens} tokens; choose moe_tokens dividing {width}")
+        check_token_split(width, self.num_tokens)
         token = width // self.num_tokens
         members, experts = self.num_members, self.num_experts
         self.phi = self.add_weight(

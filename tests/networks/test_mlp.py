@@ -57,3 +57,7 @@ def test_a_soft_moe_replaces_the_last_hidden_layer():
     assert [type(layer).__name__ for layer in torso.layers] == ["Dense", "SoftMoE"]
     with pytest.raises(ValueError, match="at least two hidden layers"):
         mlp((8,), moe=dict(num_experts=2, slots_per_expert=1, num_tokens=4))
+    # checked when the torso is made (Keras would wrap a build-time error in its own text);
+    # CReLU doubles the 8 features the tokens split
+    with pytest.raises(ValueError, match="^Soft MoE: the 16 input features do not split into 3"):
+        mlp((8, 6), activation="crelu", moe=dict(num_experts=2, slots_per_expert=1, num_tokens=3))
