@@ -37,9 +37,10 @@ def build_with_copy(network: keras.Model, target: keras.Model, *inputs):
 
 
 def built_adam(variables: Sequence[tf.Variable], learning_rate: float, name: str,
-               beta_1: float = 0.9) -> keras.optimizers.Adam:
-    """An Adam optimiser with its slots already created for `variables` (so it checkpoints)."""
-    optimizer = keras.optimizers.Adam(learning_rate, beta_1=beta_1, name=name)
+               beta_1: float = 0.9, epsilon: float = 1e-7) -> keras.optimizers.Adam:
+    """An Adam optimiser with its slots already created for `variables` (so it checkpoints).
+    `epsilon` is Adam's ε (Keras' default 1e-7; PyTorch and optax use 1e-8)."""
+    optimizer = keras.optimizers.Adam(learning_rate, beta_1=beta_1, epsilon=epsilon, name=name)
     optimizer.build(variables)
     return optimizer
 
@@ -73,6 +74,7 @@ class OffPolicyAgent(tf.Module):
       target_networks: keep Polyak-averaged target critics; False has none (CrossQ).
       critic_lr: Adam learning rate of the critics.
       adam_beta_1: Adam's β1 for the critics (and the subclass's actor).
+      adam_epsilon: Adam's ε for every optimiser of the agent.
       gamma: discount factor per step.
       tau: Polyak coefficient of the target networks.
       seed: seed of the agent's own random generator.
@@ -94,8 +96,11 @@ class OffPolicyAgent(tf.Module):
                  num_quantiles: int = 1, residual_blocks: int = 0,
                  normalize_observations: bool = False, critic_batch_renorm=None,
                  target_networks: bool = True, adam_beta_1: float = 0.9,
-                 critic_torso_options=None):
+                 adam_epsilon: float = 1e-7, critic_torso_options=None):
         super().__init__(name=name)
+        if not adam_epsilon > 0:
+            raise ValueError(f"adam_epsilon must be > 0, got {adam_epsilon}")
+        self.adam_epsilon = adam_epsilon
         self.spec = spec
         self.gamma = gamma
         self.tau = tau
@@ -114,7 +119,8 @@ class OffPolicyAgent(tf.Module):
         else:
             self.critics(*self._dummy_inputs())
         self.critic_optimizer = built_adam(self.critics.trainable_variables, critic_lr,
-                                           name="critic_adam", beta_1=adam_beta_1)
+                                           name="critic_adam", beta_1=adam_beta_1,
+                                           epsilon=adam_epsilon)
 
     def _dummy_inputs(self):
         return (tf.zeros((1, self.spec.observation_dim)), tf.zeros((1, self.spec.action_dim)))

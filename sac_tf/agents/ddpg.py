@@ -78,7 +78,7 @@ class DdpgAgent(OffPolicyAgent):
         self.target_actor = DeterministicActor(spec.action_dim, hidden_sizes, name="target_actor")
         build_with_copy(self.actor, self.target_actor, self._dummy_inputs()[0])
         self.actor_optimizer = built_adam(self.actor.trainable_variables, actor_lr,
-                                          name="actor_adam")
+                                          name="actor_adam", epsilon=self.adam_epsilon)
         self.delayed_actor_update = DelayedUpdate(policy_delay, ["actor_loss"],
                                                   name="delayed_actor_update")
         if noise_type == "ornstein_uhlenbeck":

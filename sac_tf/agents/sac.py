@@ -90,6 +90,11 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
         (s, a) and (s', a') in one training-mode pass over the joint batch and
         bootstrap from the second half (CrossQ).
       adam_beta_1: Adam's β1 for the actor and the critics (CrossQ: 0.5).
+      adam_epsilon: Adam's ε for every optimiser (Keras 1e-7; PyTorch and optax 1e-8).
+      actor_log_std: how the actor bounds its log std, "tanh" (CleanRL: squashed into
+        [−5, 2]) or "clip" (SB3 and SBX: clipped into [−20, 2]); see `LOG_STD_BOUNDS`.
+      kernel_init: initialiser of every dense kernel of actor and critics,
+        "glorot_uniform" (Keras) or "lecun_normal" (flax, so SBX); biases start at zero.
       activation: hidden activation of actor and critics, "relu", "crelu" or "relu2"
         (`sac_tf.networks.activations`).
       extra_layer_norm: a layer norm after every hidden activation (NormFormer).
@@ -118,7 +123,8 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                  critic_hidden_sizes: Optional[Sequence[int]] = None, batch_renorm: bool = False,
                  batch_renorm_momentum: float = 0.99, batch_renorm_warmup: int = 100_000,
                  target_networks: bool = True, adam_beta_1: float = 0.9,
-                 activation: str = "relu", extra_layer_norm: bool = False,
+                 adam_epsilon: float = 1e-7, actor_log_std: str = "tanh",
+                 kernel_init: str = "glorot_uniform", activation: str = "relu", extra_layer_norm: bool = False,
                  moe_experts: int = 0, moe_slots: int = 2, moe_tokens: int = 8,
                  moe_in_actor: bool = False, regen_rate: float = 0.0,
                  target_q_reduction: str = "min", softmin_temperature: float = 1.0):
@@ -130,7 +136,8 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
         renorm = (dict(momentum=batch_renorm_momentum, warmup_steps=batch_renorm_warmup)
                   if batch_renorm else None)
         critic_torso, actor_torso = torso_options(activation, extra_layer_norm, moe_experts,
-                                                  moe_slots, moe_tokens, moe_in_actor)
+                                                  moe_slots, moe_tokens, moe_in_actor,
+                                                  kernel_init)
         super().__init__(spec, hidden_sizes=critic_hidden_sizes or hidden_sizes,
                          num_critics=num_critics, critic_lr=critic_lr, gamma=gamma, tau=tau,
                          seed=seed, name="sac", critic_layer_norm=critic_layer_norm,
@@ -138,7 +145,8 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                          residual_blocks=residual_blocks,
                          normalize_observations=normalize_observations,
                          critic_batch_renorm=renorm, target_networks=target_networks,
-                         adam_beta_1=adam_beta_1, critic_torso_options=critic_torso)
+                         adam_beta_1=adam_beta_1, adam_epsilon=adam_epsilon,
+                         critic_torso_options=critic_torso)
         self.target_subset_size = checked_target_subset_size(
             target_subset_size, num_critics, num_quantiles, quantiles_to_drop, target_networks)
         self.quantiles_to_drop = quantiles_to_drop
@@ -149,16 +157,20 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
         if spec.is_hybrid:
             self.actor = HybridActor(spec.continuous_dim, spec.discrete_sizes, hidden_sizes,
                                      residual_blocks=residual_blocks, batch_renorm=renorm,
-                                     torso_options=actor_torso, name="actor")
+                                     torso_options=actor_torso, log_std=actor_log_std,
+                                     name="actor")
         else:
             self.actor = GaussianActor(spec.continuous_dim, hidden_sizes,
                                        residual_blocks=residual_blocks, batch_renorm=renorm,
-                                       torso_options=actor_torso, name="actor")
+                                       torso_options=actor_torso, log_std=actor_log_std,
+                                       name="actor")
         self.actor(self._dummy_inputs()[0])
         self.actor_optimizer = built_adam(self.actor.trainable_variables, actor_lr,
-                                          name="actor_adam", beta_1=adam_beta_1)
+                                          name="actor_adam", beta_1=adam_beta_1,
+                                          epsilon=adam_epsilon)
         self.log_alpha = tf.Variable(math.log(initial_alpha), dtype=tf.float32, name="log_alpha")
-        self.alpha_optimizer = built_adam([self.log_alpha], alpha_lr, name="alpha_adam")
+        self.alpha_optimizer = built_adam([self.log_alpha], alpha_lr, name="alpha_adam",
+                                          epsilon=adam_epsilon)
         self.target_entropy = float(
             -spec.continuous_dim if target_entropy is None else target_entropy)
         if spec.is_hybrid:
@@ -166,7 +178,8 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
             self.log_alpha_discrete = tf.Variable(math.log(initial_alpha), dtype=tf.float32,
                                                   name="log_alpha_discrete")
             self.alpha_discrete_optimizer = built_adam([self.log_alpha_discrete], alpha_lr,
-                                                       name="alpha_discrete_adam")
+                                                       name="alpha_discrete_adam",
+                                                       epsilon=adam_epsilon)
             self.discrete_target_entropy = float(
                 0.5 * sum(math.log(size) for size in spec.discrete_sizes)
                 if discrete_target_entropy is None else discrete_target_entropy)

@@ -60,9 +60,11 @@ def check_q_reductions(actor_q_reduction: str, target_q_reduction: str,
 
 
 def torso_options(activation: str, extra_layer_norm: bool, moe_experts: int, moe_slots: int,
-                  moe_tokens: int, moe_in_actor: bool) -> tuple:
+                  moe_tokens: int, moe_in_actor: bool, kernel_init: str = "glorot_uniform"
+                  ) -> tuple:
     """The critics' and the actor's torso options (`activation`, `extra_layer_norm`, `moe`:
-    the Soft MoE settings or None), as `CriticEnsemble` and `GaussianActor` take them.
+    the Soft MoE settings or None, `kernel_init`), as `CriticEnsemble` and `GaussianActor`
+    take them.
 
     Raises:
       ValueError: for `moe_in_actor` without `moe_experts`, or a negative `moe_experts`.
@@ -73,7 +75,8 @@ def torso_options(activation: str, extra_layer_norm: bool, moe_experts: int, moe
         raise ValueError("moe_in_actor needs moe_experts > 0")
     moe = (dict(num_experts=moe_experts, slots_per_expert=moe_slots, num_tokens=moe_tokens)
            if moe_experts else None)
-    critic = dict(activation=activation, extra_layer_norm=extra_layer_norm, moe=moe)
+    critic = dict(activation=activation, extra_layer_norm=extra_layer_norm, moe=moe,
+                  kernel_init=kernel_init)
     return critic, dict(critic, moe=moe if moe_in_actor else None)
 
 

@@ -61,6 +61,9 @@ def sac_config() -> ml_collections.ConfigDict:
         batch_renorm_warmup=100_000,  # training calls of plain batch norm before renorm
         target_networks=True,         # CrossQ: False (joint batch, no target critics)
         adam_beta_1=0.9,              # actor and critics; CrossQ: 0.5
+        adam_epsilon=1e-7,            # Adam's ε, every optimiser (PyTorch, optax: 1e-8)
+        actor_log_std="tanh",         # "tanh": into [−5, 2] (CleanRL); "clip": [−20, 2] (SB3, SBX)
+        kernel_init="glorot_uniform",  # dense kernels; "lecun_normal" is flax's (SBX)
         activation="relu",            # hidden layers of actor and critics; "crelu", "relu2"
         extra_layer_norm=False,       # NormFormer: a layer norm after every hidden activation
         moe_experts=0,                # Soft MoE penultimate critic layer with this many experts

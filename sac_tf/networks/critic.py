@@ -24,14 +24,16 @@ class CriticEnsemble(keras.Model):
     residual torso of width `hidden_sizes[0]`; `batch_renorm` (`BatchRenorm`
     keyword arguments) gives CrossQ's critics, batch statistics with
     `training=True` and running statistics otherwise. `activation`,
-    `extra_layer_norm` and `moe` (`EnsembleSoftMoE` keyword arguments less
-    `num_members` and `units`) are the torso options of `sac_tf.networks.mlp`.
+    `extra_layer_norm`, `moe` (`EnsembleSoftMoE` keyword arguments less
+    `num_members` and `units`) and `kernel_init` are the torso options of
+    `sac_tf.networks.mlp`.
     """
 
     def __init__(self, num_critics: int, hidden_sizes: Sequence[int], layer_norm: bool = False,
                  dropout_rate: float = 0.0, num_quantiles: int = 1, residual_blocks: int = 0,
                  batch_renorm: Optional[Mapping] = None, activation: str = "relu",
-                 extra_layer_norm: bool = False, moe: Optional[Mapping] = None, **kwargs):
+                 extra_layer_norm: bool = False, moe: Optional[Mapping] = None,
+                 kernel_init: str = "glorot_uniform", **kwargs):
         super().__init__(**kwargs)
         self.num_critics = num_critics
         self.num_quantiles = num_quantiles
@@ -48,14 +50,14 @@ class CriticEnsemble(keras.Model):
             check_not_residual_moe(moe)
             self.body = keras.Sequential([
                 ensemble_residual_mlp(num_critics, residual_width(hidden_sizes), residual_blocks,
-                                      activation, extra_layer_norm),
-                EnsembleDense(num_critics, num_quantiles)], name="critic_body")
+                                      activation, extra_layer_norm, kernel_init=kernel_init),
+                EnsembleDense(num_critics, num_quantiles, kernel_init)], name="critic_body")
         else:
             self.body = ensemble_mlp(num_critics, hidden_sizes, num_quantiles,
                                      layer_norm=layer_norm, dropout_rate=dropout_rate,
                                      batch_renorm=batch_renorm, activation=activation,
                                      extra_layer_norm=extra_layer_norm, moe=moe,
-                                     name="critic_body")
+                                     kernel_init=kernel_init, name="critic_body")
 
     def call(self, observation, action, training=None, members=None, seed=None):
         inputs = tf.concat([observation, action], axis=-1)

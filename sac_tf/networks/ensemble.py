@@ -99,11 +99,34 @@ class StatelessDropout(keras.layers.Layer):
         return tf.where(keep, inputs / (1.0 - self.rate), tf.zeros_like(inputs))
 
 
+#: Dense kernels' initialisers, by their Keras names: "glorot_uniform" (Keras' default,
+#: U(±√(6 / (fan_in + fan_out)))) and "lecun_normal" (flax's default, so SBX's: a normal of
+#: std 1/√fan_in truncated at two std, rescaled to keep that std).
+KERNEL_INITS = ("glorot_uniform", "lecun_normal")
+
+
+def check_kernel_init(kernel_init: str) -> None:
+    """Raises `ValueError` unless `kernel_init` is one of `KERNEL_INITS`."""
+    if kernel_init not in KERNEL_INITS:
+        raise ValueError(f"kernel_init must be one of {KERNEL_INITS}, got {kernel_init!r}")
+
+
 def glorot_uniform(fan_in: int, fan_out: int) -> keras.initializers.Initializer:
     """Glorot-uniform for a kernel with these fans (what `keras.layers.Dense` uses), for
     weights whose leading axes (members, experts) are not part of the fans."""
     limit = math.sqrt(6.0 / (fan_in + fan_out))
     return keras.initializers.RandomUniform(-limit, limit)
+
+
+def kernel_initializer(kernel_init: str, fan_in: int, fan_out: int
+                       ) -> keras.initializers.Initializer:
+    """`kernel_init` (`KERNEL_INITS`) for a kernel with these fans, for weights whose leading
+    axes (members) are not part of the fans (Keras' own would count them in)."""
+    check_kernel_init(kernel_init)
+    if kernel_init == "glorot_uniform":
+        return glorot_uniform(fan_in, fan_out)
+    # Keras' and flax's truncated normal: std 1/√fan_in after truncation at ±2 std.
+    return keras.initializers.TruncatedNormal(stddev=math.sqrt(1.0 / fan_in) / .87962566103423978)
 
 
 class EnsembleDense(EnsembleLayer):
@@ -112,19 +135,23 @@ class EnsembleDense(EnsembleLayer):
     Input `[B, in]` (shared by every member) or `[num_members, B, in]`;
     output `[num_members, B, units]`, or `[M, B, units]` with `members` `[M]`
     (an input with a members axis must then have M rows). Each member's kernel
-    is Glorot-uniform initialised and its bias zero, as `keras.layers.Dense` does.
+    is initialised as `kernel_init` names it (`KERNEL_INITS`, with one member's fans) and
+    its bias zero, as `keras.layers.Dense` does.
     """
 
-    def __init__(self, num_members: int, units: int, **kwargs):
+    def __init__(self, num_members: int, units: int, kernel_init: str = "glorot_uniform",
+                 **kwargs):
         super().__init__(**kwargs)
+        check_kernel_init(kernel_init)
         self.num_members = num_members
         self.units = units
+        self.kernel_init = kernel_init
 
     def build(self, input_shape):
         fan_in = int(input_shape[-1])
         self.kernel = self.add_weight(
             shape=(self.num_members, fan_in, self.units), name="kernel",
-            initializer=glorot_uniform(fan_in, self.units))
+            initializer=kernel_initializer(self.kernel_init, fan_in, self.units))
         self.bias = self.add_weight(
             shape=(self.num_members, 1, self.units), name="bias", initializer="zeros")
 

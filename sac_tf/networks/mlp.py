@@ -14,7 +14,8 @@ import keras
 
 from sac_tf.networks.activations import activation_layer, activation_width
 from sac_tf.networks.batch_renorm import BatchRenorm
-from sac_tf.networks.ensemble import EnsembleDense, EnsembleLayerNorm, StatelessDropout
+from sac_tf.networks.ensemble import (EnsembleDense, EnsembleLayerNorm, StatelessDropout,
+                                     check_kernel_init)
 from sac_tf.networks.soft_moe import EnsembleSoftMoE, SoftMoE, check_token_split
 
 
@@ -43,8 +44,10 @@ def check_moe_torso(hidden_sizes: Sequence[int], moe: Optional[Mapping],
 
 def mlp(hidden_sizes: Sequence[int], name: str = "mlp",
         batch_renorm: Optional[Mapping] = None, activation: str = "relu",
-        extra_layer_norm: bool = False, moe: Optional[Mapping] = None) -> keras.Sequential:
-    """Hidden blocks `[..., in] → [..., out]`: dense → activation (→ layer norm).
+        extra_layer_norm: bool = False, moe: Optional[Mapping] = None,
+        kernel_init: str = "glorot_uniform") -> keras.Sequential:
+    """Hidden blocks `[..., in] → [..., out]`: dense → activation (→ layer norm), the dense
+    kernels initialised as `kernel_init` names it (`KERNEL_INITS`).
 
     `out` is `hidden_sizes[-1]`, doubled by CReLU; with `moe` it is the width of the
     layer before the Soft MoE (which keeps its input's width). With `batch_renorm`
@@ -52,12 +55,15 @@ def mlp(hidden_sizes: Sequence[int], name: str = "mlp",
     batch-renormalised: CrossQ's actor.
     """
     widths = check_moe_torso(hidden_sizes, moe, batch_renorm, activation)
+    check_kernel_init(kernel_init)
     layers = [BatchRenorm(**batch_renorm)] if batch_renorm is not None else []
     for size in widths:
         if activation == "relu" and not extra_layer_norm:
-            layers.append(keras.layers.Dense(size, activation="relu"))
+            layers.append(keras.layers.Dense(size, activation="relu",
+                                             kernel_initializer=kernel_init))
         else:
-            layers += [keras.layers.Dense(size), activation_layer(activation)]
+            layers += [keras.layers.Dense(size, kernel_initializer=kernel_init),
+                       activation_layer(activation)]
             if extra_layer_norm:
                 layers.append(keras.layers.LayerNormalization(epsilon=1e-3))
         if batch_renorm is not None:
@@ -71,6 +77,7 @@ def ensemble_mlp(num_members: int, hidden_sizes: Sequence[int], output_size: int
                  layer_norm: bool = False, dropout_rate: float = 0.0,
                  batch_renorm: Optional[Mapping] = None, activation: str = "relu",
                  extra_layer_norm: bool = False, moe: Optional[Mapping] = None,
+                 kernel_init: str = "glorot_uniform",
                  name: str = "ensemble_mlp") -> keras.Sequential:
     """`num_members` MLPs `[B, in] → [num_members, B, output_size]`, batched.
 
@@ -80,14 +87,14 @@ def ensemble_mlp(num_members: int, hidden_sizes: Sequence[int], output_size: int
     (Hiraoka et al. 2021) with dropout and `layer_norm`. With `batch_renorm`
     (`BatchRenorm` keyword arguments), the input and every block's output are
     batch-renormalised per member: CrossQ's critics. With `moe` the last hidden
-    block is a Soft MoE layer per member.
+    block is a Soft MoE layer per member. Dense kernels start as `kernel_init` says.
     """
     widths = check_moe_torso(hidden_sizes, moe, batch_renorm, activation)
     layers = []
     if batch_renorm is not None:
         layers.append(BatchRenorm(num_members, **batch_renorm))
     for size in widths:
-        layers.append(EnsembleDense(num_members, size))
+        layers.append(EnsembleDense(num_members, size, kernel_init))
         if dropout_rate > 0.0:
             layers.append(StatelessDropout(dropout_rate))
         if layer_norm:
@@ -100,5 +107,5 @@ def ensemble_mlp(num_members: int, hidden_sizes: Sequence[int], output_size: int
     if moe is not None:
         layers.append(EnsembleSoftMoE(num_members, units=hidden_sizes[-1],
                                       activation=activation, **moe))
-    layers.append(EnsembleDense(num_members, output_size))
+    layers.append(EnsembleDense(num_members, output_size, kernel_init))
     return keras.Sequential(layers, name=name)

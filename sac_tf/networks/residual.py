@@ -85,17 +85,20 @@ def _residual_torso(dense: Callable[[int], keras.layers.Layer],
 
 
 def residual_mlp(width: int, num_blocks: int, activation: str = "relu",
-                 extra_layer_norm: bool = False, name: str = "residual_mlp") -> keras.Sequential:
-    """`[B, in] → [B, width]` features through `num_blocks` residual blocks."""
-    return _residual_torso(lambda units: keras.layers.Dense(units),
+                 extra_layer_norm: bool = False, name: str = "residual_mlp",
+                 kernel_init: str = "glorot_uniform") -> keras.Sequential:
+    """`[B, in] → [B, width]` features through `num_blocks` residual blocks (dense kernels
+    initialised as `kernel_init` names it)."""
+    return _residual_torso(lambda units: keras.layers.Dense(units, kernel_initializer=kernel_init),
                            lambda: keras.layers.LayerNormalization(epsilon=1e-3),
                            width, num_blocks, activation, extra_layer_norm, name)
 
 
 def ensemble_residual_mlp(num_members: int, width: int, num_blocks: int,
                           activation: str = "relu", extra_layer_norm: bool = False,
-                          name: str = "ensemble_residual_mlp") -> keras.Sequential:
+                          name: str = "ensemble_residual_mlp",
+                          kernel_init: str = "glorot_uniform") -> keras.Sequential:
     """`num_members` residual torsos `[B, in] → [num_members, B, width]`, batched."""
-    return _residual_torso(lambda units: EnsembleDense(num_members, units),
+    return _residual_torso(lambda units: EnsembleDense(num_members, units, kernel_init),
                            lambda: EnsembleLayerNorm(num_members), width, num_blocks,
                            activation, extra_layer_norm, name)

@@ -571,3 +571,12 @@ def test_softmin_reduces_the_actor_value_and_the_target():
                                expected - penalty.numpy(), rtol=1e-6)
     plain = make_sac()  # the hard min by default
     np.testing.assert_allclose(plain.soft_target_value(q, penalty).numpy(), [0.5, -1.0])
+
+
+def test_adam_epsilon_reaches_every_optimiser_and_must_be_positive():
+    agent = make_sac(adam_epsilon=1e-8)
+    optimizers = (agent.actor_optimizer, agent.critic_optimizer, agent.alpha_optimizer)
+    assert [optimizer.epsilon for optimizer in optimizers] == [1e-8] * 3
+    assert make_sac().critic_optimizer.epsilon == 1e-7  # Keras' default stays the default
+    with pytest.raises(ValueError, match="adam_epsilon must be > 0"):
+        make_sac(adam_epsilon=0.0)

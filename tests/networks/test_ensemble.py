@@ -25,3 +25,21 @@ def test_a_subset_of_members_refuses_layers_that_hold_their_own_weights():
     network(tf.zeros((1, 5)))
     with pytest.raises(TypeError, match="cannot compute a subset"):
         call_ensemble(network, tf.zeros((1, 5)), members=tf.constant([0]))
+
+
+def test_kernel_inits_have_one_members_fans():
+    """Each member's kernel has Glorot's U(±√(6/(in+out))) or LeCun's std 1/√in, not the
+    smaller ones Keras would give a [members, in, out] kernel (it counts members in)."""
+    tf.keras.utils.set_random_seed(0)
+    glorot = EnsembleDense(4, 300)
+    glorot(tf.zeros((1, 200)))
+    limit = np.sqrt(6.0 / 500)
+    kernel = glorot.kernel.numpy()
+    assert np.abs(kernel).max() <= limit and np.abs(kernel).max() > 0.99 * limit
+    lecun = EnsembleDense(4, 300, "lecun_normal")
+    lecun(tf.zeros((1, 200)))
+    kernel = lecun.kernel.numpy()
+    np.testing.assert_allclose(kernel.std(axis=(1, 2)), 1 / np.sqrt(200), rtol=0.02)
+    assert np.abs(kernel).max() <= 2.0 * 1.0 / np.sqrt(200) / 0.8796 + 1e-6  # truncated at 2σ
+    with pytest.raises(ValueError, match="kernel_init must be one of"):
+        EnsembleDense(2, 3, "he_uniform")

@@ -61,3 +61,23 @@ def test_a_soft_moe_replaces_the_last_hidden_layer():
     # CReLU doubles the 8 features the tokens split
     with pytest.raises(ValueError, match="^Soft MoE: the 16 input features do not split into 3"):
         mlp((8, 6), activation="crelu", moe=dict(num_experts=2, slots_per_expert=1, num_tokens=3))
+
+
+def test_kernel_init_reaches_every_dense_layer_of_actor_and_critics():
+    from sac_tf.agents.sac_options import torso_options
+    from sac_tf.networks import CriticEnsemble, GaussianActor
+    import tensorflow as tf
+
+    critic_options, actor_options = torso_options("relu", False, 0, 2, 8, False, "lecun_normal")
+    tf.keras.utils.set_random_seed(1)
+    critics = CriticEnsemble(2, (400, 400), **critic_options)
+    critics(tf.zeros((1, 17)), tf.zeros((1, 6)))
+    actor = GaussianActor(6, (400, 400), torso_options=actor_options)
+    actor(tf.zeros((1, 17)))
+    kernels = [w.numpy() for w in critics.weights + actor.weights if "kernel" in w.path]
+    assert len(kernels) == 6
+    for kernel in kernels:  # LeCun: std 1/√fan_in, fan_in the second-to-last axis
+        fan_in = kernel.shape[-2]
+        np.testing.assert_allclose(kernel.std(), 1 / np.sqrt(fan_in), rtol=0.1)
+    with pytest.raises(ValueError, match="kernel_init must be one of"):
+        mlp((8,), kernel_init="orthogonal")

@@ -1,0 +1,171 @@
+"""sac_tf's SAC beside a peer's (SBX), same settings, same task, N seeds, side by side.
+
+    python benchmarks/parity.py --env=Walker2d-v5 --seeds=0,1,2,3,4 --num_steps=100000 \
+        --peer_python=/path/to/sbxvenv/bin/python --out=runs/parity/Walker2d-v5
+
+trains every missing run, `--parallel` at a time (each with one TensorFlow / XLA thread and
+pinned to its own core), then prints per seed the final and the mean-of-last-three
+evaluation returns, per variant their means with 95 % bootstrap CIs, and writes
+`OUT/curves.csv`, `OUT/summary.md` and `OUT/parity.png` (every variant's curves in one
+figure). A rerun resumes unfinished runs and skips finished ones; `--report_only` trains
+nothing.
+
+Variants: `sbx` (the peer, `benchmarks/peers/sbx_sac.py` run with `--peer_python`, a venv
+of its own: the peer is never a dependency of sac_tf), `sac_tf` (SAC with
+`configs/sac_mujoco.py`'s settings), and any number of ablations of sac_tf, each
+`--variant=LABEL:FIELD=VALUE[,FIELD=VALUE]` with config fields as `train` takes them
+(`--variant=clip:sac.actor_log_std=clip`). `--variants` picks which run.
+"""
+
+import argparse
+import csv
+import os
+import pathlib
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, List, NamedTuple
+
+import numpy as np
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from sac_tf.experiments.comparison import (finished, load_curve, plot_comparison,  # noqa: E402
+                                           run_dir, write_curves_csv)
+from sac_tf.experiments.stats import bootstrap_ci  # noqa: E402
+
+PEER_SCRIPT = REPO_ROOT / "benchmarks" / "peers" / "sbx_sac.py"
+#: Threads of each run: one, so two runs share two cores without stepping on each other.
+ONE_THREAD = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
+              "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false", "OMP_NUM_THREADS": "1",
+              "CUDA_VISIBLE_DEVICES": "", "JAX_PLATFORMS": "cpu"}
+
+
+class Job(NamedTuple):
+    label: str
+    seed: int
+    command: List[str]
+    directory: pathlib.Path
+
+
+def parse_variants(specs: List[str]) -> Dict[str, List[str]]:
+    """`LABEL:FIELD=VALUE,...` → {label: [`--config.FIELD=VALUE`, ...]}, `sac_tf` first."""
+    variants = {"sac_tf": []}
+    for spec in specs:
+        label, _, fields = spec.partition(":")
+        if not label or label in ("sbx", "sac_tf") or "=" not in fields:
+            sys.exit(f"error: --variant={spec!r}: give LABEL:FIELD=VALUE[,FIELD=VALUE] with a "
+                     f"new label")
+        variants[label] = [f"--config.{item.strip()}" for item in fields.split(",")]
+    return variants
+
+
+def make_jobs(args, variants: Dict[str, List[str]]) -> List[Job]:
+    """Every (variant, seed) run that `args.variants` asks for, peer runs interleaved."""
+    jobs = []
+    for seed in args.seeds:
+        for label in args.variants:
+            directory = run_dir(args.out, label, seed)
+            if label == "sbx":
+                command = [args.peer_python, str(PEER_SCRIPT), f"--env={args.env}",
+                           f"--seed={seed}", f"--num_steps={args.num_steps}",
+                           f"--out={directory}"]
+            elif label in variants:
+                command = [sys.executable, "-m", "sac_tf.train",
+                           f"--config=configs/sac_mujoco.py:{args.env}", f"--seed={seed}",
+                           f"--num_steps={args.num_steps}", f"--root_dir={directory}",
+                           "--config.checkpoint_interval=10000", *variants[label]]
+            else:
+                sys.exit(f"error: unknown variant {label!r}; defined: sbx, {', '.join(variants)}")
+            jobs.append(Job(label, seed, command, directory))
+    return jobs
+
+
+def run_jobs(jobs: List[Job], parallel: int, num_steps: int, log_dir: pathlib.Path) -> None:
+    """Runs the unfinished `jobs`, `parallel` at a time, each pinned to core `slot % cores`."""
+    todo = [job for job in jobs if not finished(job.directory, num_steps)]
+    print(f"{len(jobs) - len(todo)} of {len(jobs)} runs finished; training {len(todo)}",
+          flush=True)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    cores = os.cpu_count() or 1
+    free_slots = list(range(parallel))
+
+    def run(index_job):
+        index, job = index_job
+        slot = free_slots.pop(0)
+        started = time.time()
+        command = ["taskset", "-c", str(slot % cores), *job.command]
+        with open(log_dir / f"{job.label}_seed{job.seed}.log", "a") as log:
+            code = subprocess.call(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **ONE_THREAD})
+        free_slots.append(slot)
+        state = "done" if code == 0 else f"FAILED (exit {code}; see its log)"
+        print(f"[{index + 1}/{len(todo)}] {job.label} seed {job.seed}: {state} in "
+              f"{(time.time() - started) / 60:.1f} min", flush=True)
+
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        list(pool.map(run, enumerate(todo)))
+
+
+def report(jobs: List[Job], args) -> str:
+    """Per-seed and per-variant returns as Markdown; writes curves.csv and parity.png."""
+    curves = [load_curve(job.directory / "eval.csv", job.label, job.seed) for job in jobs
+              if (job.directory / "eval.csv").exists()]
+    curves = [curve for curve in curves if len(curve.returns)]
+    lines = [f"# {args.env}, {args.num_steps:,} env steps", "",
+             "| variant | seed | final | mean of last 3 | last step | wall (min) |",
+             "|---|---|---|---|---|---|"]
+    for curve in curves:
+        lines.append(f"| {curve.agent} | {curve.seed} | {curve.returns[-1]:,.1f} | "
+                     f"{curve.returns[-3:].mean():,.1f} | {curve.env_steps[-1]:,} | "
+                     f"{curve.wall_s / 60:.0f} |")
+    lines += ["", "| variant | seeds | final: mean [95 % CI] | last 3: mean [95 % CI] |",
+              "|---|---|---|---|"]
+    for label in args.variants:
+        done = [c for c in curves if c.agent == label and c.env_steps[-1] >= args.num_steps]
+        if not done:
+            continue
+        final = np.array([c.returns[-1] for c in done])
+        last3 = np.array([c.returns[-3:].mean() for c in done])
+        cells = []
+        for values in (final, last3):
+            low, high = bootstrap_ci(values[:, None]) if len(values) > 1 else (values, values)
+            cells.append(f"{values.mean():,.1f} [{float(low[0]):,.1f}, {float(high[0]):,.1f}]")
+        lines.append(f"| {label} | {len(done)} | {cells[0]} | {cells[1]} |")
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_curves_csv(curves, args.out / "curves.csv")
+    if curves:
+        plot_comparison(curves, args.out / "parity.png", f"{args.env}: sac_tf and SBX SAC")
+    text = "\n".join(lines) + "\n"
+    (args.out / "summary.md").write_text(text)
+    return text
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--env", required=True)
+    parser.add_argument("--seeds", default="0,1,2,3,4",
+                        type=lambda text: [int(seed) for seed in text.split(",")])
+    parser.add_argument("--num_steps", type=int, default=100_000)
+    parser.add_argument("--out", type=pathlib.Path, required=True)
+    parser.add_argument("--peer_python", help="Python of the venv with sbx-rl (for `sbx`)")
+    parser.add_argument("--variant", action="append", default=[],
+                        help="LABEL:FIELD=VALUE[,FIELD=VALUE], an ablation of sac_tf")
+    parser.add_argument("--variants", default="sbx,sac_tf",
+                        type=lambda text: text.split(","), help="which variants to run")
+    parser.add_argument("--parallel", type=int, default=2)
+    parser.add_argument("--report_only", action="store_true")
+    args = parser.parse_args()
+    args.out = args.out.resolve()
+    if "sbx" in args.variants and not args.report_only and not args.peer_python:
+        sys.exit("error: the sbx variant needs --peer_python (a venv with sbx-rl; see STACK.md)")
+    jobs = make_jobs(args, parse_variants(args.variant))
+    if not args.report_only:
+        run_jobs(jobs, args.parallel, args.num_steps, args.out / "logs")
+    print(report(jobs, args), end="")
+
+
+if __name__ == "__main__":
+    main()
