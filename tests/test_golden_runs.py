@@ -14,8 +14,11 @@ Record (on the commit that defines "unchanged"):
     SAC_TF_RECORD_GOLDEN=1 python -m pytest tests/test_golden_runs.py
 
 XLA's CPU code depends on the CPU's features, so runs are only bit-comparable on
-the machine kind they were recorded on: the test skips when the CPU model,
-`platform.machine()` or the TensorFlow version differs from the recorded ones.
+the machine kind they were recorded on. Each machine kind has its own recordings
+(`tests/golden/{name}.json`, the first kind, and `tests/golden/{kind}/{name}.json` for
+others); a case skips on a machine kind (CPU model, `platform.machine()`, TensorFlow
+version) that none was recorded on. Recording writes this machine kind's files only; record
+a new kind on the commit that defines "unchanged" (a worktree of it), then compare.
 """
 
 import concurrent.futures
@@ -26,6 +29,7 @@ import json
 import os
 import pathlib
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -91,6 +95,26 @@ def machine_info() -> dict:
     return {"cpu_flags_sha256": flags and hashlib.sha256(flags.encode()).hexdigest()[:16],
             "python": platform.python_version(),
             **{package: _version(package) for package in INFO_PACKAGES}}
+
+
+def kind_directory(kind: dict) -> str:
+    """A folder name for a machine kind: its CPU model and TensorFlow version, slugged."""
+    text = f"{kind['cpu_model'] or 'cpu'} tf{kind['tensorflow']}"
+    return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-")
+
+
+def recordings(name: str) -> list:
+    """Every golden file of case `name`, one per machine kind it was recorded on."""
+    paths = [GOLDEN_DIR / f"{name}.json", *sorted(GOLDEN_DIR.glob(f"*/{name}.json"))]
+    return [path for path in paths if path.exists()]
+
+
+def recording_path(name: str) -> pathlib.Path:
+    """Where this machine kind's recording of `name` is (or goes)."""
+    for path in recordings(name):
+        if json.loads(path.read_text())["machine_kind"] == machine_kind():
+            return path
+    return GOLDEN_DIR / kind_directory(machine_kind()) / f"{name}.json"
 
 
 def _git_commit():
@@ -188,8 +212,9 @@ def outcomes(tmp_path_factory):
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_golden_run(name, tmp_path, request):
-    golden_file = GOLDEN_DIR / f"{name}.json"
+    golden_file = recording_path(name)
     if RECORD:
+        golden_file.parent.mkdir(exist_ok=True)
         outcome = run_case(name, tmp_path / "run")
         golden = {"case": name, "command": ["python", *CASES[name]], "env": RUN_ENV | {
                       "PYTHONPATH": "<repository root>"},
@@ -197,13 +222,14 @@ def test_golden_run(name, tmp_path, request):
                   "machine_info": machine_info(), "outcome": outcome}
         golden_file.write_text(json.dumps(golden, indent=1) + "\n")
         return
-    assert golden_file.exists(), (f"no {golden_file}: record it with "
-                                  f"SAC_TF_RECORD_GOLDEN=1 python -m pytest {__file__}")
-    golden = json.loads(golden_file.read_text())
-    if golden["machine_kind"] != machine_kind():
+    assert recordings(name), (f"no recording of {name}: record it with "
+                              f"SAC_TF_RECORD_GOLDEN=1 python -m pytest {__file__}")
+    if not golden_file.exists():
+        kinds = [json.loads(path.read_text())["machine_kind"] for path in recordings(name)]
         pytest.skip(f"golden runs are only bit-comparable on the machine kind they were recorded "
-                    f"on (XLA CPU code differs by CPU features): recorded on "
-                    f"{golden['machine_kind']}, this is {machine_kind()}")
+                    f"on (XLA CPU code differs by CPU features): recorded on {kinds}, this is "
+                    f"{machine_kind()}")
+    golden = json.loads(golden_file.read_text())
     outcome = request.getfixturevalue("outcomes")[name]
     if isinstance(outcome, Exception):
         raise outcome
