@@ -12,9 +12,10 @@ nothing.
 
 Variants: `sbx` (the peer, `benchmarks/peers/sbx_sac.py` run with `--peer_python`, a venv
 of its own: the peer is never a dependency of sac_tf), `sac_tf` (SAC with
-`configs/sac_mujoco.py`'s settings), and any number of ablations of sac_tf, each
-`--variant=LABEL:FIELD=VALUE[,FIELD=VALUE]` with config fields as `train` takes them
-(`--variant=clip:sac.actor_log_std=clip`). `--variants` picks which run.
+`configs/sac_mujoco.py`'s settings), and any number of variants of either, each
+`--variant=LABEL:FIELD=VALUE[,FIELD=VALUE]`: for sac_tf config fields as `train` takes them
+(`--variant=clip:sac.actor_log_std=clip`), for a label starting with `sbx` the peer
+script's flags (`--variant=sbx_ls100:learning_starts=100`). `--variants` picks which run.
 """
 
 import argparse
@@ -51,34 +52,36 @@ class Job(NamedTuple):
 
 
 def parse_variants(specs: List[str]) -> Dict[str, List[str]]:
-    """`LABEL:FIELD=VALUE,...` → {label: [`--config.FIELD=VALUE`, ...]}, `sac_tf` first."""
-    variants = {"sac_tf": []}
+    """`LABEL:FIELD=VALUE,...` → {label: extra flags}: `--config.FIELD=VALUE` for sac_tf,
+    `--FIELD=VALUE` for a peer label (`sbx...`); `sbx` and `sac_tf` are the defaults."""
+    variants = {"sbx": [], "sac_tf": []}
     for spec in specs:
         label, _, fields = spec.partition(":")
-        if not label or label in ("sbx", "sac_tf") or "=" not in fields:
+        if not label or label in variants or "=" not in fields:
             sys.exit(f"error: --variant={spec!r}: give LABEL:FIELD=VALUE[,FIELD=VALUE] with a "
                      f"new label")
-        variants[label] = [f"--config.{item.strip()}" for item in fields.split(",")]
+        prefix = "--" if label.startswith("sbx") else "--config."
+        variants[label] = [prefix + item.strip() for item in fields.split(",")]
     return variants
 
 
 def make_jobs(args, variants: Dict[str, List[str]]) -> List[Job]:
-    """Every (variant, seed) run that `args.variants` asks for, peer runs interleaved."""
+    """Every (variant, seed) run that `args.variants` asks for, in that order."""
     jobs = []
-    for seed in args.seeds:
-        for label in args.variants:
+    for label in args.variants:
+        for seed in args.seeds:
             directory = run_dir(args.out, label, seed)
-            if label == "sbx":
+            if label not in variants:
+                sys.exit(f"error: unknown variant {label!r}; defined: {', '.join(variants)}")
+            if label.startswith("sbx"):
                 command = [args.peer_python, str(PEER_SCRIPT), f"--env={args.env}",
                            f"--seed={seed}", f"--num_steps={args.num_steps}",
-                           f"--out={directory}"]
-            elif label in variants:
+                           f"--out={directory}", *variants[label]]
+            else:
                 command = [sys.executable, "-m", "sac_tf.train",
                            f"--config=configs/sac_mujoco.py:{args.env}", f"--seed={seed}",
                            f"--num_steps={args.num_steps}", f"--root_dir={directory}",
                            "--config.checkpoint_interval=10000", *variants[label]]
-            else:
-                sys.exit(f"error: unknown variant {label!r}; defined: sbx, {', '.join(variants)}")
             jobs.append(Job(label, seed, command, directory))
     return jobs
 
@@ -159,7 +162,8 @@ def main():
     parser.add_argument("--report_only", action="store_true")
     args = parser.parse_args()
     args.out = args.out.resolve()
-    if "sbx" in args.variants and not args.report_only and not args.peer_python:
+    peers = [label for label in args.variants if label.startswith("sbx")]
+    if peers and not args.report_only and not args.peer_python:
         sys.exit("error: the sbx variant needs --peer_python (a venv with sbx-rl; see STACK.md)")
     jobs = make_jobs(args, parse_variants(args.variant))
     if not args.report_only:
