@@ -60,15 +60,25 @@ flags.DEFINE_float("collector_cpus", 1.0, "With --collectors: CPUs each collecto
                    "(a fraction for a simulator that mostly waits).")
 flags.DEFINE_integer("weight_sync_interval", 1, "With --collectors: learner calls between "
                      "broadcasts of the actor's weights to the collectors.", lower_bound=1)
+flags.DEFINE_boolean("keep_best", None, "Export the best-evaluated policy to "
+                     "ROOT/best_policy as well; overrides config.keep_best.")
+flags.DEFINE_float("stop_at_return", None, "End the run once --stop_patience evaluations in "
+                   "a row reach this mean return; overrides config.stop_at_return.")
+flags.DEFINE_integer("stop_patience", None, "Evaluations in a row at --stop_at_return that "
+                     "end the run; overrides config.stop_patience.", lower_bound=1)
 _CONFIG = config_flags.DEFINE_config_file("config", None, "Config file, see configs/.")
 
 
 def resolve_config(flag_values) -> ml_collections.ConfigDict:
-    """The config with `--env`, `--env_kwargs`, `--agent`, `--seed` and `--num_steps` applied."""
+    """The config with `--env`, `--env_kwargs`, `--agent`, `--seed`, `--num_steps`,
+    `--keep_best`, `--stop_at_return` and `--stop_patience` applied."""
     overrides = {field: flag_values[flag_name].value
                  for flag_name, field in (("env", "env_id"), ("agent", "agent"), ("seed", "seed"),
                                           ("num_steps", "num_steps"))
                  if flag_values[flag_name].value is not None}
+    for name in ("keep_best", "stop_at_return", "stop_patience"):
+        if flag_values[name].value is not None:  # runs saved before these fields lack them
+            flag_values.config[name] = flag_values[name].value
     if flag_values.env_kwargs is not None:
         overrides["env_kwargs"] = cli.parse_env_kwargs(flag_values.env_kwargs)
     config = with_overrides(flag_values.config, overrides)

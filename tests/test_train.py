@@ -83,6 +83,7 @@ def existing_run(tmp_path):
     (["--agent=ppo"], "ppo"),
     (["unexpected_positional"], "unexpected arguments"),
     (["--root_dir="], "--root_dir is empty"),
+    (["--stop_at_return=-100", "--stop_patience=0"], "stop_patience"),
 ])
 def test_bad_input_ends_in_one_line_error(existing_run, args, message):
     before = snapshot(existing_run)
@@ -177,3 +178,12 @@ def test_sigterm_stops_a_run_at_a_saved_step_in_one_line(tmp_path):
     train_steps = [int(line.split(",")[0])
                    for line in (tmp_path / "train.csv").read_text().splitlines()[1:]]
     assert train_steps == list(range(500, stopped_at + 1, 500))  # log_interval 500, none later
+
+
+def test_keep_best_and_stop_at_return_flags(tmp_path):
+    result = run_train(*tiny_run_args(tmp_path), "--num_steps=200", "--keep_best",
+                       "--stop_at_return=-1e9", "--stop_patience=2")
+    assert result.returncode == 0, result.stderr
+    assert "Stopped early at env step 80" in result.stdout
+    assert json.loads(result.stdout.strip().splitlines()[-1])["stopped_early"] is True
+    assert (tmp_path / "best_policy" / "best_evaluation.json").exists()

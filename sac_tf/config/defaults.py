@@ -29,6 +29,9 @@ def base_config(agent: str, env_id: str) -> ml_collections.ConfigDict:
     config.eval_episodes = 10         # deterministic-policy episodes per evaluation
     config.log_interval = 1_000       # env steps between train.csv rows
     config.checkpoint_interval = 50_000
+    config.keep_best = False          # also export the best-evaluated policy to best_policy/
+    config.stop_at_return = config_dict.placeholder(float)  # end at this eval return; None: never
+    config.stop_patience = 1          # evaluations in a row at stop_at_return that end the run
     return config
 
 

@@ -42,6 +42,8 @@ def validate(config: ml_collections.ConfigDict) -> None:
     for name in positive:
         if config[name] < 1:
             raise UserError(f"{name} must be at least 1, got {config[name]}")
+    if config.get("stop_patience", 1) < 1:
+        raise UserError(f"stop_patience must be at least 1, got {config.stop_patience}")
     if config.learning_starts < 0:
         raise UserError(f"learning_starts must be >= 0, got {config.learning_starts}")
     if not 0 <= config.seed < 2**32:

@@ -7,6 +7,7 @@ commands (`sac_tf.compare`) and tests call it directly.
 import contextlib
 import pathlib
 import time
+from typing import Sequence
 
 import ml_collections
 import numpy as np
@@ -16,6 +17,7 @@ from sac_tf.core.acting import CompiledActions
 from sac_tf.core.episodes import return_statistics, run_episodes
 from sac_tf.envs.making import check_env, env_spec, make_vector_env
 from sac_tf.errors import UserError
+from sac_tf.run.callbacks import EvaluationCallback, config_callbacks
 from sac_tf.run.collection import LocalCollection
 from sac_tf.run.logs import CsvLog, TensorBoardLog, progress_bar, read_csv
 from sac_tf.run.run_dir import EVAL_LOG, TENSORBOARD_DIR, TRAIN_LOG, write_run_files
@@ -33,7 +35,8 @@ def crossed(interval: int, before: int, after: int) -> bool:
     return after // interval > before // interval
 
 
-def run_training(config: ml_collections.ConfigDict, root_dir, collectors=None) -> dict:
+def run_training(config: ml_collections.ConfigDict, root_dir, collectors=None,
+                 callbacks: Sequence[EvaluationCallback] = ()) -> dict:
     """Trains `config.agent` on `config.env_id`, resuming from `root_dir` if it holds a run.
 
     Exports the final policy to `root_dir/policy` (see `sac_tf.deploy.saved_policy`).
@@ -41,9 +44,12 @@ def run_training(config: ml_collections.ConfigDict, root_dir, collectors=None) -
     Args:
       collectors: `sac_tf.distributed.CollectorSettings` to collect with Ray actors, or
         None to step the envs in this process.
+      callbacks: called with each evaluation's row after the config's own (`keep_best`,
+        `stop_at_return`); one returning False ends the run (`sac_tf.run.callbacks`).
 
     Returns:
-      The last evaluation row (`eval.csv` columns).
+      The last evaluation row (`eval.csv` columns), with `stopped_early: True` when a
+      callback ended the run before `num_steps`.
 
     Raises:
       Interrupted: after a SIGINT or SIGTERM, once the step it landed in has written
@@ -61,7 +67,7 @@ def run_training(config: ml_collections.ConfigDict, root_dir, collectors=None) -
             cluster.enter_context(collector_cluster(collectors))
         root_dir = pathlib.Path(root_dir)
         root_dir.mkdir(parents=True, exist_ok=True)  # only once the run can start
-        last_eval = TrainingLoop(state, env, eval_env, root_dir, collectors).run()
+        last_eval = TrainingLoop(state, env, eval_env, root_dir, collectors, callbacks).run()
     state.export_policy(root_dir=root_dir)
     return last_eval
 
@@ -79,9 +85,11 @@ class TrainingLoop:
     Args:
       env: the vector env to collect in, or None with `collectors`.
       collectors: `sac_tf.distributed.CollectorSettings`, or None to collect locally.
+      callbacks: evaluation callbacks after the config's own (see `run_training`).
     """
 
-    def __init__(self, state: RunState, env, eval_env, root_dir: pathlib.Path, collectors=None):
+    def __init__(self, state: RunState, env, eval_env, root_dir: pathlib.Path, collectors=None,
+                 callbacks: Sequence[EvaluationCallback] = ()):
         self.state, self.config, self.root_dir = state, state.config, root_dir
         self.eval_env = eval_env
         self.checkpointer = state.checkpointer(root_dir)
@@ -104,6 +112,12 @@ class TrainingLoop:
             from sac_tf.distributed.collection import RayCollection
             self.collection = RayCollection(state, self.writer, self.step, collectors)
         self.elapsed_s = float(state.wall_s.numpy())
+        earlier = [row["return_mean"] for row in read_csv(root_dir / EVAL_LOG)
+                   if row["env_step"] <= self.step] if (root_dir / EVAL_LOG).exists() else []
+        self.callbacks = config_callbacks(config, root_dir, self.export_policy, earlier)
+        self.callbacks += list(callbacks)
+        self.stopped = any(getattr(callback, "reached", lambda: False)()
+                           for callback in self.callbacks)
 
     def run(self) -> dict:
         """Trains to `config.num_steps`; returns the last evaluation row."""
@@ -114,7 +128,7 @@ class TrainingLoop:
         bar = progress_bar(config.num_steps, self.step, f"{config.agent} {config.env_id}")
         with StopRequests() as stop, contextlib.closing(bar), \
                 contextlib.closing(self.collection):
-            while self.step < config.num_steps:
+            while self.step < config.num_steps and not self.stopped:
                 before = self.step
                 info = self.collect_and_train()
                 now = time.perf_counter()
@@ -127,13 +141,29 @@ class TrainingLoop:
                 if crossed(config.eval_interval, before, self.step) or finished:
                     last_eval = self.evaluate()
                     bar.set_postfix(eval=f"{last_eval['return_mean']:.1f}")
+                    self.stopped = self.call_back(last_eval) and not finished
                 if (crossed(config.checkpoint_interval, before, self.step) or finished
-                        or stop.requested):
+                        or stop.requested or self.stopped):
                     self.save()
                 if stop.requested and not finished:
                     raise Interrupted(f"interrupted at env step {self.step}; its checkpoint is "
                                       f"saved: rerun the same command to resume", stop.requested)
+        if self.stopped:
+            print(f"Stopped early at env step {self.step:,} of {config.num_steps:,}: an "
+                  f"evaluation callback ended the run.", flush=True)
+            return {**(last_eval or self.final_evaluation_of_a_finished_run()),
+                    "stopped_early": True}
         return last_eval or self.final_evaluation_of_a_finished_run()
+
+    def call_back(self, row: dict) -> bool:
+        """Calls every evaluation callback with `row`; whether one asked to stop."""
+        answers = [callback(dict(row)) for callback in self.callbacks]
+        return any(answer is False for answer in answers)
+
+    def export_policy(self, output_dir: pathlib.Path) -> None:
+        """Exports the current policy to `output_dir`, with the current env step."""
+        self.state.env_step.assign(self.step)
+        self.state.export_policy(output_dir=output_dir)
 
     def collect_and_train(self):
         """One block of env steps, then its updates; returns their last `LossInfo` or None."""
