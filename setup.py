@@ -6,6 +6,9 @@ from setuptools import find_packages, setup
 ONNX = ["tf2onnx>=1.17", "onnx>=1.16", "onnxruntime>=1.18"]
 # Ray core: `compare --ray_address`, `train --collectors` (sac_tf.distributed); tested with 2.60.
 RAY = ["ray>=2.40,<3"]
+# Hyper-parameter search (`python -m sac_tf.tune`): Ray Tune and Optuna's TPE; tested with
+# ray 2.60 and optuna 5.1.
+TUNE = ["ray[tune]>=2.40,<3", "optuna>=4"]
 
 setup(
     name="sac_tf",
@@ -41,6 +44,7 @@ setup(
         # ONNX export (`python -m sac_tf.export --onnx`) and ONNX Runtime evaluation.
         "onnx": ONNX,
         "ray": RAY,
+        "tune": TUNE,
         "test": ["pytest>=8", "pytest-xdist>=3.5",
                  "nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6.29",  # runs notebooks/
                  *ONNX],

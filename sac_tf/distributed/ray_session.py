@@ -7,7 +7,7 @@
 import contextlib
 import logging
 import re
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 from sac_tf.errors import UserError, first_line
 
@@ -56,15 +56,17 @@ def import_ray(what: str):
 
 
 @contextlib.contextmanager
-def ray_session(address: str, what: str):
+def ray_session(address: str, what: str, runtime_env: Optional[dict] = None):
     """Connected to Ray at `address` inside the block (`what`: the flag that asked, for
-    messages). A session that was already connected (tests, a user's own script) is used
-    as it is and left open; one started here is shut down at the end."""
+    messages), with `runtime_env` for every worker if given. A session that was already
+    connected (tests, a user's own script) is used as it is and left open; one started
+    here is shut down at the end."""
     ray = import_ray(what)
     if ray.is_initialized():
         yield ray
         return
-    options = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+    options = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR,
+                   runtime_env=runtime_env)
     try:
         if address == "local":
             ray.init(**options, _system_config=LOCAL_SYSTEM_CONFIG)
