@@ -25,6 +25,9 @@ def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec) -> OffPolicyAge
         raise UserError(f"agent {config.agent!r} needs a continuous Box action space; hybrid "
                         f"(continuous + discrete) actions are supported by {supported}")
     kwargs = dict(config[config.agent].to_dict(), seed=config.seed)
+    if "lr_decay_updates" in kwargs and kwargs["lr_decay_updates"] is None:  # the run's updates
+        kwargs["lr_decay_updates"] = max(1, (config.num_steps - config.learning_starts)
+                                         * config.updates_per_step)
     if agent_class.takes_num_envs:
         kwargs["num_envs"] = config.num_envs
     try:

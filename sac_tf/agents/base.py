@@ -6,12 +6,13 @@ random generator and the acting interface. Subclasses write their own losses
 in `train`.
 """
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 import keras
 import tensorflow as tf
 
 from sac_tf.agents.quantiles import quantile_huber_loss
+from sac_tf.agents.schedules import check_schedule, current_learning_rate, learning_rate
 from sac_tf.networks import CriticEnsemble
 from sac_tf.networks.normalization import RunningNormalizer
 from sac_tf.core.specs import EnvSpec
@@ -75,6 +76,9 @@ class OffPolicyAgent(tf.Module):
       critic_lr: Adam learning rate of the critics.
       adam_beta_1: Adam's β1 for the critics (and the subclass's actor).
       adam_epsilon: Adam's ε for every optimiser of the agent.
+      critic_lr_schedule: "constant", "linear" or "cosine" (`sac_tf.agents.schedules`),
+        decaying over `lr_decay_updates` updates to `lr_floor` × the initial rate; the
+        subclasses' `*_lr_schedule` use the same two.
       gamma: discount factor per step.
       tau: Polyak coefficient of the target networks.
       seed: seed of the agent's own random generator.
@@ -96,11 +100,16 @@ class OffPolicyAgent(tf.Module):
                  num_quantiles: int = 1, residual_blocks: int = 0,
                  normalize_observations: bool = False, critic_batch_renorm=None,
                  target_networks: bool = True, adam_beta_1: float = 0.9,
-                 adam_epsilon: float = 1e-7, critic_torso_options=None):
+                 adam_epsilon: float = 1e-7, critic_torso_options=None,
+                 critic_lr_schedule: str = "constant", lr_floor: float = 0.0,
+                 lr_decay_updates: Optional[int] = None):
         super().__init__(name=name)
         if not adam_epsilon > 0:
             raise ValueError(f"adam_epsilon must be > 0, got {adam_epsilon}")
         self.adam_epsilon = adam_epsilon
+        self.lr_floor, self.lr_decay_updates = lr_floor, lr_decay_updates
+        self.scheduled_roles = ()  # roles whose optimiser's rate follows a schedule (strings:
+        # the optimisers are tracked once, under their own attributes, as checkpoints expect)
         self.spec = spec
         self.gamma = gamma
         self.tau = tau
@@ -118,9 +127,26 @@ class OffPolicyAgent(tf.Module):
             build_with_copy(self.critics, self.target_critics, *self._dummy_inputs())
         else:
             self.critics(*self._dummy_inputs())
-        self.critic_optimizer = built_adam(self.critics.trainable_variables, critic_lr,
-                                           name="critic_adam", beta_1=adam_beta_1,
-                                           epsilon=adam_epsilon)
+        self.critic_optimizer = self.adam(self.critics.trainable_variables, critic_lr,
+                                          critic_lr_schedule, "critic", beta_1=adam_beta_1)
+
+    def adam(self, variables, initial_lr: float, schedule: str, role: str,
+             beta_1: float = 0.9) -> keras.optimizers.Adam:
+        """The `role` optimiser, to be stored as `self.{role}_optimizer`: Adam with the
+        agent's ε and `initial_lr` following `schedule` (listed for `learning_rates` when
+        it is not constant)."""
+        check_schedule(f"{role}_lr_schedule", schedule, self.lr_floor, self.lr_decay_updates)
+        rate = learning_rate(initial_lr, schedule, self.lr_floor, self.lr_decay_updates)
+        optimizer = built_adam(variables, rate, name=f"{role}_adam", beta_1=beta_1,
+                               epsilon=self.adam_epsilon)
+        if schedule != "constant":
+            self.scheduled_roles += (role,)
+        return optimizer
+
+    def learning_rates(self) -> dict:
+        """`{"lr_ROLE": rate}` of each optimiser on a schedule (none for constant rates)."""
+        return {f"lr_{role}": current_learning_rate(getattr(self, f"{role}_optimizer"))
+                for role in self.scheduled_roles}
 
     def _dummy_inputs(self):
         return (tf.zeros((1, self.spec.observation_dim)), tf.zeros((1, self.spec.action_dim)))

@@ -14,11 +14,11 @@ twin critics (`num_critics=2`, min target), target policy smoothing
 all targets every `policy_delay` critic updates.
 """
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 import tensorflow as tf
 
-from sac_tf.agents.base import OffPolicyAgent, build_with_copy, built_adam, minimize, polyak_update
+from sac_tf.agents.base import OffPolicyAgent, build_with_copy, minimize, polyak_update
 from sac_tf.agents.delayed import DelayedUpdate
 from sac_tf.networks import DeterministicActor
 from sac_tf.core.specs import EnvSpec
@@ -52,6 +52,8 @@ class DdpgAgent(OffPolicyAgent):
         between report the latest actor loss.
       seed: seed of the agent's generator (exploration and target noise).
       num_envs: envs stepped in lockstep, each with its own OU process.
+      actor_lr_schedule, critic_lr_schedule, lr_floor, lr_decay_updates: learning-rate
+        schedules, as `SacAgent`'s.
     """
 
     metric_names = ("critic_loss", "actor_loss", "q_mean")
@@ -61,9 +63,13 @@ class DdpgAgent(OffPolicyAgent):
                  actor_lr: float, critic_lr: float, gamma: float, tau: float,
                  exploration_noise: float, noise_type: str, ou_theta: float,
                  target_noise: float, target_noise_clip: float, policy_delay: int, seed: int,
-                 num_envs: int = 1):
+                 num_envs: int = 1, actor_lr_schedule: str = "constant",
+                 critic_lr_schedule: str = "constant", lr_floor: float = 0.0,
+                 lr_decay_updates: Optional[int] = None):
         super().__init__(spec, hidden_sizes=hidden_sizes, num_critics=num_critics,
-                         critic_lr=critic_lr, gamma=gamma, tau=tau, seed=seed, name="ddpg")
+                         critic_lr=critic_lr, gamma=gamma, tau=tau, seed=seed, name="ddpg",
+                         critic_lr_schedule=critic_lr_schedule, lr_floor=lr_floor,
+                         lr_decay_updates=lr_decay_updates)
         if noise_type not in NOISE_TYPES:
             raise ValueError(f"noise_type must be one of {NOISE_TYPES}, got {noise_type!r}")
         if policy_delay < 1:
@@ -77,8 +83,8 @@ class DdpgAgent(OffPolicyAgent):
         self.actor = DeterministicActor(spec.action_dim, hidden_sizes, name="actor")
         self.target_actor = DeterministicActor(spec.action_dim, hidden_sizes, name="target_actor")
         build_with_copy(self.actor, self.target_actor, self._dummy_inputs()[0])
-        self.actor_optimizer = built_adam(self.actor.trainable_variables, actor_lr,
-                                          name="actor_adam", epsilon=self.adam_epsilon)
+        self.actor_optimizer = self.adam(self.actor.trainable_variables, actor_lr,
+                                         actor_lr_schedule, "actor")
         self.delayed_actor_update = DelayedUpdate(policy_delay, ["actor_loss"],
                                                   name="delayed_actor_update")
         if noise_type == "ornstein_uhlenbeck":

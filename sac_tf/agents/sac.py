@@ -42,7 +42,7 @@ from typing import Optional, Sequence
 
 import tensorflow as tf
 
-from sac_tf.agents.base import OffPolicyAgent, built_adam, minimize
+from sac_tf.agents.base import OffPolicyAgent, minimize
 from sac_tf.agents.delayed import DelayedUpdate
 from sac_tf.agents.plasticity import (InitialValues, PeriodicReset, floating,
                                       optimizer_variables, regenerative_penalty)
@@ -73,7 +73,10 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
       actor_update_interval: update the actor and the temperatures on every this
         many critic updates (REDQ's and DroQ's policy update delay); the
         updates in between report the latest actor update's metrics.
-      actor_lr, critic_lr, alpha_lr: Adam learning rates.
+      actor_lr, critic_lr, alpha_lr: Adam learning rates (initial ones with a schedule).
+      actor_lr_schedule, critic_lr_schedule, alpha_lr_schedule: "constant", "linear" or
+        "cosine" decay over `lr_decay_updates` updates to `lr_floor` × the initial rate
+        (`sac_tf.agents.schedules`).
       gamma: discount factor per step.
       tau: Polyak coefficient of the target critics.
       initial_alpha: starting temperature α.
@@ -124,6 +127,9 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                  batch_renorm_momentum: float = 0.99, batch_renorm_warmup: int = 100_000,
                  target_networks: bool = True, adam_beta_1: float = 0.9,
                  adam_epsilon: float = 1e-7, actor_log_std: str = "tanh",
+                 actor_lr_schedule: str = "constant", critic_lr_schedule: str = "constant",
+                 alpha_lr_schedule: str = "constant", lr_floor: float = 0.0,
+                 lr_decay_updates: Optional[int] = None,
                  kernel_init: str = "glorot_uniform", activation: str = "relu", extra_layer_norm: bool = False,
                  moe_experts: int = 0, moe_slots: int = 2, moe_tokens: int = 8,
                  moe_in_actor: bool = False, regen_rate: float = 0.0,
@@ -146,7 +152,8 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                          normalize_observations=normalize_observations,
                          critic_batch_renorm=renorm, target_networks=target_networks,
                          adam_beta_1=adam_beta_1, adam_epsilon=adam_epsilon,
-                         critic_torso_options=critic_torso)
+                         critic_torso_options=critic_torso, critic_lr_schedule=critic_lr_schedule,
+                         lr_floor=lr_floor, lr_decay_updates=lr_decay_updates)
         self.target_subset_size = checked_target_subset_size(
             target_subset_size, num_critics, num_quantiles, quantiles_to_drop, target_networks)
         self.quantiles_to_drop = quantiles_to_drop
@@ -165,21 +172,18 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                                        torso_options=actor_torso, log_std=actor_log_std,
                                        name="actor")
         self.actor(self._dummy_inputs()[0])
-        self.actor_optimizer = built_adam(self.actor.trainable_variables, actor_lr,
-                                          name="actor_adam", beta_1=adam_beta_1,
-                                          epsilon=adam_epsilon)
+        self.actor_optimizer = self.adam(self.actor.trainable_variables, actor_lr,
+                                         actor_lr_schedule, "actor", beta_1=adam_beta_1)
         self.log_alpha = tf.Variable(math.log(initial_alpha), dtype=tf.float32, name="log_alpha")
-        self.alpha_optimizer = built_adam([self.log_alpha], alpha_lr, name="alpha_adam",
-                                          epsilon=adam_epsilon)
+        self.alpha_optimizer = self.adam([self.log_alpha], alpha_lr, alpha_lr_schedule, "alpha")
         self.target_entropy = float(
             -spec.continuous_dim if target_entropy is None else target_entropy)
         if spec.is_hybrid:
             self.metric_names = SacAgent.metric_names + ("alpha_discrete", "entropy_discrete")
             self.log_alpha_discrete = tf.Variable(math.log(initial_alpha), dtype=tf.float32,
                                                   name="log_alpha_discrete")
-            self.alpha_discrete_optimizer = built_adam([self.log_alpha_discrete], alpha_lr,
-                                                       name="alpha_discrete_adam",
-                                                       epsilon=adam_epsilon)
+            self.alpha_discrete_optimizer = self.adam([self.log_alpha_discrete], alpha_lr,
+                                                      alpha_lr_schedule, "alpha_discrete")
             self.discrete_target_entropy = float(
                 0.5 * sum(math.log(size) for size in spec.discrete_sizes)
                 if discrete_target_entropy is None else discrete_target_entropy)

@@ -67,6 +67,7 @@ def sac_config() -> ml_collections.ConfigDict:
         adam_epsilon=1e-7,            # Adam's ε, every optimiser (PyTorch, optax: 1e-8)
         actor_log_std="tanh",         # "tanh": into [−5, 2] (CleanRL); "clip": [−20, 2] (SB3, SBX)
         kernel_init="glorot_uniform",  # dense kernels; "lecun_normal" is flax's (SBX)
+        **schedule_fields("actor", "critic", "alpha"),
         activation="relu",            # hidden layers of actor and critics; "crelu", "relu2"
         extra_layer_norm=False,       # NormFormer: a layer norm after every hidden activation
         moe_experts=0,                # Soft MoE penultimate critic layer with this many experts
@@ -77,6 +78,15 @@ def sac_config() -> ml_collections.ConfigDict:
         target_q_reduction="min",     # over target critics; "softmin": softmax(−Q/β)-weighted
         softmin_temperature=1.0,      # β of "softmin" (target and actor), in units of Q
     ))
+
+
+def schedule_fields(*roles: str) -> dict:
+    """Learning-rate schedule fields of the optimisers `roles` (`sac_tf.agents.schedules`)."""
+    return dict(
+        **{f"{role}_lr_schedule": "constant" for role in roles},  # or "linear", "cosine"
+        lr_floor=0.0,                 # a decaying rate ends at this fraction of the initial one
+        lr_decay_updates=config_dict.placeholder(int),  # None: the run's updates
+    )
 
 
 def td3_config() -> ml_collections.ConfigDict:
@@ -94,6 +104,7 @@ def td3_config() -> ml_collections.ConfigDict:
         target_noise=0.2,
         target_noise_clip=0.5,
         policy_delay=2,
+        **schedule_fields("actor", "critic"),
     ))
 
 

@@ -199,7 +199,7 @@ class TrainingLoop:
             row["loss"] = float(info.loss)
             row.update({name: float(value) for name, value in info.extra.items()})
         self.train_log.write(row)
-        self.tensorboard.write("train", self.step, row)
+        self.tensorboard.write("train", self.step, {**row, **self.state.agent.learning_rates()})
         bar.set_postfix(sps=f"{steps_per_s:.0f}", ret=row["episode_return"])
 
     def evaluate(self) -> dict:
