@@ -207,6 +207,7 @@ def dump(commands=()) -> dict:
     result = {"flags": {}, "errors": []}
     for target in targets:
         mine = [args for name, args in commands if name == target]
+        before = set(flag_values)
         if target.startswith("sac_tf."):
             module = importlib.import_module(target)
         else:
@@ -224,7 +225,8 @@ def dump(commands=()) -> dict:
                         result["errors"].append([target, args, f"unknown options {unknown}"])
                 continue
             module = _import_script(path)
-        defined = flag_values.get_flags_for_module(module.__name__)
+        # the flags this import defined (a script's are registered under importlib's name)
+        defined = [flag_values[name] for name in flag_values if name not in before]
         result["flags"][target] = [_describe(flag) for flag in defined]
         for args in mine:
             error = _parse(flag_values, module, args)
