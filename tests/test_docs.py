@@ -147,6 +147,19 @@ def test_every_documented_command_parses_against_the_real_flags(parsed):
     assert not errors, "\n".join(errors)
 
 
+def test_every_documented_compare_names_agents_that_exist():
+    from sac_tf.agents import AGENTS
+    from sac_tf.config import named_config_argument
+
+    to_parse, _ = documented_commands()
+    for where, target, args in to_parse:
+        if target != "sac_tf.compare":
+            continue
+        values = dict(arg[2:].split("=", 1) for arg in args if "=" in arg)
+        for agent in values.get("agents", "sac,ddpg,td3").split(","):
+            named_config_argument(agent, values.get("env", "Pendulum-v1"), AGENTS)  # raises
+
+
 def test_a_renamed_flag_or_field_would_fail(parsed):
     result = generate.collect([("sac_tf.train", ["--train_every=20"]),
                                ("sac_tf.train", ["--config.sac.no_such_field=1"]),
