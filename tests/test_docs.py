@@ -68,6 +68,21 @@ def code_blocks():
     return blocks
 
 
+RUN_MARKER = "<!-- docs-test: run -->"
+
+
+def marked_python_blocks():
+    """`(where, code)` of the Python blocks right after a `RUN_MARKER` line: cheap to run."""
+    marked = []
+    for path in markdown_files():
+        text = path.read_text()
+        for match in FENCE.finditer(text):
+            before = text[:match.start()].rstrip().splitlines()
+            if match.group("lang") == "python" and before and before[-1].strip() == RUN_MARKER:
+                marked.append((path.relative_to(REPO_ROOT).as_posix(), match.group("body")))
+    return marked
+
+
 def shell_commands(code: str, language: str) -> list:
     """The commands of a shell block as token lists: continuation lines joined, comments
     dropped, split at newlines, `&&`, `;` and `|`, leading `VAR=value` assignments removed."""
@@ -183,6 +198,21 @@ def test_the_shell_splitter():
                          ids=lambda value: str(value)[:40])
 def test_every_python_block_compiles(where, line, language, code):
     compile(code, f"{where}:{line}", "exec")
+
+
+@pytest.mark.parametrize("where,code", marked_python_blocks(), ids=lambda value: value[:30])
+def test_the_cheap_python_blocks_run(where, code):
+    """Marked blocks run; a config file's `get_config` builds a valid config."""
+    from sac_tf.config import validate
+
+    namespace = {"__name__": "docs_block"}
+    exec(compile(code, where, "exec"), namespace)
+    if "get_config" in namespace:
+        validate(namespace["get_config"]())
+
+
+def test_some_python_blocks_are_run():
+    assert len(marked_python_blocks()) >= 2
 
 
 def test_every_flag_of_every_entry_point_has_help(parsed):
