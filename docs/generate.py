@@ -267,7 +267,8 @@ def cli_reference(dumped=None) -> str:
              "The flags of every command, generated from their absl flag definitions. "
              "Every command also takes absl's own flags (`--helpfull` lists them; "
              "`--verbosity` sets the log level). Flags take `--name=value`; booleans also "
-             "`--name` and `--noname`.", ""]
+             "`--name` and `--noname`. A default of — means none of the flag's own: "
+             "`train`'s `--env`, `--seed` and `--num_steps` then take the config's value.", ""]
     for target in entry_points():
         module = importlib.util.find_spec(target)
         doc = pathlib.Path(module.origin).read_text().split('"""')[1].strip().splitlines()[0]
@@ -276,7 +277,10 @@ def cli_reference(dumped=None) -> str:
         for flag in dumped["flags"][target]:
             kind = flag["type"] if not flag["enum"] else " \\| ".join(
                 f"`{value}`" for value in flag["enum"])
-            meaning = " ".join(flag["help"].split()).replace("|", "\\|")
+            meaning = " ".join(flag["help"].split())
+            if flag["enum"]:  # absl prefixes an enum's help with its values
+                meaning = re.sub(r"^<[^>]*>: ", "", meaning)
+            meaning = meaning.replace("|", "\\|")
             if flag["name"] == "config":
                 meaning += (" Any field can then be set with `--config.FIELD=VALUE` "
                             "(see [Config fields](config.md)).")
