@@ -14,6 +14,6 @@ from sac_tf.core.distributions import TanhNormal  # noqa: E402
 from sac_tf.core.replay_buffer import ReplayBuffer  # noqa: E402
 from sac_tf.core.types import LossInfo, Transition  # noqa: E402
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = ["SAC", "DDPG", "TD3", "SacAgent", "DdpgAgent", "make_agent", "TanhNormal",
            "ReplayBuffer", "LossInfo", "Transition"]

@@ -5,7 +5,8 @@ r"""Trains several agents on several seeds and compares their evaluation curves.
 
 Each (agent, seed) trains with its default config (`configs/{agent}_pendulum.py`
 or `configs/{agent}_mujoco.py:{env}`) into `OUT/runs/{agent}_seed{seed}`; an
-option config's name (`sac_tqc` → `configs/sac_tqc.py:{env}`) can stand for an agent.
+option config's name (`sac_tqc` → `configs/sac_tqc.py:{env}`), or a config file
+`path/name.py` whose `get_config` takes the env id, can stand for an agent.
 With `--ray_address` (`local`, `auto` or a cluster's `host:port`) the runs
 train in parallel as Ray tasks (`sac_tf.distributed.grid`; needs the `ray`
 extra). Rerunning the command skips runs whose `eval.csv` already reached
@@ -32,8 +33,9 @@ flags.DEFINE_string("env", "Pendulum-v1", "Gymnasium environment id.")
 flags.DEFINE_string("env_kwargs", None, "JSON object of keyword arguments for the environment "
                     "of every run (e.g. a variant of the task).")
 flags.DEFINE_list("agents", ["sac", "ddpg", "td3"],
-                  "Comma-separated agents (sac, ddpg, td3) or option configs in configs/ "
-                  "(sac_tqc, sac_redq, ...) to compare.")
+                  "Comma-separated agents (sac, ddpg, td3), shipped option configs "
+                  "(sac_tqc, sac_redq, ...) or your config files (path/name.py, with a "
+                  "get_config(env_id)) to compare.")
 flags.DEFINE_list("seeds", ["0", "1", "2"], "Comma-separated integer seeds.")
 flags.DEFINE_integer("num_steps", None, "Env steps per run.", lower_bound=1)
 flags.DEFINE_string("out", None, "Output directory (runs/, curves.csv, summary.md, plot).")

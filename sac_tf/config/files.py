@@ -73,11 +73,16 @@ def saved_run_config_argument(root_dir) -> str:
 
 def named_config_argument(name: str, env_id: str, agents) -> str:
     """The config argument of `name` on `env_id`: an agent's default config when `name` is in
-    `agents` (`sac`, `ddpg`, `td3`), or the option config `configs/{name}.py:{env_id}`.
+    `agents` (`sac`, `ddpg`, `td3`), the option config `configs/{name}.py:{env_id}`, or, for
+    a path ending in `.py`, that config file with the env id (`path.py:{env_id}`).
 
     Raises:
-      UserError: for a name that is neither, or an agent without a config for `env_id`.
+      UserError: for a name that is none of these, or an agent without a config for `env_id`.
     """
+    if name.endswith(".py"):
+        if not pathlib.Path(name).is_file():
+            raise UserError(f"no config file {name!r}")
+        return f"{name}:{env_id}"
     option_file = CONFIG_DIR / f"{name}.py"
     if name in agents:
         argument = default_config_argument(name, env_id)
@@ -86,8 +91,8 @@ def named_config_argument(name: str, env_id: str, agents) -> str:
         return argument
     if option_file.exists() and option_file != SAVED_RUN_CONFIG:
         return f"{option_file}:{env_id}"
-    raise UserError(f"unknown agent {name!r}; choose from {sorted(agents)} or a config "
-                    f"name in {CONFIG_DIR} such as sac_tqc")
+    raise UserError(f"unknown agent {name!r}; choose from {sorted(agents)}, a config "
+                    f"name in {CONFIG_DIR} such as sac_tqc, or a config file path.py")
 
 
 def config_for_agent(agent: str, config=None, seed: Optional[int] = None,

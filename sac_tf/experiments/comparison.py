@@ -161,7 +161,8 @@ def plot_comparison(curves: Sequence[RunCurve], path, title: str) -> None:
 
 
 def run_dir(out: pathlib.Path, agent: str, seed: int) -> pathlib.Path:
-    return pathlib.Path(out) / "runs" / f"{agent}_seed{seed}"
+    """`OUT/runs/{agent}_seed{seed}`; a config file `path/name.py` as agent runs as `name`."""
+    return pathlib.Path(out) / "runs" / f"{pathlib.Path(agent).stem}_seed{seed}"
 
 
 def finished(directory: pathlib.Path, num_steps: int) -> bool:
@@ -190,9 +191,10 @@ def agent_config(agent: str, env_id: str, seed: int, num_steps: int,
     """The config of a compared `agent` on `env_id`, with `seed` and `num_steps` (and
     `env_kwargs`, if given) set and a checkpoint at least every evaluation.
 
-    `agent` is an agent name (`sac`, `ddpg`, `td3`: its default config) or the
+    `agent` is an agent name (`sac`, `ddpg`, `td3`: its default config), the
     name of an option config in `configs/` that takes the env id, such as
-    `sac_tqc` (`configs/sac_tqc.py:{env_id}`).
+    `sac_tqc` (`configs/sac_tqc.py:{env_id}`), or a config file `path.py` whose
+    `get_config` takes the env id.
     """
     argument = named_config_argument(agent, env_id, AGENTS)
     try:

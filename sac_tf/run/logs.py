@@ -89,7 +89,50 @@ class TensorBoardLog:
         self._writer.flush()
 
 
+#: The progress bar: steps, time elapsed, ETA (tqdm's estimate from the recent rate), rate.
+BAR_FORMAT = "{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}, ETA {remaining}, {rate_fmt}{postfix}]"
+#: Runs with at least this many env steps still to go say how long they are and will take.
+LONG_RUN_STEPS = 100_000
+
+
 def progress_bar(total: int, initial: int, description: str) -> tqdm.tqdm:
-    """A tqdm bar on stderr, shown only when stderr is a terminal."""
+    """A tqdm bar (`BAR_FORMAT`) on stderr, shown only when stderr is a terminal."""
     return tqdm.tqdm(total=total, initial=initial, desc=description, unit="step",
-                     dynamic_ncols=True, disable=not sys.stderr.isatty(), file=sys.stderr)
+                     dynamic_ncols=True, disable=not sys.stderr.isatty(), file=sys.stderr,
+                     bar_format=BAR_FORMAT)
+
+
+def duration(seconds: float) -> str:
+    """`3 h 05 min`, `12 min` or `40 s`."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    if minutes >= 60:
+        return f"{minutes // 60} h {minutes % 60:02d} min"
+    return f"{minutes} min"
+
+
+class LongRunNotice:
+    """What a long run (`LONG_RUN_STEPS` or more to go) prints on stdout: its length when it
+    starts, then its expected duration once a rate with updates has been measured (the
+    second `train.csv` interval with updates, after XLA compilation and the random steps).
+
+    Args:
+      write: prints one line (`tqdm.write`, which keeps a progress bar intact).
+    """
+
+    def __init__(self, config, step: int, write):
+        self.num_steps, self.write, self.rates = config.num_steps, write, 0
+        self.long = config.num_steps - step >= LONG_RUN_STEPS
+        if self.long:
+            write(f"Training {config.agent} on {config.env_id} for {config.num_steps:,} env "
+                  f"steps (config.num_steps; --num_steps to change), from step {step:,}. "
+                  f"A time estimate follows once updates have run for a while.")
+
+    def measured(self, step: int, steps_per_s: float) -> None:
+        """Called with each `train.csv` row's rate once updates run."""
+        self.rates += 1
+        if self.long and self.rates == 2 and steps_per_s > 0:
+            left = self.num_steps - step
+            self.write(f"At {steps_per_s:.0f} env-steps/s the remaining {left:,} env steps "
+                       f"take about {duration(left / steps_per_s)}.")

@@ -6,6 +6,7 @@ commands (`sac_tf.compare`) and tests call it directly.
 
 import contextlib
 import pathlib
+import sys
 import time
 from typing import Sequence
 
@@ -19,7 +20,7 @@ from sac_tf.envs.making import check_env, env_spec, make_vector_env
 from sac_tf.errors import UserError
 from sac_tf.run.callbacks import EvaluationCallback, config_callbacks
 from sac_tf.run.collection import LocalCollection
-from sac_tf.run.logs import CsvLog, TensorBoardLog, progress_bar, read_csv
+from sac_tf.run.logs import CsvLog, LongRunNotice, TensorBoardLog, progress_bar, read_csv
 from sac_tf.run.run_dir import EVAL_LOG, TENSORBOARD_DIR, TRAIN_LOG, write_run_files
 from sac_tf.run.state import RunState
 from sac_tf.run.stop_requests import Interrupted, StopRequests
@@ -126,6 +127,8 @@ class TrainingLoop:
         clock = time.perf_counter()
         self.interval_start = (clock, self.step)
         bar = progress_bar(config.num_steps, self.step, f"{config.agent} {config.env_id}")
+        self.notice = LongRunNotice(config, self.step,
+                                    lambda line: bar.write(line, file=sys.stdout))
         with StopRequests() as stop, contextlib.closing(bar), \
                 contextlib.closing(self.collection):
             while self.step < config.num_steps and not self.stopped:
@@ -196,6 +199,7 @@ class TrainingLoop:
         row = dict(env_step=self.step, wall_s=self.elapsed_s, steps_per_s=steps_per_s,
                    episode_return=completed[-1] if completed else None)
         if info is not None:
+            self.notice.measured(self.step, steps_per_s)
             row["loss"] = float(info.loss)
             row.update({name: float(value) for name, value in info.extra.items()})
         self.train_log.write(row)

@@ -104,6 +104,20 @@ def test_option_configs_can_be_compared_as_agents():
         comparison.agent_config("sac_pendulum", "Pendulum-v1", seed=0, num_steps=10)
 
 
+def test_a_config_file_of_ones_own_can_be_compared_as_an_agent(tmp_path):
+    path = tmp_path / "wide_sac.py"
+    path.write_text("from sac_tf.config import default_config\n\n"
+                    "def get_config(env_id):\n"
+                    "    config = default_config('sac', env_id)\n"
+                    "    config.sac.hidden_sizes = (512, 512)\n"
+                    "    return config\n")
+    config = comparison.agent_config(str(path), "Pendulum-v1", seed=1, num_steps=3000)
+    assert (config.agent, config.seed, config.sac.hidden_sizes) == ("sac", 1, (512, 512))
+    assert comparison.run_dir(tmp_path, str(path), 1) == tmp_path / "runs" / "wide_sac_seed1"
+    with pytest.raises(UserError, match="no config file"):
+        comparison.agent_config(str(tmp_path / "missing.py"), "Pendulum-v1", 0, 10)
+
+
 def test_agent_config_applies_env_kwargs_to_every_run():
     config = comparison.agent_config("sac", "Ant-v5", 1, 100_000,
                                      env_kwargs={"contact_cost_weight": 0.0})

@@ -1,4 +1,4 @@
-"""The README's "Python API" custom loop, 1,500 steps: prints every learn() call's losses and a
+"""The Python API guide's custom loop (docs/guide/python-api.md), 1,500 steps: prints every learn() call's losses and a
 final evaluation as one JSON line (run by tests/test_golden_runs.py, case `api_loop`)."""
 
 import json
