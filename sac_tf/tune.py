@@ -58,7 +58,7 @@ flags.mark_flags_as_required(["num_steps", "out"])
 SPACE = {}
 
 
-def take_space_flags(argv: list) -> list:
+def prepare_argv(argv: list) -> list:
     """Moves every `--space.FIELD=DIST` out of `argv` into `SPACE`."""
     kept = []
     for argument in argv:
@@ -107,4 +107,4 @@ def main():
 
 
 if __name__ == "__main__":
-    cli.run(main, take_space_flags)
+    cli.run(main, prepare_argv)
