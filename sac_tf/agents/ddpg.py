@@ -52,6 +52,7 @@ class DdpgAgent(OffPolicyAgent):
         between report the latest actor loss.
       seed: seed of the agent's generator (exploration and target noise).
       num_envs: envs stepped in lockstep, each with its own OU process.
+      encoders: per-leaf observation encoders of every network (see `OffPolicyAgent`).
     """
 
     metric_names = ("critic_loss", "actor_loss", "q_mean")
@@ -61,9 +62,10 @@ class DdpgAgent(OffPolicyAgent):
                  actor_lr: float, critic_lr: float, gamma: float, tau: float,
                  exploration_noise: float, noise_type: str, ou_theta: float,
                  target_noise: float, target_noise_clip: float, policy_delay: int, seed: int,
-                 num_envs: int = 1):
+                 num_envs: int = 1, encoders=None):
         super().__init__(spec, hidden_sizes=hidden_sizes, num_critics=num_critics,
-                         critic_lr=critic_lr, gamma=gamma, tau=tau, seed=seed, name="ddpg")
+                         critic_lr=critic_lr, gamma=gamma, tau=tau, seed=seed, name="ddpg",
+                         encoders=encoders)
         if noise_type not in NOISE_TYPES:
             raise ValueError(f"noise_type must be one of {NOISE_TYPES}, got {noise_type!r}")
         if policy_delay < 1:
@@ -74,8 +76,11 @@ class DdpgAgent(OffPolicyAgent):
         self.target_noise = target_noise
         self.target_noise_clip = target_noise_clip
         self.policy_delay = policy_delay
-        self.actor = DeterministicActor(spec.action_dim, hidden_sizes, name="actor")
-        self.target_actor = DeterministicActor(spec.action_dim, hidden_sizes, name="target_actor")
+        self.actor = DeterministicActor(spec.action_dim, hidden_sizes, name="actor",
+                                        encoder=self.make_encoder("actor_encoder"))
+        self.target_actor = DeterministicActor(
+            spec.action_dim, hidden_sizes, name="target_actor",
+            encoder=self.make_encoder("target_actor_encoder"))
         build_with_copy(self.actor, self.target_actor, self._dummy_inputs()[0])
         self.actor_optimizer = built_adam(self.actor.trainable_variables, actor_lr,
                                           name="actor_adam", epsilon=self.adam_epsilon)

@@ -106,7 +106,7 @@ class Agent:
     def _attach(self, state: RunState) -> None:
         self._state, self.config, self.spec = state, state.config, state.spec
         agent, spec = state.agent, state.spec
-        self._actions = CompiledActions.of(agent, spec.observation_dim, self.config.jit_compile)
+        self._actions = CompiledActions.of(agent, spec.observation_specs, self.config.jit_compile)
         row = lambda *shape: tf.TensorSpec((None, *shape), tf.float32)
         self._train_step = tf.function(agent.train, jit_compile=self.config.jit_compile,
                                        input_signature=[Transition(

@@ -29,6 +29,13 @@ def base_config(agent: str, env_id: str) -> ml_collections.ConfigDict:
     config.eval_episodes = 10         # deterministic-policy episodes per evaluation
     config.log_interval = 1_000       # env steps between train.csv rows
     config.checkpoint_interval = 50_000
+    # Nested (Dict/Tuple) observations: observation leaf → "flatten" (the default for a leaf
+    # not named), "dense:N" or "mlp:N,M" in front of every network (sac_tf.networks.encoders).
+    config.observation_encoders = ml_collections.ConfigDict()
+    # Hindsight experience replay (goal-conditioned Dict envs with compute_reward; sac_tf.her):
+    # k "future" goals relabelled per stored transition.
+    config.her = False
+    config.her_goals_per_transition = 4
     return config
 
 

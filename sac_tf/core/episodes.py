@@ -9,6 +9,8 @@ from typing import Callable, Optional
 import gymnasium as gym
 import numpy as np
 
+from sac_tf.core import nests
+
 #: observations float32 `[n_envs, obs_dim]` → the actions a vector env steps with
 #: (env units; a hybrid space's dict or tuple of batched parts).
 VectorActFn = Callable[[np.ndarray], object]
@@ -30,7 +32,7 @@ def run_episodes(env: gym.vector.VectorEnv, act: VectorActFn, seed: int,
     step = 0
     while running.any():
         observation, reward, terminated, truncated, _ = env.step(
-            act(observation.astype(np.float32)))
+            act(nests.as_float32(observation)))
         returns += np.where(running, reward, 0.0)
         running &= ~np.logical_or(terminated, truncated)
         step += 1

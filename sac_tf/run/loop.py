@@ -95,7 +95,7 @@ class TrainingLoop:
                                 self.step)
         self.eval_log = CsvLog(root_dir / EVAL_LOG, EVAL_FIELDS, self.step)
         self.tensorboard = TensorBoardLog(root_dir / TENSORBOARD_DIR)
-        self.actions = CompiledActions.of(agent, spec.observation_dim, config.jit_compile)
+        self.actions = CompiledActions.of(agent, spec.observation_specs, config.jit_compile)
         self.writer = state.staged_writer()
         if collectors is None:
             self.collection = LocalCollection(state, env, self.actions.explore, self.writer,

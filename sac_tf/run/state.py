@@ -62,8 +62,9 @@ class RunState(NamedTuple):
         agent = make_agent(config, spec)
         replay_buffer = learner = None
         if with_replay_buffer:
-            replay_buffer = ReplayBuffer(spec.observation_dim, spec.action_dim,
-                                         config.buffer_capacity, seed=config.seed + 1)
+            replay_buffer = ReplayBuffer(spec.observation_nest or spec.observation_dim,
+                                         spec.action_dim, config.buffer_capacity,
+                                         seed=config.seed + 1)
             learner = Learner(agent, replay_buffer, config.batch_size, config.jit_compile)
         return cls(config, spec, agent, replay_buffer, learner,
                    env_step=tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step"),
