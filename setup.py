@@ -41,6 +41,8 @@ setup(
         # ONNX export (`python -m sac_tf.export --onnx`) and ONNX Runtime evaluation.
         "onnx": ONNX,
         "ray": RAY,
+        # gymnasium-robotics' goal tasks (Fetch, PointMaze) by id; its import needs PettingZoo.
+        "robotics": ["gymnasium-robotics==1.4.2", "pettingzoo>=1.24"],
         "test": ["pytest>=8", "pytest-xdist>=3.5",
                  "nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6.29",  # runs notebooks/
                  *ONNX],
