@@ -100,10 +100,10 @@ class RunState(NamedTuple):
 
     @classmethod
     def restore_from(cls, root_dir, config: ml_collections.ConfigDict, spec: EnvSpec,
-                     with_replay_buffer: bool = True) -> "RunState":
+                     with_replay_buffer: bool = True, preprocessing_layers=None) -> "RunState":
         """`restore` with the run's config and spec already read (`read_run_config`,
         `read_run_spec`), for a caller that checks them before anything is built."""
-        state = cls.create(config, spec, with_replay_buffer)
+        state = cls.create(config, spec, with_replay_buffer, preprocessing_layers)
         checkpointer = state.checkpointer(root_dir)
         if not checkpointer.restore_latest():
             raise UserError(f"no checkpoint in {checkpointer.directory} to restore")
