@@ -103,18 +103,22 @@ class Agent:
                                                preprocessing_layers=preprocessing_layers), goals)
 
     @classmethod
-    def load(cls, root_dir, preprocessing_layers=None) -> "Agent":
+    def load(cls, root_dir, preprocessing_layers=None, compute_reward=None) -> "Agent":
         """The agent saved in `root_dir` by `save` or by `python -m sac_tf.train`; `UserError`
         when `root_dir` holds no run of this agent, or no checkpoint. Pass the
         `preprocessing_layers` it was made with (config.json keeps only their names).
-        A HER agent is loaded with the env's `compute_reward` when its env has an id."""
+        A HER agent relabels with `compute_reward`, by default its env's (made by id)."""
         config = read_run_config(root_dir)
         if config.get("agent") != cls.agent_name:
             raise UserError(f"{root_dir} holds a {config.get('agent')!r} run, "
                             f"not {cls.agent_name!r}")
         spec = _box_actions(read_run_spec(root_dir, config))
-        goals = (goal_functions(make_env(config.env_id, **env_kwargs(config)))
-                 if config.get("her") else None)
+        goals = None if compute_reward is None else (compute_reward, None)
+        if config.get("her") and goals is None:
+            if not config.env_id:
+                raise UserError(f"{root_dir} holds a HER run of an env without an id: pass "
+                                f"its compute_reward to load()")
+            goals = goal_functions(make_env(config.env_id, **env_kwargs(config)))
         return cls._from_state(RunState.restore_from(root_dir, config, spec,
                                                      preprocessing_layers=preprocessing_layers),
                                goals)

@@ -69,18 +69,24 @@ class ObservationEncoder(keras.layers.Layer):
             raise ValueError(f"encoders for unknown observation leaves {unknown}; the leaves "
                              f"are {names}")
         self.leaf_sizes = [int(np.prod(spec.shape)) for spec in specs]
-        self.leaf_layers = {}
+        self.leaf_names = names
+        self.encoded_leaves = []
         for name in names:
             layer = preprocessing_layer(encoders[name], name) if name in encoders else None
-            if layer is not None:
-                self.leaf_layers[name] = layer
-        self.leaf_names = names
+            if layer is not None:  # an attribute each, so checkpoints track its variables
+                setattr(self, f"encoder_{name}", layer)
+                self.encoded_leaves.append(name)
+
+    @property
+    def leaf_layers(self) -> dict:
+        """Leaf name → its preprocessing layer (leaves that are only flattened: absent)."""
+        return {name: getattr(self, f"encoder_{name}") for name in self.encoded_leaves}
 
     def call(self, observation, training=None):
-        features = []
+        features, layers = [], self.leaf_layers
         for name, size, leaf in zip(self.leaf_names, self.leaf_sizes,
                                     tf.nest.flatten(observation)):
-            layer = self.leaf_layers.get(name)
+            layer = layers.get(name)
             if layer is not None:
                 leaf = layer(leaf, training=training)
             features.append(tf.reshape(leaf, [tf.shape(leaf)[0], -1]) if layer is not None
