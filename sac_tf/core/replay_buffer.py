@@ -42,6 +42,9 @@ class ReplayBuffer(tf.Module):
                 lambda leaf: storage(f"{name}/{leaf.name}", *leaf.shape), observation_dim)
 
         self._observation = observations("observation")
+        # the plain nest (tf.Module wraps tuples and dicts it holds; Keras refuses the wrappers)
+        plain = tf.nest.map_structure(lambda _: 0, observation_dim)
+        self._structure = lambda: Transition(plain, 0, 0, plain, 0)
         self._action = storage("action", action_dim)
         self._reward = storage("reward")
         self._next_observation = observations("next_observation")
@@ -89,7 +92,8 @@ class ReplayBuffer(tf.Module):
         make sure the buffer is not empty.
         """
         indices = self._rng.uniform([batch_size], 0, self._size, dtype=tf.int64)
-        return tf.nest.map_structure(lambda column: tf.gather(column, indices), self._columns())
+        return tf.nest.pack_sequence_as(self._structure(), [
+            tf.gather(column, indices) for column in tf.nest.flatten(self._columns())])
 
 
 def concatenate(transitions) -> Transition:
