@@ -10,6 +10,7 @@ functions `sac_tf.core.hindsight.HindsightWriter` calls.
 `mujoco4_joint_shim` first where it is needed.
 """
 
+import sys
 import types
 
 import gymnasium as gym
@@ -94,6 +95,8 @@ def register_robotics(env_id: str) -> None:
       UserError: for a robotics id when gymnasium-robotics (or PettingZoo) is missing.
     """
     if env_id in gym.registry:
+        if "gymnasium_robotics" in sys.modules:  # imported (and registered) elsewhere
+            mujoco4_joint_shim()
         return
     try:
         import gymnasium_robotics
