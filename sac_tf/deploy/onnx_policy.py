@@ -116,8 +116,10 @@ def load_onnx_policy(onnx_path):
     if ({spec.name: (spec.type, list(spec.shape[1:])) for spec in inputs}
             != {name: ("tensor(float)", shape) for name, shape in wanted.items()}):
         found = [(spec.name, spec.type, spec.shape) for spec in inputs]
-        raise UserError(f"{path} takes {found}, not float batches of observations "
-                        f"{wanted} as its metadata says")
+        promised = (f"a float batch of observations of shape {wanted['observation']}"
+                    if "observation_nest" not in metadata
+                    else f"float batches of the observation leaves {wanted}")
+        raise UserError(f"{path} takes {found}, not {promised} as its metadata says")
     output_names = [spec.name for spec in session.get_outputs()]
 
     def policy(observation):
