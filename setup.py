@@ -74,6 +74,8 @@ setup(
         "tune": TUNE,
         # The documentation site: `mkdocs build --strict` (docs/, mkdocs.yml).
         "docs": ["mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26"],
+        # gymnasium-robotics' goal tasks (Fetch, PointMaze) by id; its import needs PettingZoo.
+        "robotics": ["gymnasium-robotics==1.4.2", "pettingzoo>=1.24"],
         "test": ["pytest>=8", "pytest-xdist>=3.5",
                  "nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6.29",  # runs notebooks/
                  *ONNX],

@@ -20,7 +20,7 @@ from absl import flags  # noqa: E402
 
 from sac_tf import cli  # noqa: E402
 from sac_tf.deploy.onnx_policy import check_onnx_export_available, convert_to_onnx  # noqa: E402
-from sac_tf.deploy.saved_policy import convert_to_tflite  # noqa: E402
+from sac_tf.deploy.tflite_policy import convert_to_tflite  # noqa: E402
 from sac_tf.run.state import RunState  # noqa: E402
 
 flags.DEFINE_string("root_dir", None, "Run directory written by `python -m sac_tf.train`.")

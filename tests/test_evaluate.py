@@ -12,7 +12,7 @@ from PIL import Image
 
 from sac_tf.deploy.evaluation import evaluate_policy
 from sac_tf.deploy.onnx_policy import convert_to_onnx
-from sac_tf.deploy.saved_policy import convert_to_tflite
+from sac_tf.deploy.tflite_policy import convert_to_tflite
 from tests.conftest import REPO_ROOT, assert_one_line_error
 
 

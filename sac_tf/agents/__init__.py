@@ -13,8 +13,11 @@ from sac_tf.core.specs import EnvSpec
 AGENTS = {"sac": SacAgent, "ddpg": DdpgAgent, "td3": DdpgAgent}
 
 
-def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec) -> OffPolicyAgent:
-    """Builds `config.agent` from its config section, e.g. `config.sac`."""
+def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec,
+               preprocessing_layers=None) -> OffPolicyAgent:
+    """Builds `config.agent` from its config section, e.g. `config.sac`, with the observation
+    encoders of `config.observation_encoders` (leaf → "flatten", "dense:N", "mlp:N,M"),
+    replaced leaf by leaf by `preprocessing_layers` (leaf → Keras layer, the Python API's)."""
     if config.agent not in AGENTS:
         raise UserError(f"unknown agent {config.agent!r}; choose one of {sorted(AGENTS)}")
     if config.agent not in config:
@@ -30,6 +33,11 @@ def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec) -> OffPolicyAge
                                          * config.updates_per_step)
     if agent_class.takes_num_envs:
         kwargs["num_envs"] = config.num_envs
+    named = config.get("observation_encoders") or {}
+    named = named.to_dict() if isinstance(named, ml_collections.ConfigDict) else dict(named)
+    encoders = {**named, **(preprocessing_layers or {})}
+    if encoders:  # a run that names none keeps the constructor call it always had
+        kwargs["encoders"] = encoders
     try:
         return agent_class(spec, **kwargs)
     except (TypeError, ValueError) as error:  # a missing, unknown or invalid setting

@@ -6,6 +6,7 @@ random generator and the acting interface. Subclasses write their own losses
 in `train`.
 """
 
+import types
 from typing import Optional, Sequence
 
 import keras
@@ -14,7 +15,9 @@ import tensorflow as tf
 from sac_tf.agents.quantiles import quantile_huber_loss
 from sac_tf.agents.schedules import check_schedule, current_learning_rate, learning_rate
 from sac_tf.networks import CriticEnsemble
-from sac_tf.networks.normalization import RunningNormalizer
+from sac_tf.networks.encoders import make_encoder
+from sac_tf.networks.normalization import NestNormalizer, RunningNormalizer
+from sac_tf.core import nests
 from sac_tf.core.specs import EnvSpec
 from sac_tf.core.types import LossInfo, Transition
 
@@ -55,7 +58,9 @@ def minimize(optimizer: keras.optimizers.Optimizer, tape: tf.GradientTape, loss:
 class OffPolicyAgent(tf.Module):
     """Base of SAC, DDPG and TD3.
 
-    Actions are normalised to [-1, 1]; observations are flat float32 vectors.
+    Actions are normalised to [-1, 1]; observations are flat float32 vectors `[B, obs_dim]`,
+    or nests of float32 leaves (`EnvSpec.observation_nest`) that each network's encoder
+    (`sac_tf.networks.encoders`) flattens and concatenates.
 
     Args:
       spec: the environment's `EnvSpec`.
@@ -82,6 +87,8 @@ class OffPolicyAgent(tf.Module):
       gamma: discount factor per step.
       tau: Polyak coefficient of the target networks.
       seed: seed of the agent's own random generator.
+      encoders: observation leaf name → preprocessing (a Keras layer, cloned per network,
+        or "flatten", "dense:N", "mlp:N,M"); None or empty: flatten and concatenate.
     """
 
     #: Names of the scalars in `LossInfo.extra`, in order.
@@ -102,8 +109,10 @@ class OffPolicyAgent(tf.Module):
                  target_networks: bool = True, adam_beta_1: float = 0.9,
                  adam_epsilon: float = 1e-7, critic_torso_options=None,
                  critic_lr_schedule: str = "constant", lr_floor: float = 0.0,
-                 lr_decay_updates: Optional[int] = None):
+                 lr_decay_updates: Optional[int] = None, encoders=None):
         super().__init__(name=name)
+        # read-only and untracked: layers given here are cloned into each network's encoder
+        self.encoders = types.MappingProxyType(dict(encoders or {}))
         if not adam_epsilon > 0:
             raise ValueError(f"adam_epsilon must be > 0, got {adam_epsilon}")
         self.adam_epsilon = adam_epsilon
@@ -114,16 +123,21 @@ class OffPolicyAgent(tf.Module):
         self.gamma = gamma
         self.tau = tau
         self.rng = tf.random.Generator.from_seed(seed)
-        self.observation_normalizer = (RunningNormalizer(spec.observation_dim)
-                                       if normalize_observations else None)
+        self.observation_normalizer = None
+        if normalize_observations:
+            self.observation_normalizer = (NestNormalizer(spec.observation_nest) if spec.is_nested
+                                           else RunningNormalizer(spec.observation_dim))
         critic_options = dict(layer_norm=critic_layer_norm, dropout_rate=critic_dropout_rate,
                               num_quantiles=num_quantiles, residual_blocks=residual_blocks,
                               batch_renorm=critic_batch_renorm, **(critic_torso_options or {}))
-        self.critics = CriticEnsemble(num_critics, hidden_sizes, name="critics", **critic_options)
+        self.critics = CriticEnsemble(num_critics, hidden_sizes, name="critics",
+                                      encoder=self.make_encoder("critic_encoder"),
+                                      **critic_options)
         self.target_critics = None
         if target_networks:
-            self.target_critics = CriticEnsemble(num_critics, hidden_sizes,
-                                                 name="target_critics", **critic_options)
+            self.target_critics = CriticEnsemble(
+                num_critics, hidden_sizes, name="target_critics",
+                encoder=self.make_encoder("target_critic_encoder"), **critic_options)
             build_with_copy(self.critics, self.target_critics, *self._dummy_inputs())
         else:
             self.critics(*self._dummy_inputs())
@@ -148,8 +162,16 @@ class OffPolicyAgent(tf.Module):
         return {f"lr_{role}": current_learning_rate(getattr(self, f"{role}_optimizer"))
                 for role in self.scheduled_roles}
 
+    def make_encoder(self, name: str):
+        """A network's own observation encoder (`sac_tf.networks.encoders.make_encoder`):
+        None for a flat `Box` with no `encoders`, so a flat task builds today's networks."""
+        return make_encoder(self.spec.observation_nest, self.encoders, self.spec.observation_dim,
+                            name)
+
     def _dummy_inputs(self):
-        return (tf.zeros((1, self.spec.observation_dim)), tf.zeros((1, self.spec.action_dim)))
+        observation = (nests.zeros(self.spec.observation_nest) if self.spec.is_nested
+                       else tf.zeros((1, self.spec.observation_dim)))
+        return (observation, tf.zeros((1, self.spec.action_dim)))
 
     def next_seed(self) -> tf.Tensor:
         """A fresh int32 `[2]` stateless seed from the agent's generator."""

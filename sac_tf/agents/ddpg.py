@@ -54,6 +54,7 @@ class DdpgAgent(OffPolicyAgent):
       num_envs: envs stepped in lockstep, each with its own OU process.
       actor_lr_schedule, critic_lr_schedule, lr_floor, lr_decay_updates: learning-rate
         schedules, as `SacAgent`'s.
+      encoders: per-leaf observation encoders of every network (see `OffPolicyAgent`).
     """
 
     metric_names = ("critic_loss", "actor_loss", "q_mean")
@@ -65,11 +66,11 @@ class DdpgAgent(OffPolicyAgent):
                  target_noise: float, target_noise_clip: float, policy_delay: int, seed: int,
                  num_envs: int = 1, actor_lr_schedule: str = "constant",
                  critic_lr_schedule: str = "constant", lr_floor: float = 0.0,
-                 lr_decay_updates: Optional[int] = None):
+                 lr_decay_updates: Optional[int] = None, encoders=None):
         super().__init__(spec, hidden_sizes=hidden_sizes, num_critics=num_critics,
                          critic_lr=critic_lr, gamma=gamma, tau=tau, seed=seed, name="ddpg",
                          critic_lr_schedule=critic_lr_schedule, lr_floor=lr_floor,
-                         lr_decay_updates=lr_decay_updates)
+                         lr_decay_updates=lr_decay_updates, encoders=encoders)
         if noise_type not in NOISE_TYPES:
             raise ValueError(f"noise_type must be one of {NOISE_TYPES}, got {noise_type!r}")
         if policy_delay < 1:
@@ -80,8 +81,11 @@ class DdpgAgent(OffPolicyAgent):
         self.target_noise = target_noise
         self.target_noise_clip = target_noise_clip
         self.policy_delay = policy_delay
-        self.actor = DeterministicActor(spec.action_dim, hidden_sizes, name="actor")
-        self.target_actor = DeterministicActor(spec.action_dim, hidden_sizes, name="target_actor")
+        self.actor = DeterministicActor(spec.action_dim, hidden_sizes, name="actor",
+                                        encoder=self.make_encoder("actor_encoder"))
+        self.target_actor = DeterministicActor(
+            spec.action_dim, hidden_sizes, name="target_actor",
+            encoder=self.make_encoder("target_actor_encoder"))
         build_with_copy(self.actor, self.target_actor, self._dummy_inputs()[0])
         self.actor_optimizer = self.adam(self.actor.trainable_variables, actor_lr,
                                          actor_lr_schedule, "actor")

@@ -49,6 +49,7 @@ from sac_tf.agents.plasticity import (InitialValues, PeriodicReset, floating,
 from sac_tf.agents.sac_options import (SacOptionParts, check_q_reductions,
                                        checked_target_subset_size, torso_options)
 from sac_tf.networks import GaussianActor, HybridActor
+from sac_tf.core.nests import concat_rows
 from sac_tf.core.specs import EnvSpec
 from sac_tf.core.types import LossInfo, Transition
 
@@ -109,6 +110,7 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
       target_q_reduction: how the target combines the target critics' Q(s', a'):
         "min" (SAC) or "softmin" (`soft_min`).
       softmin_temperature: β of "softmin" (in the actor loss too), in units of Q.
+      encoders: per-leaf observation encoders of every network (see `OffPolicyAgent`).
     """
 
     metric_names = ("critic_loss", "actor_loss", "alpha_loss", "alpha", "entropy", "q_mean")
@@ -133,7 +135,8 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                  kernel_init: str = "glorot_uniform", activation: str = "relu", extra_layer_norm: bool = False,
                  moe_experts: int = 0, moe_slots: int = 2, moe_tokens: int = 8,
                  moe_in_actor: bool = False, regen_rate: float = 0.0,
-                 target_q_reduction: str = "min", softmin_temperature: float = 1.0):
+                 target_q_reduction: str = "min", softmin_temperature: float = 1.0,
+                 encoders=None):
         if batch_renorm and (target_networks or reset_interval):
             raise ValueError("batch_renorm is CrossQ's: it needs target_networks=False (target "
                              "critics would batch-normalise and Polyak-average the statistics) "
@@ -153,7 +156,7 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                          critic_batch_renorm=renorm, target_networks=target_networks,
                          adam_beta_1=adam_beta_1, adam_epsilon=adam_epsilon,
                          critic_torso_options=critic_torso, critic_lr_schedule=critic_lr_schedule,
-                         lr_floor=lr_floor, lr_decay_updates=lr_decay_updates)
+                         lr_floor=lr_floor, lr_decay_updates=lr_decay_updates, encoders=encoders)
         self.target_subset_size = checked_target_subset_size(
             target_subset_size, num_critics, num_quantiles, quantiles_to_drop, target_networks)
         self.quantiles_to_drop = quantiles_to_drop
@@ -161,16 +164,12 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                            num_quantiles)
         self.actor_q_reduction, self.target_q_reduction = actor_q_reduction, target_q_reduction
         self.softmin_temperature = softmin_temperature
-        if spec.is_hybrid:
-            self.actor = HybridActor(spec.continuous_dim, spec.discrete_sizes, hidden_sizes,
-                                     residual_blocks=residual_blocks, batch_renorm=renorm,
-                                     torso_options=actor_torso, log_std=actor_log_std,
-                                     name="actor")
-        else:
-            self.actor = GaussianActor(spec.continuous_dim, hidden_sizes,
-                                       residual_blocks=residual_blocks, batch_renorm=renorm,
-                                       torso_options=actor_torso, log_std=actor_log_std,
-                                       name="actor")
+        actor_parts = dict(residual_blocks=residual_blocks, batch_renorm=renorm, name="actor",
+                           torso_options=actor_torso, log_std=actor_log_std,
+                           encoder=self.make_encoder("actor_encoder"))
+        self.actor = (HybridActor(spec.continuous_dim, spec.discrete_sizes, hidden_sizes,
+                                  **actor_parts) if spec.is_hybrid
+                      else GaussianActor(spec.continuous_dim, hidden_sizes, **actor_parts))
         self.actor(self._dummy_inputs()[0])
         self.actor_optimizer = self.adam(self.actor.trainable_variables, actor_lr,
                                          actor_lr_schedule, "actor", beta_1=adam_beta_1)
@@ -301,7 +300,7 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
           (critic loss, mean Q(s, a) over critics and batch), float32 scalars.
         """
         next_action, penalty = self.next_action_and_penalty(batch, alpha)
-        observations = tf.concat([batch.observation, batch.next_observation], axis=0)
+        observations = concat_rows(batch.observation, batch.next_observation)
         actions = tf.concat([batch.action, next_action], axis=0)
         with tf.GradientTape() as tape:
             q, next_q = tf.split(self.critics(observations, actions, training=True,

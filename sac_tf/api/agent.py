@@ -12,14 +12,16 @@ import gymnasium as gym
 import numpy as np
 import tensorflow as tf
 
-from sac_tf.api.inputs import checked_rows, checked_transition
+from sac_tf.api.inputs import checked_observation, checked_transition
 from sac_tf.api.replay import ApiReplayBuffer
 from sac_tf.config import config_for_agent, env_kwargs
 from sac_tf.core.episodes import return_statistics, run_episodes, run_episodes_in_turn
+from sac_tf.core import nests
 from sac_tf.core.acting import CompiledActions
 from sac_tf.core.specs import EnvSpec, spec_from_spaces
 from sac_tf.core.types import LossInfo, Transition
-from sac_tf.envs.making import check_env, env_spec, make_vector_env
+from sac_tf.envs.goals import goal_functions
+from sac_tf.envs.making import check_env, env_spec, make_env, make_vector_env
 from sac_tf.errors import UserError
 from sac_tf.run.run_dir import read_run_config, read_run_spec
 from sac_tf.run.state import RunState
@@ -45,11 +47,16 @@ class Agent:
     a complete subclass (the name picks the agent and its default config files).
 
     Args:
-      observation_space: a 1-D `gymnasium.spaces.Box`.
+      observation_space: a 1-D `gymnasium.spaces.Box`, or a `Dict`/`Tuple` of `Box` leaves
+        (observations are then dicts/tuples of arrays, as the env gives them).
       action_space: a 1-D `Box` with finite bounds.
       config: a `ConfigDict`, a config file argument (`"configs/sac_mujoco.py:Hopper-v5"`),
         or None for the agent's default config of `env_id` (or of the MuJoCo tasks).
       seed: seed of networks, action sampling and replay; None keeps `config.seed`.
+      preprocessing_layers: observation leaf name → a Keras layer in front of every
+        network (cloned per network; other leaves are flattened), TF-Agents style.
+      compute_reward: with `her=True`, the env's `compute_reward(achieved_goal,
+        desired_goal, info)` (`from_env` takes it from the env).
       **overrides: config fields to change, top-level (`batch_size=128`) or of
         the agent's section (`actor_lr=1e-3` for `config.sac.actor_lr`).
 
@@ -63,13 +70,17 @@ class Agent:
     agent_name: str = ""
 
     def __init__(self, observation_space: gym.Space, action_space: gym.Space,
-                 config=None, seed: Optional[int] = None, **overrides):
+                 config=None, seed: Optional[int] = None, *, preprocessing_layers=None,
+                 compute_reward=None, **overrides):
         spec = _box_actions(spec_from_spaces(observation_space, action_space))
-        self._attach(RunState.create(config_for_agent(self.agent_name, config, seed, overrides),
-                                     spec))
+        config = config_for_agent(self.agent_name, config, seed, overrides)
+        goals = None if compute_reward is None else (compute_reward, None)
+        self._attach(RunState.create(config, spec, preprocessing_layers=preprocessing_layers),
+                     goals)
 
     @classmethod
-    def from_env(cls, env, config=None, seed: Optional[int] = None, **overrides) -> "Agent":
+    def from_env(cls, env, config=None, seed: Optional[int] = None, *,
+                 preprocessing_layers=None, **overrides) -> "Agent":
         """An agent for `env`: a `gymnasium.Env`, a registered id or `package.module:Factory`.
 
         An id or import path is made with `config.env_kwargs` (or an `env_kwargs=`
@@ -84,35 +95,50 @@ class Agent:
             overrides = {"env_id": env.spec.id, "env_kwargs": made_with, **overrides}
         config = config_for_agent(cls.agent_name, config, seed, overrides)
         spec = check_env(env, env_kwargs(config)) if isinstance(env, str) else env_spec(env)
-        return cls._from_state(RunState.create(config, _box_actions(spec)))
+        goals = None
+        if config.get("her"):  # relabelled with the env's own compute_reward
+            goals = goal_functions(make_env(env, **env_kwargs(config))
+                                   if isinstance(env, str) else env)
+        return cls._from_state(RunState.create(config, _box_actions(spec),
+                                               preprocessing_layers=preprocessing_layers), goals)
 
     @classmethod
-    def load(cls, root_dir) -> "Agent":
+    def load(cls, root_dir, preprocessing_layers=None, compute_reward=None) -> "Agent":
         """The agent saved in `root_dir` by `save` or by `python -m sac_tf.train`; `UserError`
-        when `root_dir` holds no run of this agent, or no checkpoint."""
+        when `root_dir` holds no run of this agent, or no checkpoint. Pass the
+        `preprocessing_layers` it was made with (config.json keeps only their names).
+        A HER agent relabels with `compute_reward`, by default its env's (made by id)."""
         config = read_run_config(root_dir)
         if config.get("agent") != cls.agent_name:
             raise UserError(f"{root_dir} holds a {config.get('agent')!r} run, "
                             f"not {cls.agent_name!r}")
         spec = _box_actions(read_run_spec(root_dir, config))
-        return cls._from_state(RunState.restore_from(root_dir, config, spec))
+        goals = None if compute_reward is None else (compute_reward, None)
+        if config.get("her") and goals is None:
+            if not config.env_id:
+                raise UserError(f"{root_dir} holds a HER run of an env without an id: pass "
+                                f"its compute_reward to load()")
+            goals = goal_functions(make_env(config.env_id, **env_kwargs(config)))
+        return cls._from_state(RunState.restore_from(root_dir, config, spec,
+                                                     preprocessing_layers=preprocessing_layers),
+                               goals)
 
     @classmethod
-    def _from_state(cls, state: RunState) -> "Agent":
+    def _from_state(cls, state: RunState, goals=None) -> "Agent":
         agent = cls.__new__(cls)
-        agent._attach(state)
+        agent._attach(state, goals)
         return agent
 
-    def _attach(self, state: RunState) -> None:
+    def _attach(self, state: RunState, goals=None) -> None:
         self._state, self.config, self.spec = state, state.config, state.spec
         agent, spec = state.agent, state.spec
-        self._actions = CompiledActions.of(agent, spec.observation_dim, self.config.jit_compile)
+        self._actions = CompiledActions.of(agent, spec.observation_specs, self.config.jit_compile)
         row = lambda *shape: tf.TensorSpec((None, *shape), tf.float32)
         self._train_step = tf.function(agent.train, jit_compile=self.config.jit_compile,
                                        input_signature=[Transition(
-                                           row(spec.observation_dim), row(spec.action_dim),
-                                           row(), row(spec.observation_dim), row())])
-        self.replay_buffer = ApiReplayBuffer(state)
+                                           spec.observation_specs, row(spec.action_dim),
+                                           row(), spec.observation_specs, row())])
+        self.replay_buffer = ApiReplayBuffer(state, goals)
 
     @property
     def tf_agent(self):
@@ -126,18 +152,19 @@ class Agent:
         return int(self._state.env_step)
 
     def select_action(self, obs, deterministic: bool = False) -> np.ndarray:
-        """The action for `obs` (`[obs_dim]` or `[B, obs_dim]`) in env units: `[act_dim]`
-        or `[B, act_dim]`; `deterministic` takes the policy's mode instead of a sample.
+        """The action for `obs` (`[obs_dim]` or `[B, obs_dim]`; for nested observations a
+        dict/tuple of such leaves) in env units: `[act_dim]` or `[B, act_dim]`;
+        `deterministic` takes the policy's mode instead of a sample.
 
         With DDPG's Ornstein-Uhlenbeck noise, exploring takes one row per env
         (`config.num_envs`): row i continues env i's noise process.
         """
-        observation, single = checked_rows("obs", obs, self.spec.observation_shape)
+        observation, single = checked_observation(self.spec, "obs", obs)
         rows_needed = self._state.agent.exploration_batch_size
-        if not deterministic and rows_needed not in (None, len(observation)):
+        if not deterministic and rows_needed not in (None, nests.batch_size(observation)):
             raise UserError(f"Ornstein-Uhlenbeck exploration keeps one noise process per env: "
                             f"pass {rows_needed} observations (config.num_envs), one per env, "
-                            f"got {len(observation)}")
+                            f"got {nests.batch_size(observation)}")
         act = self._actions.greedy if deterministic else self._actions.explore
         action = self.spec.action_scaler.to_env(act(observation))
         return action[0] if single else action

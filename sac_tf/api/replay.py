@@ -18,17 +18,18 @@ class ApiReplayBuffer:
     #: Most transitions staged before they are written.
     FLUSH_EVERY = 1_000
 
-    def __init__(self, state: RunState):
+    def __init__(self, state: RunState, goals=None):
         self._state = state
         self._capacity = state.replay_buffer.capacity
-        self._writer = state.staged_writer()
+        self._writer = state.staged_writer(goals)  # goals: HER's (compute_reward, ...)
         self._staged_steps = 0
 
     def add(self, obs, action, reward, next_obs, terminated, truncated) -> None:
         """Stores one transition, or a batch of them (leading dimension `[B]`).
 
         Args:
-          obs: `[obs_dim]` or `[B, obs_dim]`, the observation acted on.
+          obs: `[obs_dim]` or `[B, obs_dim]`, the observation acted on (for nested
+            observations a dict/tuple of such leaves, as the env gives it).
           action: `[act_dim]` or `[B, act_dim]`, the action taken, in env units
             (clipped to the action space's bounds, as environments do).
           reward: scalar or `[B]`.
@@ -41,6 +42,8 @@ class ApiReplayBuffer:
 
         A batch of one row per env (`config.num_envs` rows, row i from env i) also
         restarts the exploration state (DDPG's OU noise) of the envs whose episode ended.
+        With `her`, every call must be such a batch (one row with one env): an episode
+        that ends (terminated or truncated) gets its relabelled copies.
 
         Raises:
           UserError: for shapes that do not match the spec or each other, and
@@ -54,12 +57,15 @@ class ApiReplayBuffer:
                             f"capacity of {self._capacity}")
         if self._staged_steps + batch > min(self._capacity, self.FLUSH_EVERY):
             self.flush()
-        self._writer(transition)
+        episode_end = np.logical_or(transition.terminated > 0,
+                                    np.broadcast_to(np.asarray(truncated, bool), (batch,)))
+        if self._state.hindsight is not None and batch != self._state.config.num_envs:
+            raise UserError(f"with her, add one transition per env: {self._state.config.num_envs}"
+                            f" rows (config.num_envs), got {batch}")
+        self._writer(transition, episode_end)
         self._staged_steps += batch
         agent = self._state.agent
         if batch == agent.exploration_batch_size:
-            episode_end = np.logical_or(transition.terminated > 0,
-                                        np.broadcast_to(np.asarray(truncated, bool), (batch,)))
             if episode_end.any():
                 agent.restart_exploration(episode_end)
 

@@ -44,6 +44,12 @@ RUN_FIELDS = dict(
     stop_at_return=(_optional(float), "End the run once `stop_patience` evaluations in a row "
                                       "reach this mean return; None: never."),
     stop_patience=(1, "Evaluations in a row at `stop_at_return` that end the run."),
+    observation_encoders=(ml_collections.ConfigDict, "Nested observations: leaf → `flatten` "
+                          "(default for a leaf not named), `dense:N` or `mlp:N,M` in front of "
+                          "every network."),
+    her=(False, "Hindsight experience replay for goal-conditioned `Dict` envs with "
+                "`compute_reward`."),
+    her_goals_per_transition=(4, "HER: `future` goals relabelled per stored transition (k)."),
 )
 
 def _schedule_fields(*roles: str) -> dict:

@@ -5,13 +5,17 @@ from typing import Callable, NamedTuple
 import numpy as np
 import tensorflow as tf
 
-#: observations float32 `[B, obs_dim]` → flat agent actions `[B, act_dim]` in [-1, 1].
+#: observations float32 `[B, obs_dim]` (or a nest of `[B, ...]` leaves) → flat agent
+#: actions `[B, act_dim]` in [-1, 1].
 NumpyActFn = Callable[[np.ndarray], np.ndarray]
 
 
-def numpy_action_fn(action_fn: Callable[[tf.Tensor], tf.Tensor], observation_dim: int,
+def numpy_action_fn(action_fn: Callable[[tf.Tensor], tf.Tensor], observation_specs,
                     jit_compile: bool) -> NumpyActFn:
     """Compiles `action_fn` (`[B, obs_dim]` → `[B, act_dim]`) for calls from numpy.
+
+    `observation_specs` is `EnvSpec.observation_specs` (an int `obs_dim` is taken as a
+    flat `[None, obs_dim]`); a nest's leaves are passed flat, in `tf.nest` order.
 
     The compiled graph is called through `call_flat` of the concrete function's
     `inference_fn` with the captured variables passed flat: what calling the
@@ -22,14 +26,18 @@ def numpy_action_fn(action_fn: Callable[[tf.Tensor], tf.Tensor], observation_dim
     `tf.types.experimental.AtomicFunction` type, so where it is missing the concrete
     function is called instead.
     """
+    if isinstance(observation_specs, int):
+        observation_specs = tf.TensorSpec([None, observation_specs], tf.float32)
     concrete = tf.function(action_fn, jit_compile=jit_compile).get_concrete_function(
-        tf.TensorSpec([None, observation_dim], tf.float32))
+        observation_specs)
     call_flat = getattr(concrete.inference_fn, "call_flat", None)
+    leaves = lambda observation: [tf.constant(leaf, tf.float32)
+                                  for leaf in tf.nest.flatten(observation)]
     if call_flat is None:
-        return lambda observation: concrete(tf.constant(observation, tf.float32)).numpy()
+        return lambda observation: concrete(*tf.nest.pack_sequence_as(
+            [observation_specs], leaves(observation))).numpy()
     captures = concrete.captured_inputs
-    return lambda observation: call_flat(tf.constant(observation, tf.float32),
-                                         *captures)[0].numpy()
+    return lambda observation: call_flat(*leaves(observation), *captures)[0].numpy()
 
 
 class CompiledActions(NamedTuple):
@@ -39,7 +47,8 @@ class CompiledActions(NamedTuple):
     greedy: NumpyActFn
 
     @classmethod
-    def of(cls, agent, observation_dim: int, jit_compile: bool) -> "CompiledActions":
-        """Compiles `agent.explore_action` and `agent.greedy_action`."""
-        return cls(numpy_action_fn(agent.explore_action, observation_dim, jit_compile),
-                   numpy_action_fn(agent.greedy_action, observation_dim, jit_compile))
+    def of(cls, agent, observation_specs, jit_compile: bool) -> "CompiledActions":
+        """Compiles `agent.explore_action` and `agent.greedy_action` (`observation_specs`
+        as `numpy_action_fn` takes them)."""
+        return cls(numpy_action_fn(agent.explore_action, observation_specs, jit_compile),
+                   numpy_action_fn(agent.greedy_action, observation_specs, jit_compile))

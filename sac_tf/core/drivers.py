@@ -4,11 +4,13 @@ from typing import Callable, Sequence
 
 import gymnasium as gym
 import numpy as np
+import tensorflow as tf
 
+from sac_tf.core import nests
 from sac_tf.core.specs import EnvSpec
 from sac_tf.core.types import Transition
 
-#: observations `[n_envs, obs_dim]` → flat agent actions `[n_envs, act_dim]` in [-1, 1]
+#: observations `[n_envs, obs_dim]` (or a nest of `[n_envs, ...]` leaves) → flat agent actions `[n_envs, act_dim]` in [-1, 1]
 #: (with one-hot discrete parts for hybrid action spaces, see `EnvSpec`).
 AgentActFn = Callable[[np.ndarray], np.ndarray]
 #: called with each step's `Transition` (numpy, `[n_envs]` leading) and its
@@ -29,7 +31,7 @@ class UniformRandomPolicy:
         self._rng = np.random.default_rng(seed)
 
     def __call__(self, observation: np.ndarray) -> np.ndarray:
-        batch = observation.shape[0]
+        batch = nests.batch_size(observation)
         parts = [self._rng.uniform(-1.0, 1.0, (batch, self.continuous_dim))]
         parts += [np.eye(size)[self._rng.integers(size, size=batch)]
                   for size in self.discrete_sizes]
@@ -41,6 +43,7 @@ class StepDriver:
 
     Time-limit truncation is not termination: a truncated step is stored with
     `terminated = 0` and its real final observation, so the agent bootstraps.
+    Nested observations (`Dict`/`Tuple` spaces) pass through as nests of float32 leaves.
 
     Args:
       env: a `gym.vector.VectorEnv` with `AutoresetMode.SAME_STEP`.
@@ -61,17 +64,17 @@ class StepDriver:
     def run(self, num_steps: int) -> None:
         """Takes `num_steps` vector steps (`num_steps × num_envs` env steps)."""
         for _ in range(num_steps):
-            observation = self._observation.astype(np.float32)
+            observation = nests.as_float32(self._observation)
             action = np.asarray(self.policy(observation), np.float32)
             next_observation, reward, terminated, truncated, info = self.env.step(
                 self._spec.env_action(action))
             episode_end = np.logical_or(terminated, truncated)
-            stored_next = next_observation.copy()
-            for index in np.flatnonzero(episode_end):
-                stored_next[index] = info["final_obs"][index]
+            stored_next = nests.as_float32(next_observation)
+            if episode_end.any():
+                stored_next = tf.nest.map_structure(np.copy, stored_next)
+                nests.set_rows(stored_next, np.flatnonzero(episode_end), info["final_obs"])
             transition = Transition(observation, action, np.asarray(reward, np.float32),
-                                    np.asarray(stored_next, np.float32),
-                                    np.asarray(terminated, np.float32))
+                                    stored_next, np.asarray(terminated, np.float32))
             for observer in self.observers:
                 observer(transition, episode_end)
             self._observation = next_observation

@@ -9,6 +9,8 @@ from typing import Callable, Optional
 import gymnasium as gym
 import numpy as np
 
+from sac_tf.core import nests
+
 #: observations float32 `[n_envs, obs_dim]` → the actions a vector env steps with
 #: (env units; a hybrid space's dict or tuple of batched parts).
 VectorActFn = Callable[[np.ndarray], object]
@@ -18,8 +20,12 @@ StepCallback = Callable[[int, np.ndarray, np.ndarray], None]
 
 
 def run_episodes(env: gym.vector.VectorEnv, act: VectorActFn, seed: int,
-                 on_step: Optional[StepCallback] = None) -> np.ndarray:
+                 on_step: Optional[StepCallback] = None,
+                 final_infos: Optional[list] = None) -> np.ndarray:
     """Runs one episode in each sub-environment of `env`, sub-env `i` reset with `seed + i`.
+
+    With a `final_infos` list, appends to it each sub-env's info of its episode's last step
+    (a dict of that env's entries, e.g. `is_success`), in sub-env order.
 
     Returns:
       float64 `[num_envs]`: the undiscounted return of each episode.
@@ -27,16 +33,30 @@ def run_episodes(env: gym.vector.VectorEnv, act: VectorActFn, seed: int,
     observation, _ = env.reset(seed=seed)
     returns = np.zeros(env.num_envs)
     running = np.ones(env.num_envs, bool)
+    last_infos = [{} for _ in range(env.num_envs)]
     step = 0
     while running.any():
-        observation, reward, terminated, truncated, _ = env.step(
-            act(observation.astype(np.float32)))
+        observation, reward, terminated, truncated, info = env.step(
+            act(nests.as_float32(observation)))
         returns += np.where(running, reward, 0.0)
-        running &= ~np.logical_or(terminated, truncated)
+        ended = running & np.logical_or(terminated, truncated)
+        if final_infos is not None:
+            for index in np.flatnonzero(ended):
+                last_infos[index] = _env_info(info.get("final_info", info), index)
+        running &= ~ended
         step += 1
         if on_step is not None:
             on_step(step, np.asarray(reward), returns)
+    if final_infos is not None:
+        final_infos.extend(last_infos)
     return returns
+
+
+def _env_info(info: dict, index: int) -> dict:
+    """Sub-env `index`'s entries of a vector env's batched info dict."""
+    return {key: value[index] for key, value in info.items()
+            if not key.startswith("_") and isinstance(value, np.ndarray)
+            and info.get("_" + key, np.ones(len(value), bool))[index]}
 
 
 def one_env_as_vector(env: gym.Env) -> gym.vector.VectorEnv:

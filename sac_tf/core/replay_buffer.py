@@ -2,7 +2,8 @@
 
 Because the storage is made of variables, sampling runs inside the compiled
 train step (no host round trip) and `tf.train.Checkpoint` saves and restores
-the contents together with the networks.
+the contents together with the networks. A nested observation (`sac_tf.core.nests`)
+is stored as one variable per leaf, for observations and next observations alike.
 """
 
 from typing import Callable, Optional
@@ -17,13 +18,14 @@ class ReplayBuffer(tf.Module):
     """Fixed-capacity FIFO storage of `Transition`s with uniform sampling.
 
     Args:
-      observation_dim: size of one flat observation.
+      observation_dim: size of one flat observation, or an observation nest (one
+        `tf.TensorSpec` per leaf, `EnvSpec.observation_nest`): one variable per leaf.
       action_dim: size of one action.
       capacity: number of transitions kept; the oldest are overwritten first.
       seed: seed of the sampling generator (part of the checkpointed state).
     """
 
-    def __init__(self, observation_dim: int, action_dim: int, capacity: int, seed: int):
+    def __init__(self, observation_dim, action_dim: int, capacity: int, seed: int):
         super().__init__(name="replay_buffer")
         if capacity < 1:
             raise ValueError(f"capacity must be positive, got {capacity}")
@@ -33,17 +35,27 @@ class ReplayBuffer(tf.Module):
             return tf.Variable(tf.zeros((self.capacity, *shape), tf.float32),
                                trainable=False, name=name)
 
-        self._observation = storage("observation", observation_dim)
+        def observations(name):
+            if isinstance(observation_dim, int):
+                return storage(name, observation_dim)
+            return tf.nest.map_structure(
+                lambda leaf: storage(f"{name}/{leaf.name}", *leaf.shape), observation_dim)
+
+        self._observation = observations("observation")
+        # the plain nest (tf.Module wraps tuples and dicts it holds; Keras refuses the wrappers)
+        plain = tf.nest.map_structure(lambda _: 0, observation_dim)
+        self._structure = lambda: Transition(plain, 0, 0, plain, 0)
         self._action = storage("action", action_dim)
         self._reward = storage("reward")
-        self._next_observation = storage("next_observation", observation_dim)
+        self._next_observation = observations("next_observation")
         self._terminated = storage("terminated")
         self._next_index = tf.Variable(0, dtype=tf.int64, trainable=False, name="next_index")
         self._size = tf.Variable(0, dtype=tf.int64, trainable=False, name="size")
         self._rng = tf.random.Generator.from_seed(seed)
         spec = lambda *shape: tf.TensorSpec((None, *shape), tf.float32)
+        rows = tf.nest.map_structure(lambda column: spec(*column.shape[1:]), self._observation)
         self._add_batch = tf.function(self._add_batch_graph, input_signature=[Transition(
-            spec(observation_dim), spec(action_dim), spec(), spec(observation_dim), spec())])
+            rows, spec(action_dim), spec(), rows, spec())])
 
     def _columns(self):
         return Transition(self._observation, self._action, self._reward,
@@ -59,7 +71,7 @@ class ReplayBuffer(tf.Module):
 
         `B` must not exceed `capacity`. Accepts numpy arrays or tensors.
         """
-        transition = Transition(*(np.asarray(x, np.float32) for x in transition))
+        transition = tf.nest.map_structure(lambda x: np.asarray(x, np.float32), transition)
         batch = transition.reward.shape[0]
         if batch > self.capacity:
             raise ValueError(f"batch of {batch} does not fit a buffer of {self.capacity}")
@@ -68,7 +80,7 @@ class ReplayBuffer(tf.Module):
     def _add_batch_graph(self, transition: Transition):
         batch = tf.shape(transition.reward, out_type=tf.int64)[0]
         indices = (self._next_index + tf.range(batch)) % self.capacity
-        for column, values in zip(self._columns(), transition):
+        for column, values in zip(tf.nest.flatten(self._columns()), tf.nest.flatten(transition)):
             column.scatter_nd_update(indices[:, None], values)
         self._next_index.assign((self._next_index + batch) % self.capacity)
         self._size.assign(tf.minimum(self._size + batch, self.capacity))
@@ -80,12 +92,13 @@ class ReplayBuffer(tf.Module):
         make sure the buffer is not empty.
         """
         indices = self._rng.uniform([batch_size], 0, self._size, dtype=tf.int64)
-        return Transition(*(tf.gather(column, indices) for column in self._columns()))
+        return tf.nest.pack_sequence_as(self._structure(), [
+            tf.gather(column, indices) for column in tf.nest.flatten(self._columns())])
 
 
 def concatenate(transitions) -> Transition:
     """One numpy `Transition` of `[B_i]`-leading transitions, in order (`[Σ B_i]` leading)."""
-    return Transition(*(np.concatenate(column) for column in zip(*transitions)))
+    return tf.nest.map_structure(lambda *columns: np.concatenate(columns), *transitions)
 
 
 class StagedWriter:

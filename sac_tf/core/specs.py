@@ -13,7 +13,9 @@ from typing import Optional
 
 import gymnasium as gym
 import numpy as np
+import tensorflow as tf
 
+from sac_tf.core import nests
 from sac_tf.errors import UserError
 
 
@@ -28,6 +30,9 @@ class EnvSpec:
       discrete_sizes: categories of each discrete head of a hybrid action space;
         empty for a `Box` action space.
       hybrid_space: the env's `Dict`/`Tuple` action space when it is hybrid.
+      observation_nest: for a `Dict`/`Tuple` observation space, its observation nest
+        (`sac_tf.core.nests`: a row `tf.TensorSpec` per leaf); None for a flat `Box`.
+        `observation_shape` is then the width of the flattened, concatenated leaves.
     """
 
     observation_shape: tuple
@@ -36,6 +41,19 @@ class EnvSpec:
     discrete_sizes: tuple = ()
     hybrid_space: Optional[gym.spaces.Space] = dataclasses.field(
         default=None, compare=False, repr=False)
+    observation_nest: object = None
+
+    @property
+    def is_nested(self) -> bool:
+        return self.observation_nest is not None
+
+    @property
+    def observation_specs(self):
+        """What one batch of observations is: `tf.TensorSpec([None, obs_dim])` for a flat
+        `Box`, else the nest of `[None, *leaf_shape]` specs named by leaf."""
+        if not self.is_nested:
+            return tf.TensorSpec([None, self.observation_dim], tf.float32, name="observation")
+        return nests.batched_specs(self.observation_nest)
 
     @property
     def observation_dim(self) -> int:
@@ -63,6 +81,8 @@ class EnvSpec:
         }
         if self.is_hybrid:
             description["discrete_sizes"] = list(self.discrete_sizes)
+        if self.is_nested:
+            description["observation_nest"] = nests.to_json(self.observation_nest)
         return description
 
     @classmethod
@@ -70,14 +90,19 @@ class EnvSpec:
         """The inverse of `to_dict` (`hybrid_space`, not serialised, stays None)."""
         return cls(tuple(value["observation_shape"]), np.asarray(value["action_low"], np.float32),
                    np.asarray(value["action_high"], np.float32),
-                   tuple(value.get("discrete_sizes", ())))
+                   tuple(value.get("discrete_sizes", ())),
+                   observation_nest=(nests.from_json(value["observation_nest"])
+                                     if "observation_nest" in value else None))
 
     def differences(self, other: "EnvSpec") -> list:
         """What differs between the spaces of this spec and `other`'s, one phrase per
         difference (observation shape, discrete heads, action shape or bounds); empty
         when an agent or policy of one can act in an env of the other."""
         found = []
-        if tuple(self.observation_shape) != tuple(other.observation_shape):
+        if self.observation_nest != other.observation_nest:
+            found.append(f"observation nest {nests.to_json(self.observation_nest or {})} vs "
+                         f"{nests.to_json(other.observation_nest or {})}")
+        elif tuple(self.observation_shape) != tuple(other.observation_shape):
             found.append(f"observation shape {list(self.observation_shape)} vs "
                          f"{list(other.observation_shape)}")
         if tuple(self.discrete_sizes) != tuple(other.discrete_sizes):
@@ -192,9 +217,13 @@ def spec_from_spaces(observation_space: gym.Space, action_space: gym.Space) -> E
     high = np.asarray(action_space.high, np.float32)
     if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high)) and np.all(low < high)):
         raise UserError(f"action space {action_space} needs finite bounds with low < high")
+    if isinstance(observation_space, (gym.spaces.Dict, gym.spaces.Tuple)):
+        nest = nests.nest_from_space(observation_space)
+        return EnvSpec((nests.flat_width(nest),), low, high, observation_nest=nest)
     if not isinstance(observation_space, gym.spaces.Box) or len(observation_space.shape) != 1:
         raise UserError(
-            f"unsupported observation space {observation_space}: need a 1-D gymnasium.spaces.Box")
+            f"unsupported observation space {observation_space}: need a 1-D gymnasium.spaces.Box, "
+            "or a Dict/Tuple of Box leaves")
     return EnvSpec(tuple(observation_space.shape), low, high)
 
 

@@ -18,7 +18,8 @@ from sac_tf.envs.making import make_env
 from sac_tf.errors import UserError
 from sac_tf.deploy.headless import prepare_rendering
 from sac_tf.deploy.onnx_policy import load_onnx_policy
-from sac_tf.deploy.saved_policy import load_policy, load_tflite_policy
+from sac_tf.deploy.saved_policy import load_policy, policy_inputs
+from sac_tf.deploy.tflite_policy import load_tflite_policy
 from sac_tf.deploy.video import AnnotatedVideo
 
 #: observations float32 `[batch, obs_dim]` → the policy's outputs as numpy arrays:
@@ -45,14 +46,14 @@ def load_policy_fn(policy_path) -> tuple:
     metadata, loaded = load_policy(policy_path)
     serve = loaded.signatures["serving_default"]
     return metadata, lambda observation: {
-        name: value.numpy() for name, value in serve(observation=observation).items()}
+        name: value.numpy() for name, value in serve(**policy_inputs(metadata, observation)).items()}
 
 
 def env_action_fn(policy_fn: ExportedPolicyFn, spec: EnvSpec):
     """Observations `[B, obs_dim]` → what a vector env of `spec` steps with: the policy's
     `Box` action `[B, act_dim]`, or a hybrid space's dict or tuple of batched parts."""
     def act(observation):
-        outputs = policy_fn(np.asarray(observation, np.float32))
+        outputs = policy_fn(observation)
         if not spec.is_hybrid:
             return outputs["action"]
         return spec.hybrid_env_action(outputs["action"], outputs["discrete_action"])

@@ -4,7 +4,8 @@
 deterministic `serving_default` signature converted by tf2onnx, with input
 `observation` float32 `[batch, obs_dim]` and outputs `action` float32
 `[batch, act_dim]` in env units (and `discrete_action` int32 `[batch, heads]`
-for hybrid action spaces). The policy metadata (`metadata.json`) travels inside
+for hybrid action spaces); a policy of nested observations takes one input per
+leaf, named as the SavedModel's (`policy_inputs`). The policy metadata (`metadata.json`) travels inside
 the file as the ONNX model property `sac_tf_metadata`, so a `.onnx` file is
 self-contained. `load_onnx_policy` runs it with onnxruntime.
 
@@ -16,9 +17,9 @@ import json
 import logging
 import pathlib
 
-import numpy as np
 
-from sac_tf.deploy.saved_policy import load_policy, parse_policy_metadata
+from sac_tf.deploy.saved_policy import (load_policy, parse_policy_metadata, policy_inputs,
+                                        zero_inputs)
 from sac_tf.errors import UserError, first_line
 from sac_tf.files import write_atomically
 from sac_tf.tf_setup import native_stderr_silenced
@@ -63,16 +64,16 @@ def convert_to_onnx(policy_dir) -> pathlib.Path:
     metadata, loaded = load_policy(policy_dir)
     serve = loaded.signatures["serving_default"]
 
-    observation_spec = tf.TensorSpec([None, *metadata["observation_shape"]], tf.float32,
-                                     name="observation")
+    input_specs = [tf.TensorSpec([None, *value.shape[1:]], tf.float32, name=name)
+                   for name, value in zero_inputs(metadata).items()]
 
-    @tf.function(input_signature=[observation_spec])
-    def serving(observation):
-        return serve(observation=observation)
+    @tf.function(input_signature=input_specs)
+    def serving(*leaves):
+        return serve(**{spec.name: leaf for spec, leaf in zip(input_specs, leaves)})
 
     logging.getLogger("tf2onnx").setLevel(logging.ERROR)
     with native_stderr_silenced():
-        model, _ = tf2onnx.convert.from_function(serving, input_signature=[observation_spec],
+        model, _ = tf2onnx.convert.from_function(serving, input_signature=input_specs,
                                                  opset=OPSET)
     onnx.helper.set_model_props(model, {METADATA_PROPERTY: json.dumps(metadata, sort_keys=True)})
     path = policy_dir / ONNX_FILE
@@ -111,23 +112,26 @@ def load_onnx_policy(onnx_path):
                         f"property (write it with python -m sac_tf.export --onnx)")
     metadata = parse_policy_metadata(properties[METADATA_PROPERTY], path)
     inputs = session.get_inputs()
-    if ([(spec.name, spec.type, len(spec.shape)) for spec in inputs]
-            != [("observation", "tensor(float)", 1 + len(metadata["observation_shape"]))]
-            or list(inputs[0].shape[1:]) != list(metadata["observation_shape"])):
+    wanted = {name: list(value.shape[1:]) for name, value in zero_inputs(metadata).items()}
+    if ({spec.name: (spec.type, list(spec.shape[1:])) for spec in inputs}
+            != {name: ("tensor(float)", shape) for name, shape in wanted.items()}):
         found = [(spec.name, spec.type, spec.shape) for spec in inputs]
-        raise UserError(f"{path} takes {found}, not a float batch of observations of shape "
-                        f"{metadata['observation_shape']} as its metadata says")
+        promised = (f"a float batch of observations of shape {wanted['observation']}"
+                    if "observation_nest" not in metadata
+                    else f"float batches of the observation leaves {wanted}")
+        raise UserError(f"{path} takes {found}, not {promised} as its metadata says")
     output_names = [spec.name for spec in session.get_outputs()]
 
     def policy(observation):
-        outputs = session.run(output_names, {"observation": np.asarray(observation, np.float32)})
+        outputs = session.run(output_names, policy_inputs(metadata, observation))
         return dict(zip(output_names, outputs))
 
     expected = {"action": (len(metadata["action_low"]),)}
     if metadata.get("discrete_sizes"):
         expected["discrete_action"] = (len(metadata["discrete_sizes"]),)
     try:
-        outputs = policy(np.zeros([1, *metadata["observation_shape"]], np.float32))
+        outputs = session.run(output_names, zero_inputs(metadata))
+        outputs = dict(zip(output_names, outputs))
     except Exception as error:  # onnxruntime's own exception types
         raise UserError(f"cannot run {path}: {first_line(error)}") from None
     shapes = {name: tuple(value.shape[1:]) for name, value in outputs.items()}

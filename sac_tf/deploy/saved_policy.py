@@ -14,9 +14,12 @@ them. Its signatures (all loadable with `tf.saved_model.load`, no sac_tf):
 * `metadata()`: `{"metadata_json": string scalar}`, the same JSON as
   `metadata.json`.
 
-`convert_to_tflite` adds `policy.tflite` (the deterministic signature only)
-for runtimes without TensorFlow; `load_tflite_policy` runs it with TensorFlow's
-TFLite interpreter.
+A policy of nested (`Dict`/`Tuple`) observations takes one named input per leaf
+instead of `observation` (`desired_goal`, `observation`, ...: `policy_inputs` names
+them), in both signatures; its metadata's `observation_nest` describes the nest.
+
+`sac_tf.deploy.tflite_policy` converts the deterministic signature to
+`policy.tflite` for runtimes without TensorFlow, and runs it.
 
 Only the variables the acting functions read are saved: the actor's, the
 observation normaliser's statistics (SimBa) and the Ornstein-Uhlenbeck noise
@@ -29,21 +32,18 @@ import json
 import pathlib
 import shutil
 import tempfile
-import warnings
 from typing import Mapping, Optional
 
 import numpy as np
 import tensorflow as tf
 
 from sac_tf.errors import UserError, first_line
-from sac_tf.files import write_atomically
+from sac_tf.core import nests
 from sac_tf.core.specs import EnvSpec
-from sac_tf.tf_setup import native_stderr_silenced
 
 #: The `format` field of every exported policy's metadata.
 POLICY_FORMAT = "sac_tf.policy/1"
 METADATA_FILE = "metadata.json"
-TFLITE_FILE = "policy.tflite"
 _METADATA_KEYS = ("format", "env_id", "agent", "train_step", "observation_shape",
                   "action_shape", "action_low", "action_high", "sac_tf_version")
 
@@ -87,7 +87,28 @@ def policy_metadata(spec: EnvSpec, *, env_id: str, agent_name: str, train_step: 
                     env_kwargs=dict(env_kwargs or {}))
     if spec.is_hybrid:
         metadata["discrete_sizes"] = list(spec.discrete_sizes)
+    if spec.is_nested:
+        metadata["observation_nest"] = nests.to_json(spec.observation_nest)
     return metadata
+
+
+def policy_inputs(metadata: dict, observation) -> dict:
+    """An observation (a batch, or a nest of batches for a nested policy) → the exported
+    signatures' inputs, `{input name: float32 array}`.
+
+    Raises:
+      UserError: when a nested observation's keys or structure differ from the policy's.
+    """
+    if "observation_nest" not in metadata:
+        return {"observation": np.asarray(observation, np.float32)}
+    nest = nests.from_json(metadata["observation_nest"])
+    try:
+        tf.nest.assert_same_structure(nest, observation)
+    except (ValueError, TypeError) as error:
+        raise UserError(f"the observation does not match the policy's nest "
+                        f"{nests.leaf_names(nest)}: {first_line(error)}") from None
+    return {name: np.asarray(leaf, np.float32)
+            for name, leaf in zip(nests.leaf_names(nest), tf.nest.flatten(observation))}
 
 
 def export_policy(agent, spec: EnvSpec, output_dir, *, env_id: str, agent_name: str,
@@ -118,7 +139,9 @@ def export_policy(agent, spec: EnvSpec, output_dir, *, env_id: str, agent_name: 
     _check_replaceable(output_dir)
     scaler = spec.action_scaler
     low, high = spec.action_low, spec.action_high
-    observation_spec = tf.TensorSpec([None, spec.observation_dim], tf.float32, name="observation")
+    observation_specs = spec.observation_specs  # one named input per leaf
+    leaf_specs = tf.nest.flatten(observation_specs)
+    pack = lambda leaves: tf.nest.pack_sequence_as(observation_specs, list(leaves))
     metadata = policy_metadata(spec, env_id=env_id, agent_name=agent_name, train_step=train_step,
                                env_kwargs=env_kwargs)
     metadata_json = json.dumps(metadata, sort_keys=True)
@@ -132,14 +155,14 @@ def export_policy(agent, spec: EnvSpec, output_dir, *, env_id: str, agent_name: 
                 [tf.argmax(head, axis=-1, output_type=tf.int32) for head in heads], axis=-1)
         return outputs
 
-    @tf.function(input_signature=[observation_spec])
-    def serve(observation):
-        return to_env(agent.greedy_action(observation))
+    @tf.function(input_signature=leaf_specs)
+    def serve(*leaves):
+        return to_env(agent.greedy_action(pack(leaves)))
 
-    @tf.function(input_signature=[observation_spec, tf.TensorSpec([], tf.int32, name="seed")])
-    def sample(observation, seed):
-        with _seeded_by(agent, seed):
-            return to_env(agent.explore_action(observation))
+    @tf.function(input_signature=[*leaf_specs, tf.TensorSpec([], tf.int32, name="seed")])
+    def sample(*leaves_and_seed):
+        with _seeded_by(agent, leaves_and_seed[-1]):
+            return to_env(agent.explore_action(pack(leaves_and_seed[:-1])))
 
     @tf.function(input_signature=[])
     def get_metadata():
@@ -247,43 +270,9 @@ def load_policy(policy_dir):
     return metadata, loaded
 
 
-def convert_to_tflite(policy_dir) -> pathlib.Path:
-    """Converts the `serving_default` signature of an exported policy to `policy_dir/policy.tflite`.
-
-    Returns:
-      The path of the `.tflite` file.
-    """
-    policy_dir = pathlib.Path(policy_dir)
-    load_policy_metadata(policy_dir)
-    converter = tf.lite.TFLiteConverter.from_saved_model(str(policy_dir),
-                                                         signature_keys=["serving_default"])
-    with native_stderr_silenced():
-        flatbuffer = converter.convert()
-    path = policy_dir / TFLITE_FILE
-    write_atomically(path, flatbuffer)
-    return path
-
-
-def load_tflite_policy(tflite_path):
-    """Loads a `policy.tflite` and the `metadata.json` beside it.
-
-    Returns:
-      (metadata dict, policy function: float32 `[batch, obs_dim]` → the serving
-       outputs, `{"action": [batch, act_dim]}` plus `discrete_action` for hybrid actions).
-
-    Raises:
-      UserError: when the file or its metadata cannot be read.
-    """
-    tflite_path = pathlib.Path(tflite_path)
-    metadata = load_policy_metadata(tflite_path.parent)
-    try:
-        with warnings.catch_warnings(), native_stderr_silenced():
-            # Silences tf.lite.Interpreter's deprecation notice and, on the first
-            # call, the native "Created TensorFlow Lite XNNPACK delegate" line.
-            warnings.simplefilter("ignore")
-            interpreter = tf.lite.Interpreter(model_path=str(tflite_path))
-            runner = interpreter.get_signature_runner("serving_default")
-            runner(observation=np.zeros([1, *metadata["observation_shape"]], np.float32))
-    except (OSError, ValueError, RuntimeError) as error:
-        raise UserError(f"cannot load {tflite_path}: {error}") from None
-    return metadata, lambda observation: runner(observation=np.asarray(observation, np.float32))
+def zero_inputs(metadata: dict) -> dict:
+    """One zero observation as the signatures' inputs."""
+    if "observation_nest" not in metadata:
+        return {"observation": np.zeros([1, *metadata["observation_shape"]], np.float32)}
+    nest = nests.from_json(metadata["observation_nest"])
+    return {spec.name: np.zeros([1, *spec.shape], np.float32) for spec in nests.leaf_specs(nest)}

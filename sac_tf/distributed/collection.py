@@ -79,7 +79,7 @@ class Collector:
         env = make_vector_env(config.env_id, config.num_envs, env_kwargs(config))
         spec = env_spec(env)
         self.agent = make_agent(config, spec)
-        explore = numpy_action_fn(self.agent.explore_action, spec.observation_dim,
+        explore = numpy_action_fn(self.agent.explore_action, spec.observation_specs,
                                   config.jit_compile)
         self.staged: list = []
         # the single-process collection, its transitions staged here instead of in a buffer

@@ -53,22 +53,30 @@ class GaussianActor(keras.Model):
     keeps `exp` finite.
     `training` matters only with `batch_renorm` (batch statistics when true).
     `torso_options` (`activation`, `extra_layer_norm`, `moe`, `kernel_init`) go to
-    `actor_torso` (`kernel_init` to the head too).
+    `actor_torso` (`kernel_init` to the head too). With an `encoder`
+    (`sac_tf.networks.encoders`) the observation is a nest it turns into `[B, features]`.
     """
 
     def __init__(self, action_dim: int, hidden_sizes: Sequence[int], residual_blocks: int = 0,
                  batch_renorm: Optional[Mapping] = None, torso_options: Mapping = None,
-                 log_std: str = "tanh", **kwargs):
+                 log_std: str = "tanh", encoder=None, **kwargs):
         super().__init__(**kwargs)
         check_log_std(log_std)
+        self.encoder = encoder
         self.log_std = log_std
         self.torso = actor_torso(hidden_sizes, residual_blocks, batch_renorm,
                                  **(torso_options or {}))
         self.head = actor_head(2 * action_dim, torso_options)
 
     def call(self, observation, training=None) -> TanhNormal:
-        return squashed_gaussian(self.head(self.torso(observation, training=training)),
+        features = encode(self.encoder, observation, training)
+        return squashed_gaussian(self.head(self.torso(features, training=training)),
                                  self.log_std)
+
+
+def encode(encoder, observation, training=None):
+    """`observation` through `encoder`, or as it is without one (a flat `Box`)."""
+    return observation if encoder is None else encoder(observation, training=training)
 
 
 def squashed_gaussian(outputs, log_std: str = "tanh") -> TanhNormal:
@@ -86,14 +94,15 @@ def squashed_gaussian(outputs, log_std: str = "tanh") -> TanhNormal:
 class HybridActor(keras.Model):
     """Observation `[B, obs_dim]` → `HybridPolicy`: a `TanhNormal` over `action_dim`
     continuous actions and a categorical over each of `discrete_sizes`, from one torso
-    (`torso_options` as `GaussianActor`'s).
+    (`torso_options` and `encoder` as `GaussianActor`'s).
     """
 
     def __init__(self, action_dim: int, discrete_sizes: Sequence[int],
                  hidden_sizes: Sequence[int], residual_blocks: int = 0,
                  batch_renorm: Optional[Mapping] = None, torso_options: Mapping = None,
-                 log_std: str = "tanh", **kwargs):
+                 log_std: str = "tanh", encoder=None, **kwargs):
         super().__init__(**kwargs)
+        self.encoder = encoder
         check_log_std(log_std)
         self.log_std = log_std
         self.action_dim = action_dim
@@ -103,19 +112,22 @@ class HybridActor(keras.Model):
         self.head = actor_head(2 * action_dim + sum(discrete_sizes), torso_options)
 
     def call(self, observation, training=None) -> HybridPolicy:
-        outputs = self.head(self.torso(observation, training=training))
+        outputs = self.head(self.torso(encode(self.encoder, observation, training),
+                                       training=training))
         continuous, *logits = tf.split(outputs, [2 * self.action_dim, *self.discrete_sizes],
                                        axis=-1)
         return HybridPolicy(squashed_gaussian(continuous, self.log_std), logits)
 
 
 class DeterministicActor(keras.Model):
-    """Observation `[B, obs_dim]` → action `[B, act_dim]` in [-1, 1] (tanh output)."""
+    """Observation `[B, obs_dim]` → action `[B, act_dim]` in [-1, 1] (tanh output);
+    `encoder` as `GaussianActor`'s."""
 
-    def __init__(self, action_dim: int, hidden_sizes: Sequence[int], **kwargs):
+    def __init__(self, action_dim: int, hidden_sizes: Sequence[int], encoder=None, **kwargs):
         super().__init__(**kwargs)
+        self.encoder = encoder
         self.torso = mlp(hidden_sizes, name="actor_torso")
         self.head = keras.layers.Dense(action_dim, activation="tanh", name="actor_head")
 
     def call(self, observation):
-        return self.head(self.torso(observation))
+        return self.head(self.torso(encode(self.encoder, observation)))

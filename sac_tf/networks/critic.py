@@ -26,15 +26,17 @@ class CriticEnsemble(keras.Model):
     `training=True` and running statistics otherwise. `activation`,
     `extra_layer_norm`, `moe` (`EnsembleSoftMoE` keyword arguments less
     `num_members` and `units`) and `kernel_init` are the torso options of
-    `sac_tf.networks.mlp`.
+    `sac_tf.networks.mlp`. With an `encoder` (`sac_tf.networks.encoders`, one for the
+    ensemble) the observation is a nest it turns into `[B, features]`.
     """
 
     def __init__(self, num_critics: int, hidden_sizes: Sequence[int], layer_norm: bool = False,
                  dropout_rate: float = 0.0, num_quantiles: int = 1, residual_blocks: int = 0,
                  batch_renorm: Optional[Mapping] = None, activation: str = "relu",
                  extra_layer_norm: bool = False, moe: Optional[Mapping] = None,
-                 kernel_init: str = "glorot_uniform", **kwargs):
+                 kernel_init: str = "glorot_uniform", encoder=None, **kwargs):
         super().__init__(**kwargs)
+        self.encoder = encoder
         self.num_critics = num_critics
         self.num_quantiles = num_quantiles
         self.batch_renorm = batch_renorm is not None
@@ -60,6 +62,8 @@ class CriticEnsemble(keras.Model):
                                      kernel_init=kernel_init, name="critic_body")
 
     def call(self, observation, action, training=None, members=None, seed=None):
+        if self.encoder is not None:
+            observation = self.encoder(observation, training=training)
         inputs = tf.concat([observation, action], axis=-1)
         outputs = call_ensemble(self.body, inputs, members, training, seed)
         return tf.squeeze(outputs, axis=-1) if self.num_quantiles == 1 else outputs

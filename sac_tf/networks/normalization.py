@@ -4,6 +4,7 @@ The statistics count every collected observation once (SimBa updates them as
 it acts); the agent's `record_collected` feeds them from the replay writer.
 """
 
+import numpy as np
 import tensorflow as tf
 
 
@@ -51,3 +52,42 @@ class RunningNormalizer(tf.Module):
         scale = tf.cast(tf.math.rsqrt(self.variance + self.epsilon), tf.float32)
         normalised = (observation - tf.cast(self.mean, tf.float32)) * scale
         return tf.clip_by_value(normalised, -self.clip, self.clip)
+
+
+class NestNormalizer(tf.Module):
+    """A `RunningNormalizer` per leaf of an observation nest (`sac_tf.core.nests`).
+
+    `update` and `__call__` take nests of `[B, *leaf_shape]` float32 leaves; each leaf's
+    features (flattened) have their own statistics.
+
+    Args:
+      nest: the observation nest (one row `tf.TensorSpec` per leaf).
+    """
+
+    def __init__(self, nest, clip: float = 10.0, epsilon: float = 1e-8,
+                 name: str = "normalizer"):
+        super().__init__(name=name)
+        self._nest = nest
+        self._shapes = [tuple(spec.shape) for spec in tf.nest.flatten(nest)]
+        self.leaves = [RunningNormalizer(int(np.prod(shape)), clip, epsilon,
+                                         name=f"normalizer_{spec.name}")
+                       for shape, spec in zip(self._shapes, tf.nest.flatten(nest))]
+
+    @property
+    def count(self) -> tf.Variable:
+        """Rows counted so far (every leaf counts each observation once)."""
+        return self.leaves[0].count
+
+    def update(self, batch) -> None:
+        """Merges the rows of an observation nest `[B, ...]` into every leaf's statistics."""
+        for normalizer, leaf in zip(self.leaves, tf.nest.flatten(batch)):
+            leaf = np.asarray(leaf, np.float32)
+            normalizer.update(leaf.reshape(leaf.shape[0], -1))
+
+    def __call__(self, observation):
+        """An observation nest → the same nest, each leaf normalised and clipped."""
+        leaves = [tf.reshape(normalizer(tf.reshape(leaf, [-1, int(np.prod(shape))])),
+                             [-1, *shape])
+                  for normalizer, leaf, shape in zip(self.leaves, tf.nest.flatten(observation),
+                                                     self._shapes)]
+        return tf.nest.pack_sequence_as(self._nest, leaves)

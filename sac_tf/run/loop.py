@@ -16,6 +16,8 @@ import numpy as np
 from sac_tf.config import env_kwargs, validate
 from sac_tf.core.acting import CompiledActions
 from sac_tf.core.episodes import return_statistics, run_episodes
+from sac_tf.core.hindsight import GOAL_KEYS
+from sac_tf.envs.goals import goal_functions
 from sac_tf.envs.making import check_env, env_spec, make_vector_env
 from sac_tf.errors import UserError
 from sac_tf.run.callbacks import EvaluationCallback, config_callbacks
@@ -29,6 +31,12 @@ EVAL_FIELDS = ("env_step", "return_mean", "return_std", "return_min", "return_ma
 TRAIN_FIELDS = ("env_step", "wall_s", "steps_per_s", "episode_return", "loss")
 #: Seed offset of the evaluation episodes (episode i resets with config.seed + offset + i).
 EVAL_SEED_OFFSET = 1_000_000
+
+
+def success_rate(final_infos) -> float:
+    """Mean of `is_success` over episodes' last infos; NaN where an env reports none."""
+    values = [info.get("is_success") for info in final_infos]
+    return float("nan") if None in values else float(np.mean(np.asarray(values, float)))
 
 
 def crossed(interval: int, before: int, after: int) -> bool:
@@ -61,6 +69,10 @@ def run_training(config: ml_collections.ConfigDict, root_dir, collectors=None,
     check_env(config.env_id, kwargs)
     env = make_vector_env(config.env_id, config.num_envs, kwargs) if collectors is None else None
     eval_env = make_vector_env(config.env_id, config.eval_episodes, kwargs)
+    goals = goal_functions(eval_env) if config.get("her") else None
+    if goals is not None and collectors is not None:
+        raise UserError("hindsight relabelling (her) runs with local collection: drop "
+                        "--collectors")
     state = RunState.create(config, env_spec(env or eval_env))
     with contextlib.ExitStack() as cluster:
         if collectors is not None:  # connected and checked before anything is written
@@ -68,7 +80,8 @@ def run_training(config: ml_collections.ConfigDict, root_dir, collectors=None,
             cluster.enter_context(collector_cluster(collectors))
         root_dir = pathlib.Path(root_dir)
         root_dir.mkdir(parents=True, exist_ok=True)  # only once the run can start
-        last_eval = TrainingLoop(state, env, eval_env, root_dir, collectors, callbacks).run()
+        last_eval = TrainingLoop(state, env, eval_env, root_dir, collectors, goals,
+                                 callbacks).run()
     state.export_policy(root_dir=root_dir)
     return last_eval
 
@@ -86,11 +99,12 @@ class TrainingLoop:
     Args:
       env: the vector env to collect in, or None with `collectors`.
       collectors: `sac_tf.distributed.CollectorSettings`, or None to collect locally.
+      goals: with `config.her`, the env's (compute_reward, compute_terminated).
       callbacks: evaluation callbacks after the config's own (see `run_training`).
     """
 
     def __init__(self, state: RunState, env, eval_env, root_dir: pathlib.Path, collectors=None,
-                 callbacks: Sequence[EvaluationCallback] = ()):
+                 goals=None, callbacks: Sequence[EvaluationCallback] = ()):
         self.state, self.config, self.root_dir = state, state.config, root_dir
         self.eval_env = eval_env
         self.checkpointer = state.checkpointer(root_dir)
@@ -102,13 +116,18 @@ class TrainingLoop:
         self.step = int(state.env_step)
         self.train_log = CsvLog(root_dir / TRAIN_LOG, TRAIN_FIELDS + agent.metric_names,
                                 self.step)
-        self.eval_log = CsvLog(root_dir / EVAL_LOG, EVAL_FIELDS, self.step)
+        # goal-conditioned envs report info["is_success"]: its rate gets its own column
+        self.goal_task = spec.is_nested and set(GOAL_KEYS) <= set(spec.observation_nest)
+        self.eval_log = CsvLog(root_dir / EVAL_LOG,
+                               EVAL_FIELDS + ("success_rate",) * self.goal_task, self.step)
         self.tensorboard = TensorBoardLog(root_dir / TENSORBOARD_DIR)
-        self.actions = CompiledActions.of(agent, spec.observation_dim, config.jit_compile)
-        self.writer = state.staged_writer()
+        self.actions = CompiledActions.of(agent, spec.observation_specs, config.jit_compile)
+        self.writer = state.staged_writer(goals)
         if collectors is None:
             self.collection = LocalCollection(state, env, self.actions.explore, self.writer,
                                               self.step)
+            if goals is not None:  # the collection reset every env: episodes cut there end
+                self.writer.end_all_episodes()
         else:
             from sac_tf.distributed.collection import RayCollection
             self.collection = RayCollection(state, self.writer, self.step, collectors)
@@ -212,8 +231,12 @@ class TrainingLoop:
         def act(observation):
             return spec.env_action(np.asarray(greedy(observation), np.float32))
 
-        returns = run_episodes(self.eval_env, act, seed=self.config.seed + EVAL_SEED_OFFSET)
+        final_infos = [] if self.goal_task else None
+        returns = run_episodes(self.eval_env, act, seed=self.config.seed + EVAL_SEED_OFFSET,
+                               final_infos=final_infos)
         row = dict(env_step=self.step, **return_statistics(returns), wall_s=self.elapsed_s)
+        if self.goal_task:
+            row["success_rate"] = success_rate(final_infos)
         self.eval_log.write(row)
         self.tensorboard.write("eval", self.step, row)
         return row

@@ -16,6 +16,7 @@ import tensorflow as tf
 from sac_tf.agents import make_agent
 from sac_tf.agents.base import OffPolicyAgent
 from sac_tf.config import env_kwargs
+from sac_tf.core.hindsight import GOAL_KEYS, HindsightState, HindsightWriter
 from sac_tf.core.learner import Learner
 from sac_tf.core.replay_buffer import ReplayBuffer, StagedWriter
 from sac_tf.core.specs import EnvSpec
@@ -44,6 +45,8 @@ class RunState(NamedTuple):
       learner: fused (sample, update) calls on the two; None without a buffer.
       env_step: int64 variable, env steps collected so far (transitions added).
       wall_s: float64 variable, seconds of training so far.
+      hindsight: with `config.her`, the checkpointed part of hindsight relabelling (the
+        episodes in progress, the goal generator); else None.
     """
 
     config: ml_collections.ConfigDict
@@ -53,21 +56,36 @@ class RunState(NamedTuple):
     learner: Optional[Learner]
     env_step: tf.Variable
     wall_s: tf.Variable
+    hindsight: Optional[HindsightState] = None
 
     @classmethod
     def create(cls, config: ml_collections.ConfigDict, spec: EnvSpec,
-               with_replay_buffer: bool = True) -> "RunState":
-        """Seeds the process with `config.seed` and builds a run's state at step 0."""
+               with_replay_buffer: bool = True, preprocessing_layers=None) -> "RunState":
+        """Seeds the process with `config.seed` and builds a run's state at step 0
+        (`preprocessing_layers`: the Python API's Keras encoders, see `make_agent`).
+
+        Raises:
+          UserError: with `config.her` for observations without `GOAL_KEYS`.
+        """
         seed_globally(config.seed)
-        agent = make_agent(config, spec)
+        hindsight = None
+        if config.get("her"):
+            if not (spec.is_nested and isinstance(spec.observation_nest, dict)
+                    and set(GOAL_KEYS) <= set(spec.observation_nest)):
+                raise UserError(f"hindsight relabelling (her) needs a Dict observation with "
+                                f"keys {list(GOAL_KEYS)}")
+            hindsight = HindsightState(spec.observation_nest, spec.action_dim, config.seed + 2)
+        agent = make_agent(config, spec, preprocessing_layers)
         replay_buffer = learner = None
         if with_replay_buffer:
-            replay_buffer = ReplayBuffer(spec.observation_dim, spec.action_dim,
-                                         config.buffer_capacity, seed=config.seed + 1)
+            replay_buffer = ReplayBuffer(spec.observation_nest or spec.observation_dim,
+                                         spec.action_dim, config.buffer_capacity,
+                                         seed=config.seed + 1)
             learner = Learner(agent, replay_buffer, config.batch_size, config.jit_compile)
         return cls(config, spec, agent, replay_buffer, learner,
                    env_step=tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step"),
-                   wall_s=tf.Variable(0.0, dtype=tf.float64, trainable=False, name="wall_s"))
+                   wall_s=tf.Variable(0.0, dtype=tf.float64, trainable=False, name="wall_s"),
+                   hindsight=hindsight)
 
     @classmethod
     def restore(cls, root_dir, with_replay_buffer: bool = True) -> "RunState":
@@ -82,25 +100,37 @@ class RunState(NamedTuple):
 
     @classmethod
     def restore_from(cls, root_dir, config: ml_collections.ConfigDict, spec: EnvSpec,
-                     with_replay_buffer: bool = True) -> "RunState":
+                     with_replay_buffer: bool = True, preprocessing_layers=None) -> "RunState":
         """`restore` with the run's config and spec already read (`read_run_config`,
         `read_run_spec`), for a caller that checks them before anything is built."""
-        state = cls.create(config, spec, with_replay_buffer)
+        state = cls.create(config, spec, with_replay_buffer, preprocessing_layers)
         checkpointer = state.checkpointer(root_dir)
         if not checkpointer.restore_latest():
             raise UserError(f"no checkpoint in {checkpointer.directory} to restore")
         return state
 
-    def staged_writer(self) -> StagedWriter:
+    def staged_writer(self, goal_functions=None) -> StagedWriter:
         """A `StagedWriter` into the replay buffer that shows the agent what it writes
-        (`OffPolicyAgent.record_collected`: the observation statistics)."""
-        return StagedWriter(self.replay_buffer, on_write=self.agent.record_collected)
+        (`OffPolicyAgent.record_collected`: the observation statistics); with `config.her`
+        a `HindsightWriter` relabelling with `goal_functions`, the env's
+        (compute_reward, compute_terminated) (`sac_tf.envs.goals.goal_functions`)."""
+        if self.hindsight is None:
+            return StagedWriter(self.replay_buffer, on_write=self.agent.record_collected)
+        if goal_functions is None:
+            raise UserError("hindsight relabelling (her) needs the env's compute_reward")
+        compute_reward, compute_terminated = goal_functions
+        return HindsightWriter(self.replay_buffer, self.hindsight, compute_reward,
+                               self.config.her_goals_per_transition, self.config.num_envs,
+                               on_write=self.agent.record_collected,
+                               compute_terminated=compute_terminated)
 
     def checkpointer(self, root_dir) -> Checkpointer:
         """A `Checkpointer` of everything here under `ROOT/checkpoints/`."""
         items = dict(agent=self.agent, env_step=self.env_step, wall_s=self.wall_s)
         if self.replay_buffer is not None:
             items["replay_buffer"] = self.replay_buffer
+            if self.hindsight is not None:
+                items["hindsight"] = self.hindsight
         return Checkpointer(pathlib.Path(root_dir) / CHECKPOINT_DIR, **items)
 
     def save(self, root_dir) -> str:

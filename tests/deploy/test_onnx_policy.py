@@ -15,8 +15,8 @@ from sac_tf.agents import make_agent
 from sac_tf.deploy import onnx_policy
 from sac_tf.deploy.evaluation import evaluate_policy
 from sac_tf.deploy.onnx_policy import (METADATA_PROPERTY, convert_to_onnx, load_onnx_policy)
-from sac_tf.deploy.saved_policy import (convert_to_tflite, export_policy,
-                                        load_policy_metadata)
+from sac_tf.deploy.saved_policy import export_policy, load_policy_metadata
+from sac_tf.deploy.tflite_policy import convert_to_tflite
 from sac_tf.core.types import Transition
 from sac_tf.envs.making import env_spec, make_env
 from sac_tf.errors import UserError

@@ -1,0 +1,133 @@
+"""`HindsightWriter`: "future" relabelling of a hand-made episode, checked step by step."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from sac_tf.core.hindsight import HindsightState, HindsightWriter
+from sac_tf.core.replay_buffer import ReplayBuffer, concatenate
+from sac_tf.core.types import Transition
+
+NEST = {key: tf.TensorSpec((size,), tf.float32, name=key)
+        for key, size in (("achieved_goal", 1), ("desired_goal", 1), ("observation", 2))}
+K = 3
+
+
+def reward_of(achieved, desired, info):
+    """A sparse reward that tells the goals apart: −1 unless within 0.1."""
+    assert len(info) == len(achieved)  # one info per row: a vectorised call
+    return -(np.abs(np.asarray(achieved) - np.asarray(desired))[..., 0] > 0.1).astype(np.float32)
+
+
+def step(t, goal=9.0):
+    """Step t of an episode: the agent sits at position t and moves to t + 1 (its achieved
+    goal), towards a desired goal it never reaches."""
+    observation = lambda position: {"achieved_goal": np.array([[position]], np.float32),
+                                    "desired_goal": np.array([[goal]], np.float32),
+                                    "observation": np.array([[position, -position]], np.float32)}
+    return Transition(observation(t), np.array([[0.1 * t, 0.0]], np.float32),
+                      np.array([-1.0], np.float32), observation(t + 1),
+                      np.array([0.0], np.float32))
+
+
+def writer_with_buffer(seed=0, k=K, **kwargs):
+    buffer = ReplayBuffer(NEST, 2, capacity=100, seed=0)
+    state = HindsightState(NEST, 2, seed=seed)
+    return HindsightWriter(buffer, state, reward_of, k, num_envs=1, **kwargs), buffer, state
+
+
+def stored(buffer):
+    """The buffer's rows in insertion order (it holds fewer than its capacity)."""
+    size = int(buffer.size)
+    return tf.nest.map_structure(lambda v: v.numpy()[:size], buffer._columns())
+
+
+def test_future_goals_rewards_and_the_kept_originals_of_a_four_step_episode():
+    writer, buffer, state = writer_with_buffer(seed=7)
+    for t in range(4):
+        writer(step(t), np.array([t == 3]))
+    writer.flush()
+    rows = stored(buffer)
+    assert int(buffer.size) == 4 + 4 * K
+
+    # the originals come first, unchanged
+    originals = concatenate([step(t) for t in range(4)])
+    for got, want in zip(tf.nest.flatten(tf.nest.map_structure(lambda c: c[:4], rows)),
+                         tf.nest.flatten(originals)):
+        np.testing.assert_array_equal(got, want)
+
+    # the draws: t' = t + floor(u (T − t)) with u from the state's generator (seed 7)
+    u = tf.random.Generator.from_seed(7).uniform([4 * K], dtype=tf.float64).numpy()
+    t = np.repeat(np.arange(4), K)
+    future = t + np.floor(u * (4 - t)).astype(int)
+    assert np.all((future >= t) & (future <= 3))
+
+    relabelled = tf.nest.map_structure(lambda c: c[4:], rows)
+    # the new goal is the achieved goal after step t', i.e. position t' + 1, in s and s'
+    np.testing.assert_array_equal(relabelled.observation["desired_goal"][:, 0], future + 1)
+    np.testing.assert_array_equal(relabelled.next_observation["desired_goal"][:, 0], future + 1)
+    # everything else is step t's, repeated K times
+    np.testing.assert_array_equal(relabelled.observation["observation"][:, 0], t)
+    np.testing.assert_array_equal(relabelled.next_observation["achieved_goal"][:, 0], t + 1)
+    np.testing.assert_array_equal(relabelled.action[:, 0], (0.1 * t).astype(np.float32))
+    # reward: compute_reward(achieved after t, new goal): 0 exactly when t' = t
+    np.testing.assert_array_equal(relabelled.reward, np.where(future == t, 0.0, -1.0))
+    np.testing.assert_array_equal(relabelled.terminated, 0.0)
+
+
+def test_the_last_step_always_relabels_with_its_own_outcome():
+    writer, buffer, _ = writer_with_buffer()
+    for t in range(3):
+        writer(step(t), np.array([t == 2]))
+    writer.flush()
+    last = tf.nest.map_structure(lambda c: c[3 + 2 * K:], stored(buffer))
+    np.testing.assert_array_equal(last.observation["desired_goal"][:, 0], [3.0] * K)
+    np.testing.assert_array_equal(last.reward, [0.0] * K)
+
+
+def test_compute_terminated_decides_the_relabelled_terminal_flag():
+    writer, buffer, _ = writer_with_buffer(
+        compute_terminated=lambda achieved, desired, info: abs(achieved[0] - desired[0]) < 0.1)
+    for t in range(2):
+        writer(step(t), np.array([t == 1]))
+    writer.flush()
+    relabelled = tf.nest.map_structure(lambda c: c[2:], stored(buffer))
+    np.testing.assert_array_equal(relabelled.terminated, relabelled.reward + 1.0)
+
+
+def test_an_episode_in_progress_survives_a_checkpoint_and_relabels_as_uninterrupted(tmp_path):
+    """Steps 0–1 are written and checkpointed; a writer restored from that checkpoint
+    finishes the episode exactly as the uninterrupted writer does."""
+    uninterrupted, buffer_a, _ = writer_with_buffer(seed=5)
+    interrupted, buffer_b, state_b = writer_with_buffer(seed=5)
+    for t in range(2):
+        for writer in (uninterrupted, interrupted):
+            writer(step(t), np.array([False]))
+    interrupted.flush()
+    path = tf.train.Checkpoint(buffer=buffer_b, her=state_b).save(str(tmp_path / "ckpt"))
+
+    resumed, buffer_c, state_c = writer_with_buffer(seed=99)  # state comes from the checkpoint
+    tf.train.Checkpoint(buffer=buffer_c, her=state_c).restore(path).assert_consumed()
+    resumed = HindsightWriter(buffer_c, state_c, reward_of, K, num_envs=1)
+    for t in (2, 3):
+        for writer in (uninterrupted, resumed):
+            writer(step(t), np.array([t == 3]))
+    uninterrupted.flush()
+    resumed.flush()
+    for got, want in zip(tf.nest.flatten(stored(buffer_c)), tf.nest.flatten(stored(buffer_a))):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_observation_statistics_count_only_real_transitions():
+    seen = []
+    writer, _, _ = writer_with_buffer(on_write=lambda rows: seen.append(len(rows.reward)))
+    for t in range(2):
+        writer(step(t), np.array([t == 1]))
+    writer.flush()
+    assert seen == [2]
+
+
+def test_one_row_per_env_is_required():
+    writer, _, _ = writer_with_buffer()
+    with pytest.raises(ValueError, match="one transition per env"):
+        writer(concatenate([step(0), step(1)]), np.array([False, False]))
