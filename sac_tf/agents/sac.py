@@ -49,7 +49,6 @@ from sac_tf.agents.plasticity import (InitialValues, PeriodicReset, floating,
 from sac_tf.agents.sac_options import (SacOptionParts, check_q_reductions,
                                        checked_target_subset_size, torso_options)
 from sac_tf.networks import GaussianActor, HybridActor
-from sac_tf.core.nests import concat_rows
 from sac_tf.core.specs import EnvSpec
 from sac_tf.core.types import LossInfo, Transition
 
@@ -59,58 +58,21 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
 
     Args:
       spec: the environment's `EnvSpec`.
-      hidden_sizes: widths of the actor and critic MLPs.
-      num_critics: critic ensemble size N.
-      target_subset_size: M, the number of target critics (drawn at random per
-        update) whose min is the target, 1 ≤ M ≤ N; None means all N, as in SAC.
-      actor_q_reduction: how the actor loss combines the N critics' Q(s, ã):
-        "min" (SAC) or "mean" (REDQ, DroQ and TQC).
-      critic_layer_norm, critic_dropout_rate: DroQ critics (see `CriticEnsemble`).
-      num_quantiles: K quantiles per critic; 1 is a scalar critic (TQC uses 25).
-      quantiles_to_drop: top atoms dropped per critic from the pooled target (TQC: 2).
-      residual_blocks, normalize_observations: SimBa networks (see `OffPolicyAgent`).
-      reset_interval: restore every network, α and the optimisers to their
-        initial state every this many updates; 0 never does.
-      actor_update_interval: update the actor and the temperatures on every this
-        many critic updates (REDQ's and DroQ's policy update delay); the
-        updates in between report the latest actor update's metrics.
-      actor_lr, critic_lr, alpha_lr: Adam learning rates (initial ones with a schedule).
-      actor_lr_schedule, critic_lr_schedule, alpha_lr_schedule: "constant", "linear" or
-        "cosine" decay over `lr_decay_updates` updates to `lr_floor` × the initial rate
-        (`sac_tf.agents.schedules`).
-      gamma: discount factor per step.
-      tau: Polyak coefficient of the target critics.
-      initial_alpha: starting temperature α.
-      target_entropy: entropy target in nats; None means −act_dim (continuous dims).
-      discrete_target_entropy: entropy target of the discrete heads of a hybrid
-        action space; None means half their maximum, ½ Σ log(sizes).
-      seed: seed of the agent's generator (action sampling).
-      critic_hidden_sizes: widths of the critic MLPs; None: `hidden_sizes`
-        (CrossQ: 2048, 2048 with a 256, 256 actor).
-      batch_renorm: batch-renormalise the critics' and the actor's inputs and
-        hidden layers (CrossQ; see `BatchRenorm`), with `batch_renorm_momentum`
-        and `batch_renorm_warmup` training calls of plain batch norm first.
-      target_networks: False drops the target critics: the critics evaluate
-        (s, a) and (s', a') in one training-mode pass over the joint batch and
-        bootstrap from the second half (CrossQ).
-      adam_beta_1: Adam's β1 for the actor and the critics (CrossQ: 0.5).
-      adam_epsilon: Adam's ε for every optimiser (Keras 1e-7; PyTorch and optax 1e-8).
-      actor_log_std: how the actor bounds its log std, "tanh" (CleanRL: squashed into
-        [−5, 2]) or "clip" (SB3 and SBX: clipped into [−20, 2]); see `LOG_STD_BOUNDS`.
-      kernel_init: initialiser of every dense kernel of actor and critics,
-        "glorot_uniform" (Keras) or "lecun_normal" (flax, so SBX); biases start at zero.
-      activation: hidden activation of actor and critics, "relu", "crelu" or "relu2"
-        (`sac_tf.networks.activations`).
-      extra_layer_norm: a layer norm after every hidden activation (NormFormer).
-      moe_experts: > 0 makes the critics' penultimate layer a Soft MoE of that many
-        experts (`sac_tf.networks.soft_moe`), with `moe_slots` slots each over
-        `moe_tokens` tokens; `moe_in_actor` gives the actor one too.
-      regen_rate: λ of regenerative regularisation, λ ‖θ − θ₀‖² added to the actor's
-        and the critics' losses for their own weights; 0 is off.
-      target_q_reduction: how the target combines the target critics' Q(s', a'):
-        "min" (SAC) or "softmin" (`soft_min`).
-      softmin_temperature: β of "softmin" (in the actor loss too), in units of Q.
+      seed: seed of the agent's generator (action sampling, dropout masks).
       encoders: per-leaf observation encoders of every network (see `OffPolicyAgent`).
+      Every other argument is the field of the same name in `config.sac`, whose meaning,
+      default and paper are in `sac_tf.config.defaults.SAC_FIELDS` (the generated config
+      reference of the docs) and the module docstring above: the ensemble and its target
+      (`num_critics`, `target_subset_size`, `num_quantiles`, `quantiles_to_drop`,
+      `actor_q_reduction`, `target_q_reduction`, `softmin_temperature`), the networks
+      (`hidden_sizes`, `critic_hidden_sizes`, `residual_blocks`, `critic_layer_norm`,
+      `critic_dropout_rate`, `batch_renorm*`, `activation`, `extra_layer_norm`, `moe_*`,
+      `kernel_init`, `actor_log_std`, `normalize_observations`), the optimisers
+      (`*_lr`, `*_lr_schedule`, `lr_floor`, `lr_decay_updates`, `adam_beta_1`,
+      `adam_epsilon`), the temperatures (`initial_alpha`, `target_entropy`,
+      `discrete_target_entropy`), the update schedule (`gamma`, `tau`,
+      `actor_update_interval`, `target_networks`) and plasticity (`reset_interval`,
+      `regen_rate`).
     """
 
     metric_names = ("critic_loss", "actor_loss", "alpha_loss", "alpha", "entropy", "q_mean")
@@ -290,25 +252,6 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                              * self.discrete_negative_entropy(next_policy))
 
     # --- Their optimiser steps. ---
-
-    def train_critics_on_joint_batch(self, batch: Transition, alpha: tf.Tensor) -> tuple:
-        """CrossQ's critic step: Q(s, a) and Q(s', a') from one training-mode pass over the
-        joint batch `[2B]` (so batch renorm's statistics cover both), `critic_loss` against
-        the target made from the second half without gradient; no target critics.
-
-        Returns:
-          (critic loss, mean Q(s, a) over critics and batch), float32 scalars.
-        """
-        next_action, penalty = self.next_action_and_penalty(batch, alpha)
-        observations = concat_rows(batch.observation, batch.next_observation)
-        actions = tf.concat([batch.action, next_action], axis=0)
-        with tf.GradientTape() as tape:
-            q, next_q = tf.split(self.critics(observations, actions, training=True,
-                                              seed=self.dropout_seed()), 2, axis=1)
-            target = self.td_target(batch, self.soft_target_value(next_q, penalty))
-            loss = self.critic_loss(q, target)
-        minimize(self.critic_optimizer, tape, loss, self.critics.trainable_variables)
-        return loss, tf.reduce_mean(q)
 
     def train_actor_and_temperatures(self, batch: Transition, alpha: tf.Tensor) -> dict:
         """One Adam step on `actor_loss`, then on each temperature's `alpha_loss`.

@@ -4,14 +4,17 @@ REDQ's random subset of target critics (Chen et al. 2021), TQC's truncated
 mixture of quantiles (Kuznetsov et al. 2020), the actor's min, mean or soft-min
 over critics (`actor_q_reduction`) and the target's min or soft-min
 (`target_q_reduction`), the networks' torso options, and the discrete heads of
-hybrid action spaces.
+hybrid action spaces; CrossQ's critic step on the joint batch (Bhatt et al. 2024).
 """
 
 from typing import Optional
 
 import tensorflow as tf
 
+from sac_tf.agents.base import minimize
 from sac_tf.agents.quantiles import truncated_atoms
+from sac_tf.core.nests import concat_rows
+from sac_tf.core.types import Transition
 
 #: How the actor loss may combine the critics' Q(s, ã).
 ACTOR_Q_REDUCTIONS = ("min", "mean", "softmin")
@@ -179,3 +182,22 @@ class SacOptionParts:
         if self.actor_q_reduction == "softmin":
             return soft_min(q, self.softmin_temperature)
         return tf.reduce_mean(q, axis=0)
+
+    def train_critics_on_joint_batch(self, batch: Transition, alpha: tf.Tensor) -> tuple:
+        """CrossQ's critic step: Q(s, a) and Q(s', a') from one training-mode pass over the
+        joint batch `[2B]` (so batch renorm's statistics cover both), `critic_loss` against
+        the target made from the second half without gradient; no target critics.
+
+        Returns:
+          (critic loss, mean Q(s, a) over critics and batch), float32 scalars.
+        """
+        next_action, penalty = self.next_action_and_penalty(batch, alpha)
+        observations = concat_rows(batch.observation, batch.next_observation)
+        actions = tf.concat([batch.action, next_action], axis=0)
+        with tf.GradientTape() as tape:
+            q, next_q = tf.split(self.critics(observations, actions, training=True,
+                                              seed=self.dropout_seed()), 2, axis=1)
+            target = self.td_target(batch, self.soft_target_value(next_q, penalty))
+            loss = self.critic_loss(q, target)
+        minimize(self.critic_optimizer, tape, loss, self.critics.trainable_variables)
+        return loss, tf.reduce_mean(q)

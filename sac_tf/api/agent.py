@@ -5,29 +5,24 @@ episode runner as `python -m sac_tf.train`. Bad input raises
 `sac_tf.errors.UserError`, a `ValueError` that names the problem.
 """
 
-import numbers
 from typing import Optional
 
 import gymnasium as gym
 import numpy as np
-import tensorflow as tf
 
 from sac_tf.api.inputs import checked_observation, checked_transition
+from sac_tf.api.parts import (check_can_learn, check_exploration_rows,
+                              check_observations_counted, compiled_train_step, env_overrides,
+                              evaluate_greedy, goals_of, run_config_of)
 from sac_tf.api.replay import ApiReplayBuffer
 from sac_tf.config import config_for_agent, env_kwargs
-from sac_tf.core.episodes import return_statistics, run_episodes, run_episodes_in_turn
-from sac_tf.core import nests
 from sac_tf.core.acting import CompiledActions
 from sac_tf.core.specs import EnvSpec, spec_from_spaces
-from sac_tf.core.types import LossInfo, Transition
-from sac_tf.envs.goals import goal_functions
-from sac_tf.envs.making import check_env, env_spec, make_env, make_vector_env
+from sac_tf.core.types import LossInfo
+from sac_tf.envs.making import check_env, env_spec
 from sac_tf.errors import UserError
-from sac_tf.run.run_dir import read_run_config, read_run_spec
+from sac_tf.run.run_dir import read_run_spec
 from sac_tf.run.state import RunState
-
-
-MISMATCH = "the environment's spaces differ from the agent's"
 
 
 def _box_actions(spec: EnvSpec) -> EnvSpec:
@@ -88,17 +83,9 @@ class Agent:
         `gymnasium.make` records its id and the kwargs it was made with (less
         `render_mode`), so evaluations and exports remake the same env.
         """
-        if isinstance(env, str):
-            overrides = {"env_id": env, **overrides}
-        elif env.spec is not None:
-            made_with = {k: v for k, v in env.spec.kwargs.items() if k != "render_mode"}
-            overrides = {"env_id": env.spec.id, "env_kwargs": made_with, **overrides}
-        config = config_for_agent(cls.agent_name, config, seed, overrides)
+        config = config_for_agent(cls.agent_name, config, seed, env_overrides(env, overrides))
         spec = check_env(env, env_kwargs(config)) if isinstance(env, str) else env_spec(env)
-        goals = None
-        if config.get("her"):  # relabelled with the env's own compute_reward
-            goals = goal_functions(make_env(env, **env_kwargs(config))
-                                   if isinstance(env, str) else env)
+        goals = goals_of(config, env)  # HER relabels with the env's own compute_reward
         return cls._from_state(RunState.create(config, _box_actions(spec),
                                                preprocessing_layers=preprocessing_layers), goals)
 
@@ -108,20 +95,12 @@ class Agent:
         when `root_dir` holds no run of this agent, or no checkpoint. Pass the
         `preprocessing_layers` it was made with (config.json keeps only their names).
         A HER agent relabels with `compute_reward`, by default its env's (made by id)."""
-        config = read_run_config(root_dir)
-        if config.get("agent") != cls.agent_name:
-            raise UserError(f"{root_dir} holds a {config.get('agent')!r} run, "
-                            f"not {cls.agent_name!r}")
+        config = run_config_of(root_dir, cls.agent_name)
         spec = _box_actions(read_run_spec(root_dir, config))
-        goals = None if compute_reward is None else (compute_reward, None)
-        if config.get("her") and goals is None:
-            if not config.env_id:
-                raise UserError(f"{root_dir} holds a HER run of an env without an id: pass "
-                                f"its compute_reward to load()")
-            goals = goal_functions(make_env(config.env_id, **env_kwargs(config)))
         return cls._from_state(RunState.restore_from(root_dir, config, spec,
                                                      preprocessing_layers=preprocessing_layers),
-                               goals)
+                               goals_of(config, compute_reward=compute_reward,
+                                        root_dir=root_dir))
 
     @classmethod
     def _from_state(cls, state: RunState, goals=None) -> "Agent":
@@ -133,11 +112,7 @@ class Agent:
         self._state, self.config, self.spec = state, state.config, state.spec
         agent, spec = state.agent, state.spec
         self._actions = CompiledActions.of(agent, spec.observation_specs, self.config.jit_compile)
-        row = lambda *shape: tf.TensorSpec((None, *shape), tf.float32)
-        self._train_step = tf.function(agent.train, jit_compile=self.config.jit_compile,
-                                       input_signature=[Transition(
-                                           spec.observation_specs, row(spec.action_dim),
-                                           row(), spec.observation_specs, row())])
+        self._train_step = compiled_train_step(agent, spec, self.config.jit_compile)
         self.replay_buffer = ApiReplayBuffer(state, goals)
 
     @property
@@ -160,11 +135,8 @@ class Agent:
         (`config.num_envs`): row i continues env i's noise process.
         """
         observation, single = checked_observation(self.spec, "obs", obs)
-        rows_needed = self._state.agent.exploration_batch_size
-        if not deterministic and rows_needed not in (None, nests.batch_size(observation)):
-            raise UserError(f"Ornstein-Uhlenbeck exploration keeps one noise process per env: "
-                            f"pass {rows_needed} observations (config.num_envs), one per env, "
-                            f"got {nests.batch_size(observation)}")
+        if not deterministic:
+            check_exploration_rows(self._state.agent, observation)
         act = self._actions.greedy if deterministic else self._actions.explore
         action = self.spec.action_scaler.to_env(act(observation))
         return action[0] if single else action
@@ -176,12 +148,7 @@ class Agent:
         Raises:
           UserError: when `num_updates < 1` or the buffer holds fewer than `batch_size`.
         """
-        if not isinstance(num_updates, numbers.Integral) or num_updates < 1:
-            raise UserError(f"num_updates must be a positive integer, got {num_updates!r}")
-        stored = len(self.replay_buffer)
-        if stored < self.config.batch_size:
-            raise UserError(f"learn() needs at least batch_size={self.config.batch_size} "
-                            f"transitions in the replay buffer, it holds {stored}")
+        check_can_learn(num_updates, len(self.replay_buffer), self.config.batch_size)
         return _as_floats(self._state.learner.run(int(num_updates)))
 
     def train_on_batch(self, observations, actions, rewards, next_observations,
@@ -195,12 +162,8 @@ class Agent:
         transition, _, _ = checked_transition(self.spec, [
             ("observations", observations), ("actions", actions), ("rewards", rewards),
             ("next_observations", next_observations), ("terminateds", terminateds)])
-        normalizer = self._state.agent.observation_normalizer
         self.replay_buffer.flush()  # staged observations count
-        if normalizer is not None and int(normalizer.count) == 0:
-            raise UserError("this agent normalises observations with the statistics of the "
-                            "collected ones, and none has been added: add transitions with "
-                            "replay_buffer.add first (train_on_batch does not count its rows)")
+        check_observations_counted(self._state.agent)
         return _as_floats(self._train_step(transition))
 
     def evaluate(self, env=None, episodes: int = 10, seed: int = 0) -> dict:
@@ -208,25 +171,7 @@ class Agent:
         `i` reset with `seed + i`, in `env` (a `gymnasium.Env`, an id or import path, or
         None for the config's env): `return_mean`, `return_std`, `return_min`,
         `return_max` and `episodes`."""
-        if episodes < 1:
-            raise UserError(f"episodes must be at least 1, got {episodes}")
-        if env is None and not self.config.env_id:
-            raise UserError("the config names no environment: pass one to evaluate()")
-        greedy, spec = self._actions.greedy, self.spec
-
-        def act(observation):
-            return spec.env_action(np.asarray(greedy(observation), np.float32))
-
-        if env is None or isinstance(env, str):
-            kwargs = env_kwargs(self.config) if env is None else {}
-            vector_env = make_vector_env(env or self.config.env_id, episodes, kwargs)
-            env_spec(vector_env).check_matches(self.spec, MISMATCH)
-            returns = run_episodes(vector_env, act, seed)
-            vector_env.close()
-        else:
-            env_spec(env).check_matches(self.spec, MISMATCH)
-            returns = run_episodes_in_turn(env, act, episodes, seed)
-        return {**return_statistics(returns), "episodes": int(episodes)}
+        return evaluate_greedy(self._actions.greedy, self.spec, self.config, env, episodes, seed)
 
     def save(self, root_dir) -> str:
         """Writes a checkpoint, `config.json` and `env_spec.json` under `root_dir`, the layout
