@@ -117,7 +117,8 @@ def report(jobs: List[Job], args) -> str:
     curves = [load_curve(job.directory / "eval.csv", job.label, job.seed) for job in jobs
               if (job.directory / "eval.csv").exists()]
     curves = [curve for curve in curves if len(curve.returns)]
-    lines = [f"# {args.env}, {args.num_steps:,} env steps", "",
+    lines = [f"**{args.env}, {args.num_steps:,} env steps**: each seed's final evaluation "
+             f"and the mean of its last three", "",
              "| variant | seed | final | mean of last 3 | last step | wall (min) |",
              "|---|---|---|---|---|---|"]
     for curve in curves:
