@@ -10,6 +10,8 @@ functions `sac_tf.core.hindsight.HindsightWriter` calls.
 `mujoco4_joint_shim` first where it is needed.
 """
 
+import contextlib
+import io
 import sys
 import types
 
@@ -99,7 +101,10 @@ def register_robotics(env_id: str) -> None:
             mujoco4_joint_shim()
         return
     try:
-        import gymnasium_robotics
+        # Its import prints a notice about Adroit envs' rewards (farama_notifications) to
+        # stderr, which would bury our one-line errors: keep it off.
+        with contextlib.redirect_stderr(io.StringIO()):
+            import gymnasium_robotics
     except ImportError as error:
         if env_id.startswith(ROBOTICS_PREFIXES):
             raise UserError(f"environment {env_id!r} needs gymnasium-robotics: pip install -e "
