@@ -28,8 +28,8 @@ tf_setup.import_tensorflow_quietly()
 from absl import flags  # noqa: E402
 
 from sac_tf import cli  # noqa: E402
-from sac_tf.deploy.plots import plot_eval_returns  # noqa: E402
 from sac_tf.deploy.evaluation import evaluate_policy  # noqa: E402
+from sac_tf.experiments.plots import plot_eval_returns  # noqa: E402
 
 flags.DEFINE_string("policy_dir", None,
                     "An exported policy (e.g. ROOT/policy), or its policy.tflite or "

@@ -118,20 +118,22 @@ def prepare_argv(argv: list) -> list:
 
 
 def collector_settings(flag_values):
-    """The `CollectorSettings` of `--collectors` and its flags, or None without it."""
+    """The Ray collection (`RayCollectionSource`) of `--collectors` and its flags, or None
+    without it."""
     if not flag_values.collectors:
         for name in ("ray_address", "collector_cpus", "weight_sync_interval"):
             if flag_values[name].present:
                 raise UserError(f"--{name} only applies with --collectors=K")
         return None
     from sac_tf.distributed import CollectorSettings
+    from sac_tf.distributed.collection import RayCollectionSource
     from sac_tf.distributed.ray_session import import_ray
 
     import_ray("--collectors")
     settings = CollectorSettings(flag_values.collectors, flag_values.ray_address or "local",
                                  flag_values.collector_cpus, flag_values.weight_sync_interval)
     settings.validate()
-    return settings
+    return RayCollectionSource(settings)
 
 
 def main():

@@ -2,7 +2,6 @@
 
 import tensorflow as tf
 
-from sac_tf.agents.base import OffPolicyAgent
 from sac_tf.core.replay_buffer import ReplayBuffer
 from sac_tf.core.types import LossInfo
 
@@ -14,13 +13,14 @@ class Learner:
     `jit_compile`), so many updates cost one host round trip.
 
     Args:
-      agent: the agent to train.
+      agent: the agent to train: anything with `train(batch) -> LossInfo` (an
+        `sac_tf.agents.OffPolicyAgent`).
       replay_buffer: where batches are sampled from, inside the compiled call.
       batch_size: transitions per update.
       jit_compile: compile the fused loop with XLA.
     """
 
-    def __init__(self, agent: OffPolicyAgent, replay_buffer: ReplayBuffer, batch_size: int,
+    def __init__(self, agent, replay_buffer: ReplayBuffer, batch_size: int,
                  jit_compile: bool):
         self.agent = agent
         self.replay_buffer = replay_buffer

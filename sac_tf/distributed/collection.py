@@ -239,3 +239,18 @@ class RayCollection:
                 self.ray.kill(collector)
         finally:
             self._cluster.__exit__(None, None, None)
+
+
+class RayCollectionSource:
+    """What `python -m sac_tf.train --collectors=K` hands `run_training`: the Ray cluster to
+    open before the run writes anything (`cluster`) and the `RayCollection` that then feeds
+    the loop (`make`). `sac_tf.run` only calls these two; it never imports this package."""
+
+    def __init__(self, settings: CollectorSettings):
+        self.settings = settings
+
+    def cluster(self):
+        return collector_cluster(self.settings)
+
+    def make(self, state, writer: StagedWriter, start_step: int) -> RayCollection:
+        return RayCollection(state, writer, start_step, self.settings)

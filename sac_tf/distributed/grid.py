@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 from sac_tf.distributed.ray_session import (check_resources, failure_message, ray_session,
                                             worker_runtime_env)
 from sac_tf.errors import UserError
-from sac_tf.experiments.comparison import GridJob, finished_message
+from sac_tf.run.jobs import GridJob, finished_message
 
 
 def train_job(job: GridJob) -> tuple:

@@ -21,6 +21,7 @@ from sac_tf.envs.making import env_spec, make_env
 from sac_tf.errors import UserError
 from sac_tf.experiments.stats import bootstrap_ci, first_step_reaching
 from sac_tf.run.logs import read_csv
+from sac_tf.run.jobs import GridJob, finished_message
 from sac_tf.run.loop import run_training
 from sac_tf.run.run_dir import CONFIG_FILE, EVAL_LOG, read_run_config
 
@@ -219,19 +220,6 @@ def check_agent_fits_env(config: ml_collections.ConfigDict) -> None:
         make_agent(config, env_spec(env))
     finally:
         env.close()
-
-
-class GridJob(NamedTuple):
-    """One (agent, seed) run still to train: its progress label, config and run directory."""
-
-    label: str
-    config: ml_collections.ConfigDict
-    directory: pathlib.Path
-
-
-def finished_message(job: GridJob, result: dict, seconds: float) -> str:
-    """`[i/n] agent seed s: final return R (T s)`, the progress line of a finished run."""
-    return f"{job.label}: final return {result['return_mean']:.1f} ({seconds:.0f} s)"
 
 
 def train_in_turn(jobs: Sequence[GridJob], log: Callable[[str], None]) -> None:

@@ -51,8 +51,10 @@ def run_training(config: ml_collections.ConfigDict, root_dir, collectors=None,
     Exports the final policy to `root_dir/policy` (see `sac_tf.deploy.saved_policy`).
 
     Args:
-      collectors: `sac_tf.distributed.CollectorSettings` to collect with Ray actors, or
-        None to step the envs in this process.
+      collectors: a source of remote collection to collect with instead of stepping the
+        envs in this process (`sac_tf.distributed.collection.RayCollectionSource`: its
+        `cluster()` is opened before anything is written, its `make(state, writer, step)`
+        feeds the loop), or None.
       callbacks: called with each evaluation's row after the config's own (`keep_best`,
         `stop_at_return`); one returning False ends the run (`sac_tf.run.callbacks`).
 
@@ -76,8 +78,7 @@ def run_training(config: ml_collections.ConfigDict, root_dir, collectors=None,
     state = RunState.create(config, env_spec(env or eval_env))
     with contextlib.ExitStack() as cluster:
         if collectors is not None:  # connected and checked before anything is written
-            from sac_tf.distributed.collection import collector_cluster
-            cluster.enter_context(collector_cluster(collectors))
+            cluster.enter_context(collectors.cluster())
         root_dir = pathlib.Path(root_dir)
         root_dir.mkdir(parents=True, exist_ok=True)  # only once the run can start
         last_eval = TrainingLoop(state, env, eval_env, root_dir, collectors, goals,
@@ -98,7 +99,8 @@ class TrainingLoop:
 
     Args:
       env: the vector env to collect in, or None with `collectors`.
-      collectors: `sac_tf.distributed.CollectorSettings`, or None to collect locally.
+      collectors: a remote collection source (see `run_training`), or None to collect
+        locally.
       goals: with `config.her`, the env's (compute_reward, compute_terminated).
       callbacks: evaluation callbacks after the config's own (see `run_training`).
     """
@@ -129,8 +131,7 @@ class TrainingLoop:
             if goals is not None:  # the collection reset every env: episodes cut there end
                 self.writer.end_all_episodes()
         else:
-            from sac_tf.distributed.collection import RayCollection
-            self.collection = RayCollection(state, self.writer, self.step, collectors)
+            self.collection = collectors.make(state, self.writer, self.step)
         self.elapsed_s = float(state.wall_s.numpy())
         earlier = [row["return_mean"] for row in read_csv(root_dir / EVAL_LOG)
                    if row["env_step"] <= self.step] if (root_dir / EVAL_LOG).exists() else []

@@ -6,7 +6,8 @@ import tensorflow as tf
 
 from sac_tf.agents import make_agent
 from sac_tf.distributed import CollectorSettings
-from sac_tf.distributed.collection import Collector, RayCollection, collector_seed
+from sac_tf.distributed.collection import (Collector, RayCollection, RayCollectionSource,
+                                          collector_seed)
 from sac_tf.errors import UserError
 from sac_tf.envs.making import env_spec, make_env
 from sac_tf.run.logs import read_csv
@@ -14,7 +15,8 @@ from sac_tf.run.loop import run_training
 from sac_tf.run.state import RunState
 from tests.conftest import small_pendulum_config
 
-TWO_COLLECTORS = CollectorSettings(num_collectors=2, address="local", cpus_per_collector=0.5)
+TWO_COLLECTORS = RayCollectionSource(
+    CollectorSettings(num_collectors=2, address="local", cpus_per_collector=0.5))
 
 
 def test_a_collector_acts_randomly_then_with_the_weights_it_was_sent():

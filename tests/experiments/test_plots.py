@@ -2,7 +2,7 @@
 
 import pytest
 
-from sac_tf.deploy.plots import plot_eval_returns
+from sac_tf.experiments.plots import plot_eval_returns
 from sac_tf.errors import UserError
 
 
