@@ -19,6 +19,7 @@ Other tasks keep these settings with their own length (`NUM_STEPS`).
 """
 
 from sac_tf.config import base_config, sac_config
+from sac_tf.core.hindsight import GOAL_KEYS
 
 #: Env steps per task (FetchReach: the zoo's 20,000).
 NUM_STEPS = {"FetchReach-v4": 20_000, "PointMaze_UMaze-v3": 100_000, "FetchPush-v4": 1_000_000}
@@ -38,4 +39,7 @@ def get_config(env_id="FetchReach-v4"):
     config.sac.gamma = 0.95
     config.sac.actor_lr = config.sac.critic_lr = config.sac.alpha_lr = 1e-3
     config.sac.normalize_observations = True
+    # The goal tasks' leaves, each flattened (the default): named so that the command line
+    # can change one, e.g. --config.observation_encoders.observation=mlp:64,64.
+    config.observation_encoders.update({key: "flatten" for key in GOAL_KEYS})
     return config
