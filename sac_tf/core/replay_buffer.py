@@ -124,15 +124,15 @@ class ReplayBuffer(tf.Module):
         last, reward, terminated, discount = window_rows(
             indices, self.n_step, self.num_envs, newest, self.capacity, self._reward,
             self._terminated, self._episode_end, self.gamma)
-        gather = lambda rows: lambda column: tf.gather(column, rows)
-        plain = self._structure()
+        plain = self._structure().observation
+
+        def rows_of(columns, rows):  # a plain nest of the rows `rows` of each leaf
+            return tf.nest.pack_sequence_as(
+                plain, [tf.gather(column, rows) for column in tf.nest.flatten(columns)])
+
         return NStepTransition(
-            tf.nest.pack_sequence_as(plain.observation, tf.nest.map_structure(
-                gather(indices), tf.nest.flatten(self._observation))),
-            tf.gather(self._action, indices), reward,
-            tf.nest.pack_sequence_as(plain.next_observation, tf.nest.map_structure(
-                gather(last), tf.nest.flatten(self._next_observation))),
-            terminated, discount)
+            rows_of(self._observation, indices), tf.gather(self._action, indices), reward,
+            rows_of(self._next_observation, last), terminated, discount)
 
     def end_newest_episodes(self) -> None:
         """Marks the newest vector step's rows as episode ends (a restored run restarts its
@@ -172,7 +172,7 @@ class StagedWriter:
         self._staged.append(transition)
         batch = len(transition.reward)
         self._staged_ends.append(np.zeros(batch, bool) if episode_end is None
-                          else np.broadcast_to(np.asarray(episode_end, bool), (batch,)))
+                                 else np.broadcast_to(np.asarray(episode_end, bool), (batch,)))
 
     def flush(self) -> None:
         """Writes every staged transition to the buffer, oldest first."""
