@@ -84,6 +84,8 @@ def existing_run(tmp_path):
     (["unexpected_positional"], "unexpected arguments"),
     (["--root_dir="], "--root_dir is empty"),
     (["--stop_at_return=-100", "--stop_patience=0"], "stop_patience"),
+    (["--config.n_step=0"], "n_step must be at least 1, got 0"),
+    (["--config.n_step=3", "--config.her=True"], "n_step > 1 does not work with her"),
 ])
 def test_bad_input_ends_in_one_line_error(existing_run, args, message):
     before = snapshot(existing_run)
@@ -124,6 +126,31 @@ def test_checkpoint_of_another_config_is_reported_and_left_in_place(tmp_path, ch
     before = snapshot(tmp_path)
     assert_one_line_error(run_train(*args, "--num_steps=80", change), message)
     assert snapshot(tmp_path) == before
+
+
+def test_an_n_step_run_trains_checkpoints_and_resumes(tmp_path):
+    import tensorflow as tf
+
+    args = [f"--root_dir={tmp_path}", "--env=Pendulum-v1", "--config.learning_starts=200",
+            "--config.n_step=3", "--config.num_envs=2", "--config.sac.hidden_sizes=(16,)",
+            "--config.batch_size=16", "--config.eval_episodes=1", "--config.eval_interval=300",
+            "--config.checkpoint_interval=300", "--config.log_interval=100"]
+    first = run_train(*args, "--num_steps=600")
+    assert first.returncode == 0, first.stderr
+    prefix = tmp_path / "checkpoints" / "ckpt-600"
+    names = [name for name, _ in tf.train.list_variables(str(prefix))]
+    assert any("replay_buffer/_episode_end" in name for name in names)
+    ends = tf.train.load_variable(str(prefix), next(n for n in names if "_episode_end" in n))
+    assert ends[:600].sum() >= 2  # Pendulum's truncations at step 200 of each env
+
+    resumed = run_train(*args, "--num_steps=900")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Resuming from checkpoint" in resumed.stdout
+    rows = read_csv(tmp_path / "train.csv")
+    assert rows[-1]["env_step"] == 900 and rows[-2]["env_step"] > 600  # continued past 600
+    losses = [row["critic_loss"] for row in rows if row["env_step"] > 600]
+    assert losses and all(abs(loss) < float("inf") for loss in losses)
+    assert (tmp_path / "checkpoints" / "ckpt-900.index").exists()
 
 
 def long_run_command(root_dir) -> list:

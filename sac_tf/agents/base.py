@@ -204,11 +204,15 @@ class OffPolicyAgent(tf.Module):
                               next_observation=self.normalize(batch.next_observation))
 
     def td_target(self, batch: Transition, next_value: tf.Tensor) -> tf.Tensor:
-        """Bellman target `r + γ (1 − terminated) V(s')`, without gradient.
+        """Bellman target `r + γ (1 − terminated) V(s')`, without gradient; for an n-step
+        batch (`NStepTransition`) `r + discount · V(s')`, its `discount` γ^m (1 − terminated).
 
         `next_value` is `[B]`, or `[B, M]` atoms of a distributional target.
         """
         shape = tf.concat([[-1], tf.ones([tf.rank(next_value) - 1], tf.int32)], axis=0)
+        if getattr(batch, "discount", None) is not None:
+            discount = tf.reshape(batch.discount, shape)
+            return tf.stop_gradient(tf.reshape(batch.reward, shape) + discount * next_value)
         reward, terminated = tf.reshape(batch.reward, shape), tf.reshape(batch.terminated, shape)
         return tf.stop_gradient(reward + self.gamma * (1.0 - terminated) * next_value)
 

@@ -43,7 +43,8 @@ class ApiReplayBuffer:
         A batch of one row per env (`config.num_envs` rows, row i from env i) also
         restarts the exploration state (DDPG's OU noise) of the envs whose episode ended.
         With `her`, every call must be such a batch (one row with one env): an episode
-        that ends (terminated or truncated) gets its relabelled copies.
+        that ends (terminated or truncated) gets its relabelled copies. So with
+        `n_step > 1`: its windows follow each env's rows, cut where an episode ends.
 
         Raises:
           UserError: for shapes that do not match the spec or each other, and
@@ -59,9 +60,11 @@ class ApiReplayBuffer:
             self.flush()
         episode_end = np.logical_or(transition.terminated > 0,
                                     np.broadcast_to(np.asarray(truncated, bool), (batch,)))
-        if self._state.hindsight is not None and batch != self._state.config.num_envs:
-            raise UserError(f"with her, add one transition per env: {self._state.config.num_envs}"
-                            f" rows (config.num_envs), got {batch}")
+        config = self._state.config
+        if ((self._state.hindsight is not None or config.get("n_step", 1) > 1)
+                and batch != config.num_envs):
+            raise UserError(f"with her or n_step > 1, add one transition per env: "
+                            f"{config.num_envs} rows (config.num_envs), got {batch}")
         self._writer(transition, episode_end)
         self._staged_steps += batch
         agent = self._state.agent

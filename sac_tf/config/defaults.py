@@ -35,6 +35,8 @@ RUN_FIELDS = dict(
     updates_per_step=(1, "Gradient updates per env step (the update-to-data ratio)."),
     batch_size=(256, "Transitions per sampled replay batch."),
     buffer_capacity=(1_000_000, "Transitions the replay buffer holds (oldest overwritten)."),
+    n_step=(1, "n-step returns: rewards summed over up to n steps of an episode before "
+               "bootstrapping (SB3/SBX `n_steps`); 1: one-step targets."),
     jit_compile=(True, "XLA-compile the fused sample-and-update loop."),
     eval_interval=(10_000, "Env steps between evaluations of the deterministic policy."),
     eval_episodes=(10, "Episodes per evaluation."),

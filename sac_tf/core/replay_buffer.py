@@ -11,7 +11,8 @@ from typing import Callable, Optional
 import numpy as np
 import tensorflow as tf
 
-from sac_tf.core.types import Transition
+from sac_tf.core.nstep import window_rows
+from sac_tf.core.types import NStepTransition, Transition
 
 
 class ReplayBuffer(tf.Module):
@@ -23,13 +24,22 @@ class ReplayBuffer(tf.Module):
       action_dim: size of one action.
       capacity: number of transitions kept; the oldest are overwritten first.
       seed: seed of the sampling generator (part of the checkpointed state).
+      n_step: > 1 samples n-step windows (`sac_tf.core.nstep`) as `NStepTransition`s and
+        stores a per-row `episode_end` flag (one more float32 per transition); 1: today's
+        one-step `Transition`s and variables.
+      gamma: the discount of the n-step sums (only read with `n_step > 1`).
+      num_envs: rows per vector step, the stride from a row to its env's next transition.
     """
 
-    def __init__(self, observation_dim, action_dim: int, capacity: int, seed: int):
+    def __init__(self, observation_dim, action_dim: int, capacity: int, seed: int,
+                 n_step: int = 1, gamma: float = 0.99, num_envs: int = 1):
         super().__init__(name="replay_buffer")
         if capacity < 1:
             raise ValueError(f"capacity must be positive, got {capacity}")
         self.capacity = int(capacity)
+        if n_step < 1:
+            raise ValueError(f"n_step must be at least 1, got {n_step}")
+        self.n_step, self.gamma, self.num_envs = int(n_step), float(gamma), int(num_envs)
 
         def storage(name, *shape):
             return tf.Variable(tf.zeros((self.capacity, *shape), tf.float32),
@@ -49,13 +59,14 @@ class ReplayBuffer(tf.Module):
         self._reward = storage("reward")
         self._next_observation = observations("next_observation")
         self._terminated = storage("terminated")
+        self._episode_end = storage("episode_end") if self.n_step > 1 else None
         self._next_index = tf.Variable(0, dtype=tf.int64, trainable=False, name="next_index")
         self._size = tf.Variable(0, dtype=tf.int64, trainable=False, name="size")
         self._rng = tf.random.Generator.from_seed(seed)
         spec = lambda *shape: tf.TensorSpec((None, *shape), tf.float32)
         rows = tf.nest.map_structure(lambda column: spec(*column.shape[1:]), self._observation)
         self._add_batch = tf.function(self._add_batch_graph, input_signature=[Transition(
-            rows, spec(action_dim), spec(), rows, spec())])
+            rows, spec(action_dim), spec(), rows, spec())] + [spec()] * (self.n_step > 1))
 
     def _columns(self):
         return Transition(self._observation, self._action, self._reward,
@@ -66,22 +77,33 @@ class ReplayBuffer(tf.Module):
         """int64 scalar: number of transitions stored (at most `capacity`)."""
         return self._size.read_value()
 
-    def add_batch(self, transition: Transition) -> None:
+    def add_batch(self, transition: Transition, episode_end=None) -> None:
         """Appends `[B]` transitions, overwriting the oldest when full.
 
-        `B` must not exceed `capacity`. Accepts numpy arrays or tensors.
+        `B` must not exceed `capacity`. Accepts numpy arrays or tensors. `episode_end`
+        `[B]` (terminated or truncated; None: all False) is kept only with `n_step > 1`,
+        whose windows need the rows in vector steps of `num_envs`, env by env.
         """
         transition = tf.nest.map_structure(lambda x: np.asarray(x, np.float32), transition)
         batch = transition.reward.shape[0]
         if batch > self.capacity:
             raise ValueError(f"batch of {batch} does not fit a buffer of {self.capacity}")
-        self._add_batch(transition)
+        if self.n_step == 1:
+            self._add_batch(transition)
+            return
+        if batch % self.num_envs:
+            raise ValueError(f"with n_step > 1, add whole vector steps: a multiple of "
+                             f"num_envs={self.num_envs} rows, got {batch}")
+        ends = np.zeros(batch, np.float32) if episode_end is None else episode_end
+        self._add_batch(transition, np.asarray(ends, np.float32).reshape(batch))
 
-    def _add_batch_graph(self, transition: Transition):
+    def _add_batch_graph(self, transition: Transition, episode_end=None):
         batch = tf.shape(transition.reward, out_type=tf.int64)[0]
         indices = (self._next_index + tf.range(batch)) % self.capacity
         for column, values in zip(tf.nest.flatten(self._columns()), tf.nest.flatten(transition)):
             column.scatter_nd_update(indices[:, None], values)
+        if episode_end is not None:
+            self._episode_end.scatter_nd_update(indices[:, None], episode_end)
         self._next_index.assign((self._next_index + batch) % self.capacity)
         self._size.assign(tf.minimum(self._size + batch, self.capacity))
 
@@ -92,8 +114,33 @@ class ReplayBuffer(tf.Module):
         make sure the buffer is not empty.
         """
         indices = self._rng.uniform([batch_size], 0, self._size, dtype=tf.int64)
+        if self.n_step > 1:
+            return self._sample_windows(indices)
         return tf.nest.pack_sequence_as(self._structure(), [
             tf.gather(column, indices) for column in tf.nest.flatten(self._columns())])
+
+    def _sample_windows(self, indices) -> NStepTransition:
+        newest = (self._next_index - 1) % self.capacity
+        last, reward, terminated, discount = window_rows(
+            indices, self.n_step, self.num_envs, newest, self.capacity, self._reward,
+            self._terminated, self._episode_end, self.gamma)
+        plain = self._structure().observation
+
+        def rows_of(columns, rows):  # a plain nest of the rows `rows` of each leaf
+            return tf.nest.pack_sequence_as(
+                plain, [tf.gather(column, rows) for column in tf.nest.flatten(columns)])
+
+        return NStepTransition(
+            rows_of(self._observation, indices), tf.gather(self._action, indices), reward,
+            rows_of(self._next_observation, last), terminated, discount)
+
+    def end_newest_episodes(self) -> None:
+        """Marks the newest vector step's rows as episode ends (a restored run restarts its
+        envs, so what it writes next does not continue them). Only with `n_step > 1`."""
+        rows = min(self.num_envs, int(self._size))
+        if self.n_step > 1 and rows:
+            indices = (self._next_index - 1 - tf.range(rows, dtype=tf.int64)) % self.capacity
+            self._episode_end.scatter_nd_update(indices[:, None], tf.ones([rows]))
 
 
 def concatenate(transitions) -> Transition:
@@ -119,15 +166,19 @@ class StagedWriter:
         self.replay_buffer = replay_buffer
         self.on_write = on_write
         self._staged: list = []
+        self._staged_ends: list = []  # each staged transition's episode_end mask
 
     def __call__(self, transition: Transition, episode_end=None) -> None:
         self._staged.append(transition)
+        batch = len(transition.reward)
+        self._staged_ends.append(np.zeros(batch, bool) if episode_end is None
+                                 else np.broadcast_to(np.asarray(episode_end, bool), (batch,)))
 
     def flush(self) -> None:
         """Writes every staged transition to the buffer, oldest first."""
         if self._staged:
             written = concatenate(self._staged)
-            self.replay_buffer.add_batch(written)
+            self.replay_buffer.add_batch(written, np.concatenate(self._staged_ends))
             if self.on_write is not None:
                 self.on_write(written)
-            self._staged = []
+            self._staged, self._staged_ends = [], []

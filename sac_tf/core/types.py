@@ -35,3 +35,20 @@ class LossInfo(NamedTuple):
 
     loss: tf.Tensor
     extra: Mapping[str, tf.Tensor]
+
+
+class NStepTransition(NamedTuple):
+    """A sampled batch of n-step windows (`ReplayBuffer` with `n_step > 1`), `[B]` leading.
+
+    The fields of `Transition`, with `reward` the window's discounted reward sum
+    Σ_{k<m} γ^k r_{t+k}, `next_observation` the state after its last step s_{t+m},
+    `terminated` that step's flag, and `discount` = γ^m (1 − terminated): what
+    `OffPolicyAgent.td_target` multiplies the next state's value by.
+    """
+
+    observation: tf.Tensor
+    action: tf.Tensor
+    reward: tf.Tensor
+    next_observation: tf.Tensor
+    terminated: tf.Tensor
+    discount: tf.Tensor

@@ -82,12 +82,14 @@ class Collector:
         explore = numpy_action_fn(self.agent.explore_action, spec.observation_specs,
                                   config.jit_compile)
         self.staged: list = []
+        self.ends: list = []  # each staged step's episode_end mask
         # the single-process collection, its transitions staged here instead of in a buffer
         self.local = LocalCollection(SimpleNamespace(config=config, spec=spec, agent=self.agent),
                                      env, explore, self.stage, start_step=0)
 
     def stage(self, transition: Transition, episode_end: np.ndarray) -> None:
         self.staged.append(transition)
+        self.ends.append(np.asarray(episode_end, bool))
 
     def collect(self, vector_steps: int, use_policy: bool,
                 policy_weights: Optional[Sequence[np.ndarray]]) -> tuple:
@@ -98,16 +100,20 @@ class Collector:
           policy_weights: new values of `agent.policy_variables()`, or None to keep them.
 
         Returns:
-          (the transitions `[vector_steps × num_envs]`, returns of the episodes finished).
+          (the transitions `[vector_steps × num_envs]`, their episode_end masks with the
+          chunk's last vector step marked (another chunk follows it in the learner's buffer:
+          n-step windows stop there), returns of the episodes finished).
         """
         if policy_weights is not None:
             for variable, value in zip(self.agent.policy_variables(), policy_weights):
                 variable.assign(value)
         self.local.run_block(vector_steps, learning=use_policy)
         chunk, self.staged = concatenate(self.staged), []
+        self.ends[-1] = np.ones_like(self.ends[-1])
+        ends, self.ends = np.concatenate(self.ends), []
         episodes = self.local.episodes
         returns, episodes.completed_returns = episodes.completed_returns, []
-        return chunk, returns
+        return chunk, ends, returns
 
     def policy_weights(self) -> list:
         """The values of its agent's policy variables (what the learner last sent)."""
@@ -195,7 +201,7 @@ class RayCollection:
             (ready,), _ = ray.wait(list(self.pending), num_returns=1)
             index, steps = self.pending.pop(ready)
             try:
-                chunk, returns = ray.get(ready)
+                chunk, ends, returns = ray.get(ready)
             except ray.exceptions.RayActorError as error:
                 if error.actor_init_failed:  # it would fail again: a missing env module, say
                     raise UserError(f"collector {index} could not start: "
@@ -205,7 +211,7 @@ class RayCollection:
                 continue
             except ray.exceptions.RayError as error:
                 raise UserError(f"collector {index} failed: {failure_message(error)}") from None
-            self.writer(chunk)
+            self.writer(chunk, ends if self.config.get("n_step", 1) > 1 else None)
             self.completed_returns.extend(returns)
             self._request(index)
             return steps

@@ -33,6 +33,15 @@ def seed_globally(seed: int) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
+def n_step_settings(config: ml_collections.ConfigDict) -> dict:
+    """The replay buffer's n-step arguments: `config.n_step`, the agent's γ and the rows per
+    vector step; none for one-step runs (so they build today's buffer)."""
+    n_step = config.get("n_step", 1)
+    if n_step == 1:
+        return {}
+    return dict(n_step=n_step, gamma=config[config.agent].gamma, num_envs=config.num_envs)
+
+
 class RunState(NamedTuple):
     """The trainable state of a run, with the config and spec it was built from.
 
@@ -74,13 +83,15 @@ class RunState(NamedTuple):
                     and set(GOAL_KEYS) <= set(spec.observation_nest)):
                 raise UserError(f"hindsight relabelling (her) needs a Dict observation with "
                                 f"keys {list(GOAL_KEYS)}")
+            if config.get("n_step", 1) > 1:
+                raise UserError("n_step > 1 does not work with her (see config validation)")
             hindsight = HindsightState(spec.observation_nest, spec.action_dim, config.seed + 2)
         agent = make_agent(config, spec, preprocessing_layers)
         replay_buffer = learner = None
         if with_replay_buffer:
             replay_buffer = ReplayBuffer(spec.observation_nest or spec.observation_dim,
                                          spec.action_dim, config.buffer_capacity,
-                                         seed=config.seed + 1)
+                                         seed=config.seed + 1, **n_step_settings(config))
             learner = Learner(agent, replay_buffer, config.batch_size, config.jit_compile)
         return cls(config, spec, agent, replay_buffer, learner,
                    env_step=tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step"),
@@ -107,6 +118,8 @@ class RunState(NamedTuple):
         checkpointer = state.checkpointer(root_dir)
         if not checkpointer.restore_latest():
             raise UserError(f"no checkpoint in {checkpointer.directory} to restore")
+        if state.replay_buffer is not None:  # the restored run restarts its envs
+            state.replay_buffer.end_newest_episodes()
         return state
 
     def staged_writer(self, goal_functions=None) -> StagedWriter:

@@ -35,3 +35,29 @@ def test_replay_buffer_keeps_the_newest_capacity_transitions():
     assert set(stored) == set(transitions["reward"][70:].astype(np.float32))
     with pytest.raises(ValueError, match="does not fit the replay buffer's capacity of 50"):
         agent.replay_buffer.add(**random_transitions(51))
+
+
+def test_with_n_step_add_passes_truncation_to_the_windows():
+    agent = small_agent(n_step=3, gamma=0.5)
+    rewards = [1.0, 2.0, 4.0, 8.0, 16.0]
+    terminated = [False, False, False, True, False]
+    truncated = [True, False, False, False, False]  # step 0 ends by a time limit
+    for step, reward in enumerate(rewards):
+        agent.replay_buffer.add(np.full(3, step), np.zeros(2), reward, np.full(3, step + 0.5),
+                                terminated[step], truncated[step])
+    with pytest.raises(Exception, match="one transition per env"):
+        agent.replay_buffer.add(np.zeros((2, 3)), np.zeros((2, 2)), [0.0, 0.0], np.ones((2, 3)),
+                                [False, False], [False, False])
+    assert len(agent.replay_buffer) == 5
+    batch = agent._state.replay_buffer.sample(300)
+    # numpy reference of (reward sum, discount, step bootstrapped from) for each start
+    expected = {0: (1.0, 0.5, 0), 1: (2 + 0.5 * 4 + 0.25 * 8, 0.0, 3), 2: (4 + 0.5 * 8, 0.0, 3),
+                3: (8.0, 0.0, 3), 4: (16.0, 0.5, 4)}
+    for start, reward, discount, next_obs in zip(
+            batch.observation.numpy()[:, 0].astype(int), batch.reward.numpy(),
+            batch.discount.numpy(), batch.next_observation.numpy()[:, 0]):
+        want = expected[start]
+        assert (reward, discount, next_obs) == pytest.approx((want[0], want[1], want[2] + 0.5))
+    for step in range(5, 10):
+        agent.replay_buffer.add(np.zeros(3), np.zeros(2), 0.0, np.zeros(3), False, False)
+    assert np.isfinite(agent.learn(2)["critic_loss"])

@@ -22,15 +22,18 @@ TWO_COLLECTORS = RayCollectionSource(
 def test_a_collector_acts_randomly_then_with_the_weights_it_was_sent():
     config = small_pendulum_config(num_envs=2)
     collector = Collector(config.to_dict(), seed=5)
-    chunk, returns = collector.collect(200, use_policy=False, policy_weights=None)
+    chunk, ends, returns = collector.collect(200, use_policy=False, policy_weights=None)
     assert chunk.observation.shape == (400, 3) and chunk.action.shape == (400, 1)
+    # Pendulum truncates at step 200, the chunk's last vector step (also marked as its end)
+    np.testing.assert_array_equal(np.flatnonzero(ends), [398, 399])
     assert returns and len(returns) == 2  # Pendulum's episodes end after 200 steps
     assert np.abs(chunk.action).max() <= 1.0 and chunk.action.std() > 0.5  # uniform in [-1, 1]
 
     learner_agent = make_agent(config, env_spec(make_env("Pendulum-v1")))
     weights = [variable.numpy() + 1.0 for variable in learner_agent.policy_variables()]
-    chunk, returns = collector.collect(3, use_policy=True, policy_weights=weights)
+    chunk, ends, returns = collector.collect(3, use_policy=True, policy_weights=weights)
     assert chunk.reward.shape == (6,) and returns == []
+    np.testing.assert_array_equal(ends, [0, 0, 0, 0, 1, 1])  # the chunk's end cuts windows
     for variable, value in zip(collector.agent.policy_variables(), weights):
         np.testing.assert_array_equal(variable.numpy(), value)
     np.testing.assert_array_equal(chunk.observation[2:], chunk.next_observation[:-2])
