@@ -7,12 +7,16 @@ SAC, `future` goals, k = 4, 20,000 steps, batch 256, γ 0.95, lr 1e-3, [64, 64]
 networks, 1,000 random steps, observations normalised). Differences, stated:
 - relabelling happens when an episode ends, k copies per transition into the buffer
   (SB3's `online_sampling=False`), not when a batch is sampled (SB3 ≥ 1.8);
-- observations are normalised per leaf by running statistics of the collected ones
-  (clip 10, like VecNormalize) and goals are not normalised separately from them;
+- observations are normalised per leaf (each goal leaf with its own statistics) by running
+  statistics of the collected ones (clip 10, like VecNormalize); relabelled goals are not
+  counted into them;
 - no TimeFeatureWrapper (the zoo adds the remaining time to the observation);
 - updates run in blocks of 20 env steps (`train_every`), one per env step, as every
   sac_tf config; the actor's log std is squashed into [−5, 2] (sac_tf's default,
   SB3 clips into [−20, 2]);
+- `buffer_capacity` (1,000,000) counts the k relabelled copies too, so it holds the last
+  200,000 env steps (SB3's `buffer_size` counts real transitions); 2 critics as SAC (the
+  zoo's TQC + HER card for FetchReach uses one critic);
 - evaluations (and checkpoints) every tenth of the run, at most every 10,000 steps (2,000 on
   FetchReach), over 10 episodes, with `success_rate` in eval.csv.
 Other tasks keep these settings with their own length (`NUM_STEPS`).

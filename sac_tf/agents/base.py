@@ -145,12 +145,15 @@ class OffPolicyAgent(tf.Module):
                                           critic_lr_schedule, "critic", beta_1=adam_beta_1)
 
     def adam(self, variables, initial_lr: float, schedule: str, role: str,
-             beta_1: float = 0.9) -> keras.optimizers.Adam:
+             beta_1: float = 0.9, steps_every: int = 1) -> keras.optimizers.Adam:
         """The `role` optimiser, to be stored as `self.{role}_optimizer`: Adam with the
         agent's ε and `initial_lr` following `schedule` (listed for `learning_rates` when
-        it is not constant)."""
+        it is not constant). An optimiser that steps once every `steps_every` updates
+        (a delayed actor) decays over `lr_decay_updates / steps_every` of its own steps."""
         check_schedule(f"{role}_lr_schedule", schedule, self.lr_floor, self.lr_decay_updates)
-        rate = learning_rate(initial_lr, schedule, self.lr_floor, self.lr_decay_updates)
+        decay = (None if self.lr_decay_updates is None
+                 else max(1, -(-self.lr_decay_updates // max(1, steps_every))))
+        rate = learning_rate(initial_lr, schedule, self.lr_floor, decay)
         optimizer = built_adam(variables, rate, name=f"{role}_adam", beta_1=beta_1,
                                epsilon=self.adam_epsilon)
         if schedule != "constant":

@@ -88,7 +88,7 @@ class DdpgAgent(OffPolicyAgent):
             encoder=self.make_encoder("target_actor_encoder"))
         build_with_copy(self.actor, self.target_actor, self._dummy_inputs()[0])
         self.actor_optimizer = self.adam(self.actor.trainable_variables, actor_lr,
-                                         actor_lr_schedule, "actor")
+                                         actor_lr_schedule, "actor", steps_every=policy_delay)
         self.delayed_actor_update = DelayedUpdate(policy_delay, ["actor_loss"],
                                                   name="delayed_actor_update")
         if noise_type == "ornstein_uhlenbeck":

@@ -134,9 +134,11 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                       else GaussianActor(spec.continuous_dim, hidden_sizes, **actor_parts))
         self.actor(self._dummy_inputs()[0])
         self.actor_optimizer = self.adam(self.actor.trainable_variables, actor_lr,
-                                         actor_lr_schedule, "actor", beta_1=adam_beta_1)
+                                         actor_lr_schedule, "actor", adam_beta_1,
+                                         actor_update_interval)
         self.log_alpha = tf.Variable(math.log(initial_alpha), dtype=tf.float32, name="log_alpha")
-        self.alpha_optimizer = self.adam([self.log_alpha], alpha_lr, alpha_lr_schedule, "alpha")
+        self.alpha_optimizer = self.adam([self.log_alpha], alpha_lr, alpha_lr_schedule, "alpha",
+                                         steps_every=actor_update_interval)
         self.target_entropy = float(
             -spec.continuous_dim if target_entropy is None else target_entropy)
         if spec.is_hybrid:
@@ -144,7 +146,8 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
             self.log_alpha_discrete = tf.Variable(math.log(initial_alpha), dtype=tf.float32,
                                                   name="log_alpha_discrete")
             self.alpha_discrete_optimizer = self.adam([self.log_alpha_discrete], alpha_lr,
-                                                      alpha_lr_schedule, "alpha_discrete")
+                                                      alpha_lr_schedule, "alpha_discrete",
+                                                      steps_every=actor_update_interval)
             self.discrete_target_entropy = float(
                 0.5 * sum(math.log(size) for size in spec.discrete_sizes)
                 if discrete_target_entropy is None else discrete_target_entropy)

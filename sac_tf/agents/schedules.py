@@ -8,6 +8,11 @@ schedule where it stopped):
   linear:   lr(t) = initial · (1 − (1 − floor) · min(t, T) / T)
   cosine:   lr(t) = initial · (floor + (1 − floor) · ½ (1 + cos(π · min(t, T) / T)))
             (Loshchilov & Hutter 2017, "SGDR", one cycle without restarts)
+
+T is counted in the optimiser's own steps: an actor updated once every d critic updates
+(`actor_update_interval`, TD3's `policy_delay`) decays over T / d of them. A periodic reset
+(`reset_interval`) restores the optimisers, their step counts included, so each reset
+restarts the schedules (a warm restart).
 """
 
 from typing import Optional, Union

@@ -149,7 +149,7 @@ class HindsightWriter(StagedWriter):
         achieved = copies.next_observation["achieved_goal"]
         infos = np.array([{} for _ in steps])
         reward = np.asarray(self.compute_reward(achieved, goals, infos), np.float32)
-        terminated = np.zeros(len(steps), np.float32)
+        terminated = np.asarray(copies.terminated, np.float32)  # SB3 keeps the stored flag
         if self.compute_terminated is not None:
             terminated = np.array([float(bool(self.compute_terminated(a, g, {})))
                                    for a, g in zip(achieved, goals)], np.float32)

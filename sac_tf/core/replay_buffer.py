@@ -80,14 +80,20 @@ class ReplayBuffer(tf.Module):
     def add_batch(self, transition: Transition, episode_end=None) -> None:
         """Appends `[B]` transitions, overwriting the oldest when full.
 
-        `B` must not exceed `capacity`. Accepts numpy arrays or tensors. `episode_end`
-        `[B]` (terminated or truncated; None: all False) is kept only with `n_step > 1`,
-        whose windows need the rows in vector steps of `num_envs`, env by env.
+        A batch larger than the ring keeps only its newest rows, as adding them one by one
+        would (with `n_step > 1`, whole vector steps of them: HER's relabelled copies can
+        make a flush larger than a small buffer). Accepts numpy arrays or tensors.
+        `episode_end` `[B]` (terminated or truncated; None: all False) is kept only with
+        `n_step > 1`, whose windows need the rows in vector steps of `num_envs`, env by env.
         """
         transition = tf.nest.map_structure(lambda x: np.asarray(x, np.float32), transition)
         batch = transition.reward.shape[0]
         if batch > self.capacity:
-            raise ValueError(f"batch of {batch} does not fit a buffer of {self.capacity}")
+            keep = self.capacity - (self.capacity % self.num_envs if self.n_step > 1 else 0)
+            transition = tf.nest.map_structure(lambda column: column[batch - keep:], transition)
+            if episode_end is not None:
+                episode_end = np.asarray(episode_end)[batch - keep:]
+            batch = keep
         if self.n_step == 1:
             self._add_batch(transition)
             return

@@ -85,6 +85,10 @@ def parse_dimension(field: str, text: str, config: ml_collections.ConfigDict) ->
         return Dimension(field, kind, tuple(arguments))
     if len(arguments) != 2 or not all(isinstance(a, (int, float)) for a in arguments):
         raise UserError(f"--space.{field}={text!r}: {kind} takes two numbers (low, high)")
+    current = field_value(config, field)
+    if isinstance(current, int) and not isinstance(current, bool):
+        raise UserError(f"--space.{field}={text!r}: {field} is an integer field; search it "
+                        f"with choice(...)")
     low, high = (float(a) for a in arguments)
     if not low < high:
         raise UserError(f"--space.{field}={text!r}: empty range, low must be below high")

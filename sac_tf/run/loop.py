@@ -113,6 +113,7 @@ class TrainingLoop:
         if self.checkpointer.restore_latest():
             print(f"Resuming from checkpoint {self.checkpointer.latest} at env step "
                   f"{int(state.env_step)}.", flush=True)
+            state.replay_buffer.end_newest_episodes()  # the collection restarts every env
         write_run_files(root_dir, state.config, state.spec)
         config, spec, agent = self.config, state.spec, state.agent
         self.step = int(state.env_step)
@@ -137,8 +138,8 @@ class TrainingLoop:
                    if row["env_step"] <= self.step] if (root_dir / EVAL_LOG).exists() else []
         self.callbacks = config_callbacks(config, root_dir, self.export_policy, earlier)
         self.callbacks += list(callbacks)
-        self.stopped = any(getattr(callback, "reached", lambda: False)()
-                           for callback in self.callbacks)
+        self.stopped = self.step < config.num_steps and any(
+            getattr(callback, "reached", lambda: False)() for callback in self.callbacks)
 
     def run(self) -> dict:
         """Trains to `config.num_steps`; returns the last evaluation row."""

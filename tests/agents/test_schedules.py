@@ -66,3 +66,11 @@ def test_the_decay_length_defaults_to_the_runs_updates_and_bad_schedules_are_ref
         make_agent(config, SPEC)
     with pytest.raises(ValueError, match="lr_floor must be in"):
         make_sac(critic_lr_schedule="cosine", lr_floor=1.5, lr_decay_updates=10)
+
+
+def test_a_delayed_actor_decays_over_its_own_steps():
+    agent = make_sac(actor_lr_schedule="linear", alpha_lr_schedule="linear",
+                     critic_lr_schedule="linear", lr_decay_updates=10, actor_update_interval=4)
+    schedules = {role: getattr(agent, f"{role}_optimizer")._learning_rate
+                 for role in ("actor", "alpha", "critic")}
+    assert [schedules[role].decay_steps for role in ("actor", "alpha", "critic")] == [3, 3, 10]

@@ -1,7 +1,6 @@
 """`ReplayBuffer` and `StagedWriter`: ring storage, uniform sampling, checkpoints."""
 
 import numpy as np
-import pytest
 import tensorflow as tf
 
 from sac_tf.core.replay_buffer import ReplayBuffer, StagedWriter
@@ -34,6 +33,14 @@ def test_ring_overwrites_oldest_first():
     buffer.add_batch(transitions(0, 3))
     buffer.add_batch(transitions(3, 4))  # 0 and 1 are overwritten by 5 and 6
     assert set(np.unique(stored_indices(buffer))) == {2.0, 3.0, 4.0, 5.0, 6.0}
+
+
+def test_a_batch_larger_than_the_ring_keeps_its_newest_rows():
+    buffer = ReplayBuffer(2, 1, capacity=5, seed=0)
+    buffer.add_batch(transitions(0, 2))
+    buffer.add_batch(transitions(2, 8))  # as if added one by one: 5..9 remain
+    assert int(buffer.size) == 5
+    assert set(np.unique(stored_indices(buffer))) == {5.0, 6.0, 7.0, 8.0, 9.0}
 
 
 def test_sample_returns_whole_consistent_transitions():
@@ -78,7 +85,3 @@ def test_staged_writer_writes_on_flush_only():
     assert int(buffer.size) == 3
     assert set(np.unique(stored_indices(buffer))) == {0.0, 1.0, 2.0}
 
-
-def test_batch_larger_than_capacity_is_refused():
-    with pytest.raises(ValueError, match="does not fit"):
-        ReplayBuffer(2, 1, capacity=2, seed=0).add_batch(transitions(0, 3))

@@ -67,3 +67,8 @@ def test_the_best_trial_ran_to_the_end_and_its_config_file_loads(tmp_path):
     assert config.sac.actor_lr == 2e-4 and config.env_id == "Pendulum-v1"
     table = trials_markdown(trials, 6000)
     assert table.splitlines()[2].startswith("| a | 0.001 | 3,000 (stopped) | -100.0 |")
+
+
+def test_an_integer_field_is_searched_with_choice_only():
+    with pytest.raises(UserError, match="batch_size is an integer field; search it with choice"):
+        parse_dimension("batch_size", "uniform(64, 512)", load_config(BASE))
