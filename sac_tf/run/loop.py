@@ -34,8 +34,9 @@ EVAL_SEED_OFFSET = 1_000_000
 
 
 def success_rate(final_infos) -> float:
-    """Mean of `is_success` over episodes' last infos; NaN where an env reports none."""
-    values = [info.get("is_success") for info in final_infos]
+    """Mean of `is_success` (Fetch) or `success` (PointMaze) over episodes' last infos; NaN
+    where an env reports neither."""
+    values = [info.get("is_success", info.get("success")) for info in final_infos]
     return float("nan") if None in values else float(np.mean(np.asarray(values, float)))
 
 

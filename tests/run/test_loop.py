@@ -264,3 +264,11 @@ def test_ddpg_and_td3_learn_pendulum_in_15k_steps_on_three_seeds(tmp_path, agent
         config.seed = seed
         finals.append(run_training(config, tmp_path / f"seed{seed}")["return_mean"])
     assert np.mean(finals) >= -250, finals
+
+
+def test_success_rate_reads_fetchs_and_pointmazes_keys():
+    from sac_tf.run.loop import success_rate
+
+    assert success_rate([{"is_success": 1.0}, {"is_success": 0.0}]) == 0.5
+    assert success_rate([{"success": True}, {"success": True}]) == 1.0
+    assert np.isnan(success_rate([{"success": True}, {}]))
