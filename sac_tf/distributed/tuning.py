@@ -69,7 +69,7 @@ def parse_dimension(field: str, text: str, config: ml_collections.ConfigDict) ->
         not literals, an empty range (low ≥ high), a non-positive log-uniform bound or an
         empty choice.
     """
-    field_value(config, field)
+    current = field_value(config, field)
     match = SPACE_VALUE.match(text)
     if not match:
         raise UserError(f"--space.{field}={text!r}: give one of {', '.join(DISTRIBUTIONS)}")
@@ -85,7 +85,6 @@ def parse_dimension(field: str, text: str, config: ml_collections.ConfigDict) ->
         return Dimension(field, kind, tuple(arguments))
     if len(arguments) != 2 or not all(isinstance(a, (int, float)) for a in arguments):
         raise UserError(f"--space.{field}={text!r}: {kind} takes two numbers (low, high)")
-    current = field_value(config, field)
     if isinstance(current, int) and not isinstance(current, bool):
         raise UserError(f"--space.{field}={text!r}: {field} is an integer field; search it "
                         f"with choice(...)")
