@@ -3,8 +3,8 @@
     python benchmarks/parity.py --env=Walker2d-v5 --seeds=0,1,2,3,4 --num_steps=100000 \
         --peer_python=/path/to/sbxvenv/bin/python --out=runs/parity/Walker2d-v5
 
-trains every missing run, `--parallel` at a time (each with one TensorFlow / XLA thread and
-pinned to its own core), then prints per seed the final and the mean-of-last-three
+trains every missing run, one per core of `--cores` at a time (each with one TensorFlow / XLA
+thread, pinned to its core), then prints per seed the final and the mean-of-last-three
 evaluation returns, per variant their means with 95 % bootstrap CIs, and writes
 `OUT/curves.csv`, `OUT/summary.md` and `OUT/parity.png` (every variant's curves in one
 figure). A rerun resumes unfinished runs and skips finished ones; `--report_only` trains
@@ -19,7 +19,6 @@ script's flags (`--variant=sbx_ls100:learning_starts=100`). `--variants` picks w
 """
 
 import argparse
-import csv
 import os
 import pathlib
 import subprocess
@@ -86,29 +85,28 @@ def make_jobs(args, variants: Dict[str, List[str]]) -> List[Job]:
     return jobs
 
 
-def run_jobs(jobs: List[Job], parallel: int, num_steps: int, log_dir: pathlib.Path) -> None:
-    """Runs the unfinished `jobs`, `parallel` at a time, each pinned to core `slot % cores`."""
+def run_jobs(jobs: List[Job], cores: List[int], num_steps: int, log_dir: pathlib.Path) -> None:
+    """Runs the unfinished `jobs`, one per core of `cores` at a time, each pinned to its core."""
     todo = [job for job in jobs if not finished(job.directory, num_steps)]
     print(f"{len(jobs) - len(todo)} of {len(jobs)} runs finished; training {len(todo)}",
           flush=True)
     log_dir.mkdir(parents=True, exist_ok=True)
-    cores = os.cpu_count() or 1
-    free_slots = list(range(parallel))
+    free_cores = list(cores)
 
     def run(index_job):
         index, job = index_job
-        slot = free_slots.pop(0)
+        core = free_cores.pop(0)
         started = time.time()
-        command = ["taskset", "-c", str(slot % cores), *job.command]
+        command = ["taskset", "-c", str(core), *job.command]
         with open(log_dir / f"{job.label}_seed{job.seed}.log", "a") as log:
             code = subprocess.call(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
                                    env={**os.environ, **ONE_THREAD})
-        free_slots.append(slot)
+        free_cores.append(core)
         state = "done" if code == 0 else f"FAILED (exit {code}; see its log)"
         print(f"[{index + 1}/{len(todo)}] {job.label} seed {job.seed}: {state} in "
               f"{(time.time() - started) / 60:.1f} min", flush=True)
 
-    with ThreadPoolExecutor(max_workers=parallel) as pool:
+    with ThreadPoolExecutor(max_workers=len(cores)) as pool:
         list(pool.map(run, enumerate(todo)))
 
 
@@ -159,7 +157,9 @@ def main():
                         help="LABEL:FIELD=VALUE[,FIELD=VALUE], an ablation of sac_tf")
     parser.add_argument("--variants", default="sbx,sac_tf",
                         type=lambda text: text.split(","), help="which variants to run")
-    parser.add_argument("--parallel", type=int, default=2)
+    parser.add_argument("--cores", default=list(range(min(2, os.cpu_count() or 1))),
+                        type=lambda text: [int(core) for core in text.split(",")],
+                        help="cores to pin runs to, one run per core at a time (default: 0,1)")
     parser.add_argument("--report_only", action="store_true")
     args = parser.parse_args()
     args.out = args.out.resolve()
@@ -168,7 +168,7 @@ def main():
         sys.exit("error: the sbx variant needs --peer_python (a venv with sbx-rl; see STACK.md)")
     jobs = make_jobs(args, parse_variants(args.variant))
     if not args.report_only:
-        run_jobs(jobs, args.parallel, args.num_steps, args.out / "logs")
+        run_jobs(jobs, args.cores, args.num_steps, args.out / "logs")
     print(report(jobs, args), end="")
 
 
