@@ -7,8 +7,9 @@ The policy's metadata (env id, env kwargs, spaces) is inside the .onnx file as
 the model property `sac_tf_metadata`. Episode i is reset with seed + i and the
 env is made with the kwargs the policy was trained with, as `python -m
 sac_tf.evaluate` does, so the two print the same returns. The last stdout line
-is JSON. Hybrid action spaces (a `Dict` or `Tuple` of a `Box` and a discrete
-part) get the `discrete_action` output as the discrete part's categories.
+is JSON. Discrete action spaces get the `discrete_action` output (the
+categories) instead of `action`, and hybrid ones (a `Dict` or `Tuple` of a `Box`
+and a discrete part) get it as the discrete part's categories beside `action`.
 
 Like `examples/load_policy_tf_only.py`, it covers envs that `gym.make` finds by
 id: sac_tf's own demo task `sac_tf/HybridPointMass-v0` is registered by
@@ -27,15 +28,20 @@ import onnxruntime
 
 def env_action(space: gym.Space, outputs: dict):
     """The action `space` takes, from the policy's outputs for one observation: the `Box`
-    action, or for a hybrid `Dict`/`Tuple` of one `Box` and one `Discrete` or
-    `MultiDiscrete` part, that part's categories beside it."""
-    action = outputs["action"][0]
+    action, a `Discrete` or `MultiDiscrete` space's categories, or for a hybrid
+    `Dict`/`Tuple` of one `Box` and one `Discrete` or `MultiDiscrete` part, that part's
+    categories beside the `Box` action."""
     if "discrete_action" not in outputs:
-        return action
+        return outputs["action"][0]
+    choices = outputs["discrete_action"][0]
+    if isinstance(space, gym.spaces.Discrete):
+        return int(choices[0])
+    if isinstance(space, gym.spaces.MultiDiscrete):
+        return choices
+    action = outputs["action"][0]
     keys = list(space.spaces) if isinstance(space, gym.spaces.Dict) else [0, 1]
     box_key = next(key for key in keys if isinstance(space[key], gym.spaces.Box))
     discrete_key = next(key for key in keys if key != box_key)
-    choices = outputs["discrete_action"][0]
     if isinstance(space[discrete_key], gym.spaces.Discrete):
         choices = int(choices[0])
     parts = {box_key: action, discrete_key: choices}

@@ -5,8 +5,9 @@
 Episode i is reset with seed + i and the env is made with the kwargs the policy
 was trained with, as `python -m sac_tf.evaluate` does, so the two print the same
 mean return. The last stdout line is JSON. This example covers registered
-gymnasium ids and `Box` action spaces; `sac_tf.evaluate` also runs policies of
-hybrid action spaces and of envs given by import path.
+gymnasium ids and `Box` or discrete action spaces (a discrete policy's output is
+`discrete_action`, the categories); `sac_tf.evaluate` also runs policies of hybrid
+action spaces and of envs given by import path.
 """
 
 import argparse
@@ -26,7 +27,8 @@ def main():
 
     policy = tf.saved_model.load(args.policy_dir)
     metadata = json.loads(policy.signatures["metadata"]()["metadata_json"].numpy())
-    if metadata.get("discrete_sizes"):
+    discrete = bool(metadata.get("discrete_sizes"))
+    if discrete and metadata["action_low"]:
         parser.error("this policy has a hybrid action space: run it with python -m sac_tf.evaluate")
     act = policy.signatures["serving_default"]
     env = gym.make(metadata["env_id"], **metadata.get("env_kwargs", {}))
@@ -36,8 +38,11 @@ def main():
         observation, _ = env.reset(seed=args.seed + episode)
         episode_return, done = 0.0, False
         while not done:
-            action = act(observation=np.asarray(observation, np.float32)[None])["action"][0]
-            observation, reward, terminated, truncated, _ = env.step(action.numpy())
+            outputs = act(observation=np.asarray(observation, np.float32)[None])
+            action = outputs["discrete_action" if discrete else "action"][0].numpy()
+            if isinstance(env.action_space, gym.spaces.Discrete):
+                action = int(action[0])
+            observation, reward, terminated, truncated, _ = env.step(action)
             episode_return += float(reward)
             done = terminated or truncated
         returns.append(episode_return)

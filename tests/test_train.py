@@ -69,7 +69,9 @@ def existing_run(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["--env=NoSuchEnv-v0"], "unknown environment 'NoSuchEnv-v0'"),
-    (["--env=CartPole-v1"], "unsupported action space"),
+    (["--env=FrozenLake-v1"], "unsupported observation space"),
+    (["--env=CartPole-v1", "--agent=ddpg"], "agent 'ddpg' needs a continuous Box action space"),
+    (["--env=Acrobot-v1", "--agent=td3"], "agent 'td3' needs a continuous Box action space"),
     (["--num_steps=0"], "num_steps must be at least 1"),
     (["--num_steps=-5"], "num_steps must be at least 1"),
     (["--config=configs/does_not_exist.py"], "no config file 'configs/does_not_exist.py'"),
@@ -214,3 +216,27 @@ def test_keep_best_and_stop_at_return_flags(tmp_path):
     assert "Stopped early at env step 80" in result.stdout
     assert json.loads(result.stdout.strip().splitlines()[-1])["stopped_early"] is True
     assert (tmp_path / "best_policy" / "best_evaluation.json").exists()
+
+
+def test_a_discrete_env_trains_discrete_sac_whose_exported_policy_acts_as_trained(tmp_path):
+    """`--env=CartPole-v1` without `--config` gets configs/sac_discrete.py; the exported
+    policy, in the TF-only example and in `evaluate`, returns what the run's evaluation did."""
+    from sac_tf.run.loop import EVAL_SEED_OFFSET
+
+    result = run_train("--env=CartPole-v1", "--num_steps=1500", f"--root_dir={tmp_path}",
+                       "--config.learning_starts=500", "--config.eval_interval=1500",
+                       "--config.eval_episodes=3")
+    assert result.returncode == 0, result.stderr
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["sac"]["hidden_sizes"] == [64, 64]  # sac_discrete.py's, not sac_mujoco.py's
+    last = read_csv(tmp_path / "eval.csv")[-1]
+    seed = EVAL_SEED_OFFSET  # the run's seed 0 + the evaluation offset
+    assert evaluate_policy(tmp_path / "policy", episodes=3,
+                           seed=seed)["return_mean"] == pytest.approx(last["return_mean"])
+    standalone = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "examples" / "load_policy_tf_only.py"),
+         str(tmp_path / "policy"), "--episodes=3", f"--seed={seed}"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert standalone.returncode == 0, standalone.stderr
+    assert json.loads(standalone.stdout.strip().splitlines()[-1])["return_mean"] == \
+        pytest.approx(last["return_mean"])

@@ -4,6 +4,7 @@ import ml_collections
 
 from sac_tf.agents.base import OffPolicyAgent
 from sac_tf.agents.ddpg import DdpgAgent
+from sac_tf.agents.discrete_sac import DiscreteSacAgent
 from sac_tf.agents.sac import SacAgent
 from sac_tf.errors import UserError
 from sac_tf.core.specs import EnvSpec
@@ -11,6 +12,8 @@ from sac_tf.core.specs import EnvSpec
 #: `--agent` name → agent class; the config section of the same name holds its
 #: constructor's keyword arguments.
 AGENTS = {"sac": SacAgent, "ddpg": DdpgAgent, "td3": DdpgAgent}
+#: Agents with a variant for `Discrete`/`MultiDiscrete` action spaces, and that variant.
+DISCRETE_AGENTS = {"sac": DiscreteSacAgent}
 
 
 def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec,
@@ -23,6 +26,11 @@ def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec,
     if config.agent not in config:
         raise UserError(f"the config has no {config.agent!r} section for agent {config.agent!r}")
     agent_class = AGENTS[config.agent]
+    if spec.is_discrete:
+        if config.agent not in DISCRETE_AGENTS:
+            raise UserError(f"agent {config.agent!r} needs a continuous Box action space; "
+                            f"discrete actions are supported by {sorted(DISCRETE_AGENTS)}")
+        agent_class = DISCRETE_AGENTS[config.agent]
     if spec.is_hybrid and not agent_class.supports_hybrid_actions:
         supported = sorted(name for name, cls in AGENTS.items() if cls.supports_hybrid_actions)
         raise UserError(f"agent {config.agent!r} needs a continuous Box action space; hybrid "

@@ -130,19 +130,33 @@ class OffPolicyAgent(tf.Module):
         critic_options = dict(layer_norm=critic_layer_norm, dropout_rate=critic_dropout_rate,
                               num_quantiles=num_quantiles, residual_blocks=residual_blocks,
                               batch_renorm=critic_batch_renorm, **(critic_torso_options or {}))
-        self.critics = CriticEnsemble(num_critics, hidden_sizes, name="critics",
-                                      encoder=self.make_encoder("critic_encoder"),
-                                      **critic_options)
+        self.critics = self.critic_ensemble(num_critics, hidden_sizes, critic_options,
+                                            name="critics", encoder_name="critic_encoder")
         self.target_critics = None
         if target_networks:
-            self.target_critics = CriticEnsemble(
-                num_critics, hidden_sizes, name="target_critics",
-                encoder=self.make_encoder("target_critic_encoder"), **critic_options)
-            build_with_copy(self.critics, self.target_critics, *self._dummy_inputs())
+            self.target_critics = self.critic_ensemble(
+                num_critics, hidden_sizes, critic_options, name="target_critics",
+                encoder_name="target_critic_encoder")
+            build_with_copy(self.critics, self.target_critics, *self.critic_inputs())
         else:
-            self.critics(*self._dummy_inputs())
+            self.critics(*self.critic_inputs())
         self.critic_optimizer = self.adam(self.critics.trainable_variables, critic_lr,
                                           critic_lr_schedule, "critic", beta_1=adam_beta_1)
+
+    def critic_ensemble(self, num_critics: int, hidden_sizes: Sequence[int], options: dict, *,
+                        name: str, encoder_name: str) -> keras.Model:
+        """The critics, or their target copy: a `CriticEnsemble` of Q(s, a) with `options`
+        (its keyword arguments) and an encoder of its own."""
+        return CriticEnsemble(num_critics, hidden_sizes, name=name,
+                              encoder=self.make_encoder(encoder_name), **options)
+
+    def critic_inputs(self) -> tuple:
+        """Dummy inputs that build the critics: (observation, action), batch 1."""
+        return self._dummy_inputs()
+
+    def critic_values(self, batch: Transition, **call_options) -> tf.Tensor:
+        """The critics' values of the batch's actions, `[N, B]` (`[N, B, K]` quantiles)."""
+        return self.critics(batch.observation, batch.action, **call_options)
 
     def adam(self, variables, initial_lr: float, schedule: str, role: str,
              beta_1: float = 0.9, steps_every: int = 1) -> keras.optimizers.Adam:
@@ -237,8 +251,7 @@ class OffPolicyAgent(tf.Module):
           (critic loss, mean Q over critics and batch), float32 scalars.
         """
         with tf.GradientTape() as tape:
-            q = self.critics(batch.observation, batch.action, training=True,
-                             seed=self.dropout_seed())
+            q = self.critic_values(batch, training=True, seed=self.dropout_seed())
             loss = self.critic_loss(q, target)
         minimize(self.critic_optimizer, tape, loss, self.critics.trainable_variables)
         return loss, tf.reduce_mean(q)

@@ -70,7 +70,7 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
       `kernel_init`, `actor_log_std`, `normalize_observations`), the optimisers
       (`*_lr`, `*_lr_schedule`, `lr_floor`, `lr_decay_updates`, `adam_beta_1`,
       `adam_epsilon`), the temperatures (`initial_alpha`, `target_entropy`,
-      `discrete_target_entropy`), the update schedule (`gamma`, `tau`,
+      `discrete_target_entropy`, `discrete_target_entropy_scale`), the update schedule (`gamma`, `tau`,
       `actor_update_interval`, `target_networks`) and plasticity (`reset_interval`,
       `regen_rate`).
     """
@@ -86,6 +86,7 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                  gamma: float, tau: float, initial_alpha: float,
                  target_entropy: Optional[float], seed: int,
                  discrete_target_entropy: Optional[float] = None,
+                 discrete_target_entropy_scale: float = 0.5,
                  actor_update_interval: int = 1, actor_q_reduction: str = "min",
                  critic_hidden_sizes: Optional[Sequence[int]] = None, batch_renorm: bool = False,
                  batch_renorm_momentum: float = 0.99, batch_renorm_warmup: int = 100_000,
@@ -149,7 +150,7 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                                                       alpha_lr_schedule, "alpha_discrete",
                                                       steps_every=actor_update_interval)
             self.discrete_target_entropy = float(
-                0.5 * sum(math.log(size) for size in spec.discrete_sizes)
+                discrete_target_entropy_scale * sum(math.log(size) for size in spec.discrete_sizes)
                 if discrete_target_entropy is None else discrete_target_entropy)
         if actor_update_interval < 1:
             raise ValueError(f"actor_update_interval must be at least 1, got "

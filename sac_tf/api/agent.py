@@ -44,7 +44,7 @@ class Agent:
     Args:
       observation_space: a 1-D `gymnasium.spaces.Box`, or a `Dict`/`Tuple` of `Box` leaves
         (observations are then dicts/tuples of arrays, as the env gives them).
-      action_space: a 1-D `Box` with finite bounds.
+      action_space: a 1-D `Box` with finite bounds, or (SAC) a `Discrete`/`MultiDiscrete`.
       config: a `ConfigDict`, a config file argument (`"configs/sac_mujoco.py:Hopper-v5"`),
         or None for the agent's default config of `env_id` (or of the MuJoCo tasks).
       seed: seed of networks, action sampling and replay; None keeps `config.seed`.
@@ -138,7 +138,7 @@ class Agent:
         if not deterministic:
             check_exploration_rows(self._state.agent, observation)
         act = self._actions.greedy if deterministic else self._actions.explore
-        action = self.spec.action_scaler.to_env(act(observation))
+        action = self.spec.env_action(act(observation))
         return action[0] if single else action
 
     def learn(self, num_updates: int = 1) -> dict:

@@ -83,14 +83,15 @@ def checked_transition(spec: EnvSpec, named_values: list) -> tuple:
         is one row or a batch `[B, ...]`; all must agree.
 
     Returns:
-      (`Transition` with actions clipped into [-1, 1] and terminated as 0/1,
+      (`Transition` with actions in agent units (`EnvSpec.agent_action`: clipped into
+      [-1, 1], or one-hot categories) and terminated as 0/1,
       batch size `B`, whether the input was one row).
 
     Raises:
       UserError: naming the first array of a wrong shape, with NaN or
         infinity, or whose batch size differs from the others.
     """
-    row_shapes = (None, (spec.action_dim,), (), None)
+    row_shapes = (None, spec.env_action_shape, (), None)
     arrays, single = [], None
     for index, (name, value) in enumerate(named_values):
         if index in (0, 3):
@@ -106,8 +107,6 @@ def checked_transition(spec: EnvSpec, named_values: list) -> tuple:
     if len(set(sizes.values())) != 1:
         raise UserError(f"batch sizes differ: {sizes}")
     observation, action, reward, next_observation, terminated = arrays[:5]
-    scaler = spec.action_scaler
-    normalised = np.clip(scaler.from_env(action), -1.0, 1.0).astype(np.float32)
-    transition = Transition(observation, normalised, reward, next_observation,
+    transition = Transition(observation, spec.agent_action(action), reward, next_observation,
                             (terminated != 0).astype(np.float32))
     return transition, nests.batch_size(arrays[0]), single

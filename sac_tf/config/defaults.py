@@ -91,8 +91,12 @@ SAC_FIELDS = dict(
     tau=(0.005, "Polyak rate τ of the target critics."),
     initial_alpha=(1.0, "Temperature α at the start."),
     target_entropy=(_optional(float), "Entropy target of α's loss; None: −act_dim."),
-    discrete_target_entropy=(_optional(float), "Hybrid actions: entropy target of the "
-                                               "discrete heads; None: ½ Σ log n."),
+    discrete_target_entropy=(_optional(float), "Discrete actions and the discrete heads of "
+                                               "hybrid ones: entropy target in nats; None: "
+                                               "`discrete_target_entropy_scale` · Σ log n."),
+    discrete_target_entropy_scale=(0.5, "Entropy target of discrete actions as a fraction of "
+                                        "the most there is, Σ log n (Christodoulou 2019: 0.98; "
+                                        "configs/sac_discrete.py sets the measured choice)."),
     critic_hidden_sizes=(_optional(tuple), "Hidden layer widths of the critics; None: "
                                            "`hidden_sizes`."),
     batch_renorm=(False, "Batch renormalisation in the critics and the actor (CrossQ)."),

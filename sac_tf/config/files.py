@@ -5,12 +5,14 @@ A config file is Python with a `get_config([argument])` that returns an
 argument (an env id, a run directory).
 """
 
+import functools
 import importlib.machinery
 import importlib.util
 import inspect
 import pathlib
 from typing import Mapping, Optional
 
+import gymnasium as gym
 import ml_collections
 
 from sac_tf.config.defaults import REDQ_TARGET_ENTROPY
@@ -48,10 +50,25 @@ def default_config(agent: str, env_id: str) -> ml_collections.ConfigDict:
 
 
 def default_config_argument(agent: str, env_id: str) -> str:
-    """The `--config` value used when none is given, e.g. `…/sac_mujoco.py:Hopper-v5`."""
+    """The `--config` value used when none is given, e.g. `…/sac_mujoco.py:Hopper-v5`, or for
+    SAC on an env with `Discrete`/`MultiDiscrete` actions `…/sac_discrete.py:CartPole-v1`."""
     if env_id in PENDULUM_FAMILY:
         return str(CONFIG_DIR / f"{agent}_pendulum.py")
+    if agent == "sac" and has_discrete_actions(env_id):
+        return f"{CONFIG_DIR / 'sac_discrete.py'}:{env_id}"
     return f"{CONFIG_DIR / f'{agent}_mujoco.py'}:{env_id}"
+
+
+@functools.lru_cache(maxsize=None)
+def has_discrete_actions(env_id: str) -> bool:
+    """Whether the gymnasium env `env_id` acts in a `Discrete` or `MultiDiscrete` space; False
+    for one that gymnasium cannot make by that id (the run's own make reports why)."""
+    try:
+        env = gym.make(env_id)
+    except Exception:  # an unknown id, a missing extra: not this function's to report
+        return False
+    env.close()
+    return isinstance(env.action_space, (gym.spaces.Discrete, gym.spaces.MultiDiscrete))
 
 
 def high_update_ratio_sac_config(env_id: str) -> ml_collections.ConfigDict:

@@ -14,6 +14,8 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
 
+from sac_tf.core.categorical import mode_one_hots, sample_one_hots
+
 tfd = tfp.distributions
 tfb = tfp.bijectors
 
@@ -142,12 +144,7 @@ class HybridPolicy:
         continuous_seed, discrete_seed = tf.unstack(
             tf.random.experimental.stateless_split(seed, 2))
         continuous, log_prob = self.continuous.sample_and_log_prob(continuous_seed)
-        one_hots = []
-        for head, logits in enumerate(self.logits):
-            flat_logits = tf.reshape(logits, [-1, logits.shape[-1]])
-            head_seed = tf.random.experimental.stateless_fold_in(discrete_seed, head)
-            draws = tf.random.stateless_categorical(flat_logits, 1, head_seed)[:, 0]
-            one_hots.append(tf.reshape(tf.one_hot(draws, logits.shape[-1]), tf.shape(logits)))
+        one_hots = sample_one_hots(self.logits, discrete_seed)
         return tf.concat([continuous] + one_hots, axis=-1), log_prob
 
     @tf.autograph.experimental.do_not_convert  # Python loops over the static heads only
@@ -189,6 +186,4 @@ class HybridPolicy:
 
     def mode(self):
         """The continuous mode and each head's most likely category, flat."""
-        one_hots = [tf.one_hot(tf.argmax(logits, axis=-1), logits.shape[-1])
-                    for logits in self.logits]
-        return tf.concat([self.continuous.mode()] + one_hots, axis=-1)
+        return tf.concat([self.continuous.mode()] + mode_one_hots(self.logits), axis=-1)

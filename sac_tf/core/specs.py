@@ -4,7 +4,8 @@ Agents only ever see actions in [-1, 1]; `ActionScaler` maps them to and from
 the environment's bounds. A hybrid action space — a gymnasium `Dict` or `Tuple`
 of one `Box` and one `Discrete`/`MultiDiscrete` — is flattened for the agent
 and the replay buffer to `[continuous in [-1, 1], one-hot of each discrete
-head]`; `EnvSpec.env_action` turns that back into the env's action.
+head]`, and a `Discrete`/`MultiDiscrete` space alone to its one-hots (no continuous
+part); `EnvSpec.env_action` turns that back into the env's action.
 """
 
 import dataclasses
@@ -27,9 +28,10 @@ class EnvSpec:
       observation_shape: shape of one observation, e.g. `(17,)`.
       action_low: float32 `[continuous_dim]`, lower bounds of the continuous actions.
       action_high: float32 `[continuous_dim]`, their upper bounds.
-      discrete_sizes: categories of each discrete head of a hybrid action space;
-        empty for a `Box` action space.
-      hybrid_space: the env's `Dict`/`Tuple` action space when it is hybrid.
+      discrete_sizes: categories of each discrete head of a hybrid or discrete action
+        space; empty for a `Box` action space.
+      action_space: the env's action space when it is not a `Box`: a hybrid `Dict`/`Tuple`,
+        or a `Discrete`/`MultiDiscrete` (then `action_low` and `action_high` are empty).
       observation_nest: for a `Dict`/`Tuple` observation space, its observation nest
         (`sac_tf.core.nests`: a row `tf.TensorSpec` per leaf); None for a flat `Box`.
         `observation_shape` is then the width of the flattened, concatenated leaves.
@@ -39,7 +41,7 @@ class EnvSpec:
     action_low: np.ndarray
     action_high: np.ndarray
     discrete_sizes: tuple = ()
-    hybrid_space: Optional[gym.spaces.Space] = dataclasses.field(
+    action_space: Optional[gym.spaces.Space] = dataclasses.field(
         default=None, compare=False, repr=False)
     observation_nest: object = None
 
@@ -70,7 +72,13 @@ class EnvSpec:
 
     @property
     def is_hybrid(self) -> bool:
-        return bool(self.discrete_sizes)
+        """Continuous and discrete actions together."""
+        return bool(self.discrete_sizes) and self.continuous_dim > 0
+
+    @property
+    def is_discrete(self) -> bool:
+        """Discrete actions alone (`Discrete` or `MultiDiscrete`)."""
+        return bool(self.discrete_sizes) and self.continuous_dim == 0
 
     def to_dict(self) -> dict:
         """A JSON-serialisable description (used as SavedModel metadata)."""
@@ -79,18 +87,24 @@ class EnvSpec:
             "action_low": self.action_low.tolist(),
             "action_high": self.action_high.tolist(),
         }
-        if self.is_hybrid:
+        if self.discrete_sizes:
             description["discrete_sizes"] = list(self.discrete_sizes)
+        if self.is_discrete:
+            description["discrete_space"] = type(self.action_space).__name__
         if self.is_nested:
             description["observation_nest"] = nests.to_json(self.observation_nest)
         return description
 
     @classmethod
     def from_dict(cls, value: dict) -> "EnvSpec":
-        """The inverse of `to_dict` (`hybrid_space`, not serialised, stays None)."""
+        """The inverse of `to_dict`; `action_space` is rebuilt for a discrete space (it is
+        its sizes) and stays None for a hybrid one."""
+        sizes = tuple(value.get("discrete_sizes", ()))
+        action_space = {"Discrete": lambda: gym.spaces.Discrete(sizes[0]),
+                        "MultiDiscrete": lambda: gym.spaces.MultiDiscrete(sizes),
+                        None: lambda: None}[value.get("discrete_space")]()
         return cls(tuple(value["observation_shape"]), np.asarray(value["action_low"], np.float32),
-                   np.asarray(value["action_high"], np.float32),
-                   tuple(value.get("discrete_sizes", ())),
+                   np.asarray(value["action_high"], np.float32), sizes, action_space,
                    observation_nest=(nests.from_json(value["observation_nest"])
                                      if "observation_nest" in value else None))
 
@@ -123,6 +137,33 @@ class EnvSpec:
         if differences:
             raise UserError(f"{mismatch}: {'; '.join(differences)}")
 
+    @property
+    def env_action_shape(self) -> tuple:
+        """The shape of one env action of a `Box` or discrete space: `(act_dim,)`, `()` for
+        `Discrete`, `(heads,)` for `MultiDiscrete`."""
+        if not self.is_discrete:
+            return (self.continuous_dim,)
+        return () if isinstance(self.action_space, gym.spaces.Discrete) else (len(self.discrete_sizes),)
+
+    def agent_action(self, action: np.ndarray) -> np.ndarray:
+        """Env actions of a `Box` or discrete space, `[B, *env_action_shape]` → the agent's
+        flat actions `[B, action_dim]`: a `Box` action into [-1, 1] (clipped), categories
+        one-hot per head (the inverse of `env_action`).
+
+        Raises:
+          UserError: for a category that is not an integer in [0, size) of its head.
+        """
+        if not self.is_discrete:
+            return np.clip(self.action_scaler.from_env(action), -1.0, 1.0).astype(np.float32)
+        choices = np.asarray(action).reshape(len(action), -1)
+        sizes = np.asarray(self.discrete_sizes)
+        if np.any(choices != np.round(choices)) or np.any((choices < 0) | (choices >= sizes)):
+            raise UserError(f"discrete actions must be integers in [0, n) for sizes "
+                            f"{list(self.discrete_sizes)}, got {choices.tolist()[:4]}")
+        choices = choices.astype(np.int64)
+        return np.concatenate([np.eye(size, dtype=np.float32)[choices[:, head]]
+                               for head, size in enumerate(self.discrete_sizes)], axis=1)
+
     @functools.cached_property
     def action_scaler(self) -> "ActionScaler":
         """Maps the continuous actions between [-1, 1] and `[action_low, action_high]`."""
@@ -132,34 +173,41 @@ class EnvSpec:
         """Flat agent actions `[B, action_dim]` → what a vector env of this spec steps with.
 
         A `Box` space gets the continuous part in env units, `[B, continuous_dim]`;
-        a hybrid space a dict or tuple of that and the chosen categories (`[B]`
-        for `Discrete`, `[B, heads]` for `MultiDiscrete`), arranged as the space.
+        a discrete one the chosen categories (`[B]` for `Discrete`, `[B, heads]` for
+        `MultiDiscrete`); a hybrid space a dict or tuple of the two, arranged as the space.
         """
         continuous = self.action_scaler.to_env(action[..., :self.continuous_dim])
-        if not self.is_hybrid:
+        if not self.discrete_sizes:
             return continuous
         one_hots = np.split(action[..., self.continuous_dim:],
                             np.cumsum(self.discrete_sizes)[:-1], axis=-1)
         choices = np.stack([np.argmax(one_hot, axis=-1) for one_hot in one_hots], axis=-1)
-        return self.hybrid_env_action(continuous, choices)
+        return self.env_action_from_parts(continuous, choices)
 
-    def hybrid_env_action(self, continuous: np.ndarray, choices: np.ndarray):
-        """A hybrid space's dict or tuple from its parts, arranged as the space.
+    def env_action_from_parts(self, continuous: Optional[np.ndarray], choices: np.ndarray):
+        """The env's action from its parts: a discrete space's categories, or a hybrid
+        space's dict or tuple arranged as the space.
 
-        `continuous` is `[..., continuous_dim]` in env units and `choices` the
-        category of each discrete head, `[..., heads]` (`...` is `[B]` for a
-        vector env, empty for one env); a `Discrete` part gets `[...]`, a
-        `MultiDiscrete` one `[..., heads]`. Needs `hybrid_space`, which a spec
-        made from the env's spaces has and `from_dict` does not restore.
+        `continuous` is `[..., continuous_dim]` in env units (unused without a continuous
+        part) and `choices` the category of each discrete head, `[..., heads]` (`...` is
+        `[B]` for a vector env, empty for one env); a `Discrete` space or part gets `[...]`,
+        a `MultiDiscrete` one `[..., heads]`. Needs `action_space`, which a spec made from
+        the env's spaces has and `from_dict` does not restore.
         """
-        if self.hybrid_space is None:
-            raise ValueError("this EnvSpec has no hybrid_space (EnvSpec.from_dict does not "
+        if self.action_space is None:
+            raise ValueError("this EnvSpec has no action_space (EnvSpec.from_dict does not "
                              "restore it): make the spec from the env's spaces")
-        box_key, discrete_key = _hybrid_keys(self.hybrid_space)
-        if isinstance(self.hybrid_space[discrete_key], gym.spaces.Discrete):
+        if self.is_discrete:
+            discrete_space, box_key, discrete_key = self.action_space, None, None
+        else:
+            box_key, discrete_key = _hybrid_keys(self.action_space)
+            discrete_space = self.action_space[discrete_key]
+        if isinstance(discrete_space, gym.spaces.Discrete):
             choices = choices[..., 0]
+        if self.is_discrete:
+            return choices
         parts = {box_key: continuous, discrete_key: choices}
-        if isinstance(self.hybrid_space, gym.spaces.Dict):
+        if isinstance(self.action_space, gym.spaces.Dict):
             return parts
         return tuple(parts[index] for index in range(2))
 
@@ -197,20 +245,25 @@ def spec_from_spaces(observation_space: gym.Space, action_space: gym.Space) -> E
     """Checks that the spaces are supported and returns their `EnvSpec`.
 
     Raises:
-      UserError: for anything but a 1-D float `Box` observation and a 1-D `Box`
-        action space with finite bounds, or a hybrid `Dict`/`Tuple` of such a
-        `Box` and a `Discrete`/`MultiDiscrete`.
+      UserError: for anything but a 1-D float `Box` observation (or a `Dict`/`Tuple` of
+        `Box` leaves) and a 1-D `Box` action space with finite bounds, a `Discrete` or
+        1-D `MultiDiscrete` one, or a hybrid `Dict`/`Tuple` of such a `Box` and a
+        `Discrete`/`MultiDiscrete`.
     """
     if _is_hybrid_space(action_space):
         box_key, discrete_key = _hybrid_keys(action_space)
         spec = spec_from_spaces(observation_space, action_space[box_key])
         return dataclasses.replace(spec, discrete_sizes=_discrete_sizes(action_space[discrete_key]),
-                                   hybrid_space=action_space)
+                                   action_space=action_space)
+    if isinstance(action_space, (gym.spaces.Discrete, gym.spaces.MultiDiscrete)):
+        spec = spec_from_spaces(observation_space, gym.spaces.Box(-1.0, 1.0, (0,)))
+        return dataclasses.replace(spec, discrete_sizes=_discrete_sizes(action_space),
+                                   action_space=action_space)
     if not isinstance(action_space, gym.spaces.Box):
         raise UserError(
             f"unsupported action space {action_space}: sac_tf agents need a continuous "
-            "gymnasium.spaces.Box action space, or a Dict/Tuple of a Box and a "
-            "Discrete/MultiDiscrete (hybrid actions, SAC only)")
+            "gymnasium.spaces.Box action space, a Discrete/MultiDiscrete one (SAC only) or "
+            "a Dict/Tuple of a Box and a Discrete/MultiDiscrete (hybrid actions, SAC only)")
     if len(action_space.shape) != 1:
         raise UserError(f"unsupported action space shape {action_space.shape}: need 1-D actions")
     low = np.asarray(action_space.low, np.float32)

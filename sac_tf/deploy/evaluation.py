@@ -51,12 +51,13 @@ def load_policy_fn(policy_path) -> tuple:
 
 def env_action_fn(policy_fn: ExportedPolicyFn, spec: EnvSpec):
     """Observations `[B, obs_dim]` → what a vector env of `spec` steps with: the policy's
-    `Box` action `[B, act_dim]`, or a hybrid space's dict or tuple of batched parts."""
+    `Box` action `[B, act_dim]`, a discrete space's categories, or a hybrid space's dict
+    or tuple of batched parts."""
     def act(observation):
         outputs = policy_fn(observation)
-        if not spec.is_hybrid:
+        if not spec.discrete_sizes:
             return outputs["action"]
-        return spec.hybrid_env_action(outputs["action"], outputs["discrete_action"])
+        return spec.env_action_from_parts(outputs.get("action"), outputs["discrete_action"])
     return act
 
 

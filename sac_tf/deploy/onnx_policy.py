@@ -86,7 +86,7 @@ def load_onnx_policy(onnx_path):
 
     Returns:
       (metadata dict, policy function: float32 `[batch, obs_dim]` → `{"action":
-       [batch, act_dim]}`, plus `discrete_action` for hybrid actions, as numpy).
+       [batch, act_dim]}` and/or `discrete_action`, as the SavedModel's, as numpy).
 
     Raises:
       UserError: without onnxruntime, for a missing, corrupt or truncated file, one
@@ -126,7 +126,7 @@ def load_onnx_policy(onnx_path):
         outputs = session.run(output_names, policy_inputs(metadata, observation))
         return dict(zip(output_names, outputs))
 
-    expected = {"action": (len(metadata["action_low"]),)}
+    expected = {"action": (len(metadata["action_low"]),)} if metadata["action_low"] else {}
     if metadata.get("discrete_sizes"):
         expected["discrete_action"] = (len(metadata["discrete_sizes"]),)
     try:

@@ -5,7 +5,9 @@ them. Its signatures (all loadable with `tf.saved_model.load`, no sac_tf):
 
 * `serving_default(observation)`: `observation` float32 `[batch, obs_dim]`, as
   the env gives it → `{"action": float32 [batch, act_dim]}`, the agent's
-  deterministic action scaled into the env's action bounds.
+  deterministic action scaled into the env's action bounds; with discrete heads
+  also `"discrete_action"`, int32 `[batch, heads]`, the chosen categories (a
+  `Discrete`/`MultiDiscrete` action space has that output alone).
 * `sample(observation, seed)`: the agent's exploration action (stochastic),
   drawn with stateless random ops seeded by the int32 scalar `seed`: the same
   seed and observations give the same actions, except for DDPG/TD3 with
@@ -85,7 +87,7 @@ def policy_metadata(spec: EnvSpec, *, env_id: str, agent_name: str, train_step: 
                     action_shape=[spec.continuous_dim], action_low=spec.action_low.tolist(),
                     action_high=spec.action_high.tolist(), sac_tf_version=__version__,
                     env_kwargs=dict(env_kwargs or {}))
-    if spec.is_hybrid:
+    if spec.discrete_sizes:
         metadata["discrete_sizes"] = list(spec.discrete_sizes)
     if spec.is_nested:
         metadata["observation_nest"] = nests.to_json(spec.observation_nest)
@@ -147,9 +149,11 @@ def export_policy(agent, spec: EnvSpec, output_dir, *, env_id: str, agent_name: 
     metadata_json = json.dumps(metadata, sort_keys=True)
 
     def to_env(action):
-        continuous = action[:, :spec.continuous_dim]
-        outputs = {"action": tf.clip_by_value(scaler.to_env(continuous), low, high)}
-        if spec.is_hybrid:  # one-hot heads → category indices, int32 [batch, heads]
+        outputs = {}
+        if spec.continuous_dim:
+            continuous = action[:, :spec.continuous_dim]
+            outputs["action"] = tf.clip_by_value(scaler.to_env(continuous), low, high)
+        if spec.discrete_sizes:  # one-hot heads → category indices, int32 [batch, heads]
             heads = tf.split(action[:, spec.continuous_dim:], list(spec.discrete_sizes), axis=-1)
             outputs["discrete_action"] = tf.stack(
                 [tf.argmax(head, axis=-1, output_type=tf.int32) for head in heads], axis=-1)

@@ -37,7 +37,8 @@ def load_tflite_policy(tflite_path):
 
     Returns:
       (metadata dict, policy function: float32 `[batch, obs_dim]` → the serving
-       outputs, `{"action": [batch, act_dim]}` plus `discrete_action` for hybrid actions).
+       outputs, `{"action": [batch, act_dim]}` and/or `discrete_action` `[batch, heads]`, as the
+       SavedModel's).
 
     Raises:
       UserError: when the file or its metadata cannot be read.

@@ -5,6 +5,7 @@ from typing import Mapping, Optional, Sequence
 import keras
 import tensorflow as tf
 
+from sac_tf.core.categorical import CategoricalPolicy
 from sac_tf.core.distributions import HybridPolicy, TanhNormal
 from sac_tf.networks.mlp import mlp
 from sac_tf.networks.residual import check_not_residual_moe, residual_mlp, residual_width
@@ -117,6 +118,25 @@ class HybridActor(keras.Model):
         continuous, *logits = tf.split(outputs, [2 * self.action_dim, *self.discrete_sizes],
                                        axis=-1)
         return HybridPolicy(squashed_gaussian(continuous, self.log_std), logits)
+
+
+class CategoricalActor(keras.Model):
+    """Observation `[B, obs_dim]` → `CategoricalPolicy`, a categorical over each of
+    `discrete_sizes` from one torso (`torso_options` and `encoder` as `GaussianActor`'s);
+    discrete-action SAC's actor."""
+
+    def __init__(self, discrete_sizes: Sequence[int], hidden_sizes: Sequence[int],
+                 torso_options: Mapping = None, encoder=None, **kwargs):
+        super().__init__(**kwargs)
+        self.encoder = encoder
+        self.discrete_sizes = tuple(discrete_sizes)
+        self.torso = actor_torso(hidden_sizes, 0, **(torso_options or {}))
+        self.head = actor_head(sum(discrete_sizes), torso_options)
+
+    def call(self, observation, training=None) -> CategoricalPolicy:
+        outputs = self.head(self.torso(encode(self.encoder, observation, training),
+                                       training=training))
+        return CategoricalPolicy(tf.split(outputs, list(self.discrete_sizes), axis=-1))
 
 
 class DeterministicActor(keras.Model):

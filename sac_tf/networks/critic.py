@@ -1,4 +1,5 @@
-"""Q critics: (observation, action) → Q value (or its quantiles), for an ensemble in one call."""
+"""Q critics, for an ensemble in one call: (observation, action) → Q value (or its
+quantiles), or for discrete actions observation → the Q value of every action."""
 
 from typing import Mapping, Optional, Sequence
 
@@ -67,3 +68,34 @@ class CriticEnsemble(keras.Model):
         inputs = tf.concat([observation, action], axis=-1)
         outputs = call_ensemble(self.body, inputs, members, training, seed)
         return tf.squeeze(outputs, axis=-1) if self.num_quantiles == 1 else outputs
+
+
+class ActionValueEnsemble(keras.Model):
+    """`num_critics` independent Q(s, ·) networks with one output per action, evaluated in
+    one batched call (discrete-action SAC, Christodoulou 2019).
+
+    Call with observation `[B, obs_dim]` (a nest with an `encoder`); returns Q values
+    `[num_critics, B, num_actions]`. `members`, `layer_norm`, `dropout_rate` (with `seed`),
+    `activation`, `extra_layer_norm` and `kernel_init` as `CriticEnsemble`'s.
+    """
+
+    num_quantiles = 1
+    batch_renorm = False
+
+    def __init__(self, num_critics: int, hidden_sizes: Sequence[int], num_actions: int,
+                 layer_norm: bool = False, dropout_rate: float = 0.0, activation: str = "relu",
+                 extra_layer_norm: bool = False, kernel_init: str = "glorot_uniform",
+                 encoder=None, **kwargs):
+        super().__init__(**kwargs)
+        self.encoder = encoder
+        self.num_critics = num_critics
+        self.dropout_rate = dropout_rate
+        self.body = ensemble_mlp(num_critics, hidden_sizes, num_actions, layer_norm=layer_norm,
+                                 dropout_rate=dropout_rate, activation=activation,
+                                 extra_layer_norm=extra_layer_norm, kernel_init=kernel_init,
+                                 name="critic_body")
+
+    def call(self, observation, training=None, members=None, seed=None):
+        if self.encoder is not None:
+            observation = self.encoder(observation, training=training)
+        return call_ensemble(self.body, observation, members, training, seed)

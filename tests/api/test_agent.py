@@ -298,3 +298,27 @@ def test_train_on_batch_needs_collected_observations_for_the_observation_statist
     agent.replay_buffer.add(**batch)
     assert np.isfinite(agent.train_on_batch(*arrays)["critic_loss"])
     assert int(agent.tf_agent.observation_normalizer.count) == 8  # train_on_batch adds none
+
+
+@pytest.mark.parametrize("action_space, action_shape", [
+    (gym.spaces.Discrete(3), ()), (gym.spaces.MultiDiscrete([3, 2]), (2,))],
+    ids=["discrete", "multi_discrete"])
+def test_discrete_actions_are_categories_in_and_out(action_space, action_shape, tmp_path):
+    agent = sac_tf.SAC(OBSERVATION_SPACE, action_space, seed=0, **SMALL)
+    rng = np.random.default_rng(0)
+    observation = rng.normal(size=(5, 3))
+    actions = agent.select_action(observation)
+    assert actions.shape == (5, *action_shape) and all(map(action_space.contains, actions))
+    assert action_space.contains(agent.select_action(observation[0], deterministic=True))
+    stored = np.stack([action_space.sample() for _ in range(32)])
+    agent.replay_buffer.add(obs=rng.normal(size=(32, 3)), action=stored,
+                            reward=rng.normal(size=32), next_obs=rng.normal(size=(32, 3)),
+                            terminated=np.zeros(32, bool), truncated=np.zeros(32, bool))
+    assert np.isfinite(agent.learn(3)["critic_loss"])
+    agent.save(tmp_path / "saved")
+    loaded = sac_tf.SAC.load(tmp_path / "saved")
+    np.testing.assert_array_equal(loaded.select_action(observation, deterministic=True),
+                                  agent.select_action(observation, deterministic=True))
+    with pytest.raises(ValueError, match=r"discrete actions must be integers in \[0, n\)"):
+        agent.replay_buffer.add(obs=observation[0], action=np.full(action_shape, 7), reward=0.0,
+                                next_obs=observation[0], terminated=False, truncated=False)

@@ -1,4 +1,4 @@
-"""`EnvSpec` and `spec_from_spaces`: action scaling, Box and hybrid action spaces."""
+"""`EnvSpec` and `spec_from_spaces`: action scaling, Box, discrete and hybrid action spaces."""
 
 import gymnasium as gym
 import numpy as np
@@ -23,7 +23,9 @@ def test_spec_from_box_spaces():
 
 
 @pytest.mark.parametrize("action_space", [
-    gym.spaces.Discrete(3),
+    gym.spaces.MultiBinary(3),
+    gym.spaces.Discrete(3, start=1),
+    gym.spaces.MultiDiscrete([[2, 2], [2, 2]]),
     gym.spaces.Box(-np.inf, np.inf, (2,)),
     gym.spaces.Box(-1, 1, (2, 2)),
 ])
@@ -54,3 +56,18 @@ def test_hybrid_with_a_single_discrete_head_gives_category_indices():
     action = spec.env_action(np.array([[0.5, 0, 0, 1]], np.float32))
     np.testing.assert_array_equal(action["gear"], [2])
     assert spec.to_dict()["discrete_sizes"] == [3]
+
+
+@pytest.mark.parametrize("space, flat, expected", [
+    (gym.spaces.Discrete(3), [[0, 0, 1], [1, 0, 0]], [2, 0]),
+    (gym.spaces.MultiDiscrete([3, 2]), [[0, 0, 1, 1, 0], [0, 1, 0, 0, 1]], [[2, 0], [1, 1]]),
+], ids=["discrete", "multi_discrete"])
+def test_discrete_spaces_are_one_hots_alone_and_step_with_categories(space, flat, expected):
+    spec = spec_from_spaces(gym.spaces.Box(-1, 1, (4,)), space)
+    assert spec.is_discrete and not spec.is_hybrid and spec.continuous_dim == 0
+    assert spec.action_dim == sum(spec.discrete_sizes) == len(flat[0])
+    action = spec.env_action(np.array(flat, np.float32))
+    np.testing.assert_array_equal(action, expected)
+    assert all(space.contains(row) for row in action)
+    restored = type(spec).from_dict(spec.to_dict())
+    assert restored.is_discrete and not restored.differences(spec)

@@ -46,7 +46,8 @@ def exported_policy(directory, env_id="Pendulum-v1", **sac_fields):
     ("Pendulum-v1", {}),
     ("Pendulum-v1", dict(normalize_observations=True, residual_blocks=1, hidden_sizes=(32,))),
     (HYBRID_ID, {}),
-], ids=["plain", "normalised_simba", "hybrid"])
+    ("CartPole-v1", {}),
+], ids=["plain", "normalised_simba", "hybrid", "discrete"])
 def test_onnx_outputs_equal_the_savedmodel_outputs_and_carry_the_metadata(tmp_path, env_id,
                                                                           sac_fields):
     policy_dir = exported_policy(tmp_path / "policy", env_id, **sac_fields)
@@ -60,14 +61,16 @@ def test_onnx_outputs_equal_the_savedmodel_outputs_and_carry_the_metadata(tmp_pa
     expected = {name: value.numpy() for name, value in serve(observation=observation).items()}
     outputs = policy(observation)
     assert sorted(outputs) == sorted(expected)
-    np.testing.assert_allclose(outputs["action"], expected["action"], atol=1e-5)
+    if "action" in expected:
+        np.testing.assert_allclose(outputs["action"], expected["action"], atol=1e-5)
     if "discrete_action" in expected:
         assert outputs["discrete_action"].dtype == np.int32
         np.testing.assert_array_equal(outputs["discrete_action"], expected["discrete_action"])
 
 
-def test_onnx_and_tflite_policies_of_a_hybrid_space_get_the_savedmodel_returns(tmp_path):
-    policy_dir = exported_policy(tmp_path / "policy", HYBRID_ID)
+@pytest.mark.parametrize("env_id", [HYBRID_ID, "CartPole-v1"], ids=["hybrid", "discrete"])
+def test_onnx_and_tflite_policies_of_discrete_heads_get_the_savedmodel_returns(tmp_path, env_id):
+    policy_dir = exported_policy(tmp_path / "policy", env_id)
     saved = evaluate_policy(policy_dir, episodes=3, seed=100)
     for converted_path in (convert_to_onnx(policy_dir), convert_to_tflite(policy_dir)):
         converted = evaluate_policy(converted_path, episodes=3, seed=100)
@@ -79,7 +82,7 @@ def test_the_onnx_example_gets_the_evaluate_returns_of_hybrid_and_normalised_pol
     `sac_tf.evaluate` does (the demo env is registered first: it lives in sac_tf)."""
     register_then_run = ("import runpy, sys; from sac_tf.envs import demo; demo.register(); "
                          "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')")
-    for name, env_id, fields in (("hybrid", HYBRID_ID, {}),
+    for name, env_id, fields in (("hybrid", HYBRID_ID, {}), ("discrete", "CartPole-v1", {}),
                                  ("normalised", "Pendulum-v1", dict(normalize_observations=True))):
         onnx_path = convert_to_onnx(exported_policy(tmp_path / name, env_id, **fields))
         expected = evaluate_policy(onnx_path, episodes=3, seed=100)["returns"]
