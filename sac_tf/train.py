@@ -38,6 +38,7 @@ from sac_tf.agents import AGENTS  # noqa: E402
 from sac_tf.config import (default_config_argument, load_config,  # noqa: E402
                            saved_run_config_argument, with_overrides)
 from sac_tf.errors import UserError  # noqa: E402
+from sac_tf.deploy.run_policy import export_run_policy  # noqa: E402
 from sac_tf.run.loop import run_training  # noqa: E402
 from sac_tf.run.run_dir import CONFIG_FILE, default_root_dir, holds_run  # noqa: E402
 
@@ -146,7 +147,7 @@ def main():
     if config_flags.get_config_filename(flags.FLAGS["config"]) == saved_run_config_argument(root_dir):
         # on stdout: stderr is kept to the one `error:` line when the run then fails
         print(f"Using the config saved in {pathlib.Path(root_dir) / CONFIG_FILE}.", flush=True)
-    result = run_training(config, root_dir, collectors)
+    result = run_training(config, root_dir, collectors, export=export_run_policy)
     print(json.dumps({"root_dir": str(root_dir), **result}))
 
 

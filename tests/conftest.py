@@ -59,12 +59,18 @@ def python():
     return sys.executable
 
 
+def run_training_with_export(config, root_dir, *args, **kwargs) -> dict:
+    """`sac_tf.run.loop.run_training` with the policy export the entry points pass it."""
+    from sac_tf.deploy.run_policy import export_run_policy
+    from sac_tf.run.loop import run_training
+
+    return run_training(config, root_dir, *args, export=export_run_policy, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory):
     """A 300-step Pendulum run (32×32 nets): its root dir, with `policy/` exported at the end."""
-    from sac_tf.run.loop import run_training
-
     root_dir = tmp_path_factory.mktemp("tiny_run")
-    run_training(small_pendulum_config(num_steps=300, learning_starts=100, eval_interval=150,
+    run_training_with_export(small_pendulum_config(num_steps=300, learning_starts=100, eval_interval=150,
                                        checkpoint_interval=300, eval_episodes=1), root_dir)
     return root_dir

@@ -10,7 +10,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "sac_tf"
 #: Lowest first: a package may import itself and any package before it. Top-level modules
 #: (`errors`, `files`, `tf_setup`) are below every package; the entry points
 #: (`train`, `compare`, `evaluate`, `export`, `tune`, `cli`) above all of them.
-ORDER = ("core", "config", "networks", "agents", "envs", "deploy", "run", "distributed",
+ORDER = ("core", "config", "networks", "agents", "envs", "run", "deploy", "distributed",
          "experiments", "api")
 MAX_MODULE_LINES = 300
 MAX_API_AGENT_LINES = 150

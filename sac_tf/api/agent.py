@@ -19,6 +19,7 @@ from sac_tf.config import config_for_agent, env_kwargs
 from sac_tf.core.acting import CompiledActions
 from sac_tf.core.specs import EnvSpec, spec_from_spaces
 from sac_tf.core.types import LossInfo
+from sac_tf.deploy.run_policy import export_run_policy
 from sac_tf.envs.making import check_env, env_spec
 from sac_tf.errors import UserError
 from sac_tf.run.run_dir import read_run_spec
@@ -186,7 +187,7 @@ class Agent:
         if not output_dir:
             raise UserError("export() needs an output directory")
         self.replay_buffer.flush()
-        return self._state.export_policy(output_dir)
+        return export_run_policy(self._state, output_dir)
 
 
 class SAC(Agent):

@@ -24,6 +24,7 @@ def train_job(job: GridJob) -> tuple:
     from sac_tf import tf_setup
 
     tf_setup.import_tensorflow_quietly()
+    from sac_tf.deploy.run_policy import export_run_policy
     from sac_tf.run.loop import run_training
 
     runs = pathlib.Path(job.directory).parent
@@ -31,7 +32,7 @@ def train_job(job: GridJob) -> tuple:
         raise UserError(f"{runs} does not exist on {socket.gethostname()}: a grid on a "
                         f"multi-node cluster needs --out on a file system every node mounts")
     start = time.perf_counter()
-    result = run_training(job.config, job.directory)
+    result = run_training(job.config, job.directory, export=export_run_policy)
     return result, time.perf_counter() - start
 
 

@@ -53,6 +53,7 @@ def train_trial(params: dict, base: ml_collections.ConfigDict, out: str, num_ste
     every evaluation reported to Tune (which may stop the trial there)."""
     from ray import tune
 
+    from sac_tf.deploy.run_policy import export_run_policy
     from sac_tf.run.loop import run_training
 
     config = trial_config(base, params)
@@ -62,7 +63,7 @@ def train_trial(params: dict, base: ml_collections.ConfigDict, out: str, num_ste
     def report(row: dict) -> None:
         tune.report({METRIC: float(row["return_mean"]), TIME_ATTR: int(row["env_step"])})
 
-    run_training(config, root_dir, callbacks=[report])
+    run_training(config, root_dir, callbacks=[report], export=export_run_policy)
 
 
 def search_algorithm(tune, settings: SearchSettings):

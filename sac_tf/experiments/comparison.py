@@ -22,6 +22,7 @@ from sac_tf.errors import UserError
 from sac_tf.experiments.stats import bootstrap_ci, first_step_reaching
 from sac_tf.run.logs import read_csv
 from sac_tf.run.jobs import GridJob, finished_message
+from sac_tf.deploy.run_policy import export_run_policy
 from sac_tf.run.loop import run_training
 from sac_tf.run.run_dir import CONFIG_FILE, EVAL_LOG, read_run_config
 
@@ -227,7 +228,7 @@ def train_in_turn(jobs: Sequence[GridJob], log: Callable[[str], None]) -> None:
     for job in jobs:
         log(f"{job.label}: training to {job.config.num_steps:,} env steps in {job.directory}")
         start = time.perf_counter()
-        result = run_training(job.config, job.directory)
+        result = run_training(job.config, job.directory, export=export_run_policy)
         log(finished_message(job, result, time.perf_counter() - start))
 
 

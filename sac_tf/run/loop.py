@@ -1,14 +1,14 @@
 """The training loop: collect → train → log → evaluate → checkpoint, resumable.
 
-`run_training(config, root_dir)` is what `python -m sac_tf.train` runs; other
-commands (`sac_tf.compare`) and tests call it directly.
+`run_training(config, root_dir, export=...)` is what `python -m sac_tf.train` runs; other
+commands (`sac_tf.compare`, `sac_tf.tune`) and tests call it directly.
 """
 
 import contextlib
 import pathlib
 import sys
 import time
-from typing import Sequence
+from typing import Callable, Optional, Sequence
 
 import ml_collections
 import numpy as np
@@ -23,7 +23,7 @@ from sac_tf.errors import UserError
 from sac_tf.run.callbacks import EvaluationCallback, config_callbacks
 from sac_tf.run.collection import LocalCollection
 from sac_tf.run.logs import CsvLog, LongRunNotice, TensorBoardLog, progress_bar, read_csv
-from sac_tf.run.run_dir import EVAL_LOG, TENSORBOARD_DIR, TRAIN_LOG, write_run_files
+from sac_tf.run.run_dir import EVAL_LOG, POLICY_DIR, TENSORBOARD_DIR, TRAIN_LOG, write_run_files
 from sac_tf.run.state import RunState
 from sac_tf.run.stop_requests import Interrupted, StopRequests
 
@@ -31,6 +31,8 @@ EVAL_FIELDS = ("env_step", "return_mean", "return_std", "return_min", "return_ma
 TRAIN_FIELDS = ("env_step", "wall_s", "steps_per_s", "episode_return", "loss")
 #: Seed offset of the evaluation episodes (episode i resets with config.seed + offset + i).
 EVAL_SEED_OFFSET = 1_000_000
+#: Writes a policy of a run's state to a directory (`sac_tf.deploy.run_policy`).
+Export = Callable[[RunState, pathlib.Path], object]
 
 
 def success_rate(final_infos) -> float:
@@ -46,10 +48,12 @@ def crossed(interval: int, before: int, after: int) -> bool:
 
 
 def run_training(config: ml_collections.ConfigDict, root_dir, collectors=None,
-                 callbacks: Sequence[EvaluationCallback] = ()) -> dict:
+                 callbacks: Sequence[EvaluationCallback] = (), export: Optional[Export] = None
+                 ) -> dict:
     """Trains `config.agent` on `config.env_id`, resuming from `root_dir` if it holds a run.
 
-    Exports the final policy to `root_dir/policy` (see `sac_tf.deploy.saved_policy`).
+    With `export` (the entry points pass `sac_tf.deploy.run_policy.export_run_policy`),
+    writes the final policy to `root_dir/policy` and, with `keep_best`, the best one.
 
     Args:
       collectors: a source of remote collection to collect with instead of stepping the
@@ -68,6 +72,8 @@ def run_training(config: ml_collections.ConfigDict, root_dir, collectors=None,
         its logs and evaluation and a checkpoint is saved.
     """
     validate(config)
+    if config.get("keep_best") and export is None:
+        raise ValueError("keep_best exports the best policy: pass run_training an export")
     kwargs = env_kwargs(config)
     check_env(config.env_id, kwargs)
     env = make_vector_env(config.env_id, config.num_envs, kwargs) if collectors is None else None
@@ -83,8 +89,9 @@ def run_training(config: ml_collections.ConfigDict, root_dir, collectors=None,
         root_dir = pathlib.Path(root_dir)
         root_dir.mkdir(parents=True, exist_ok=True)  # only once the run can start
         last_eval = TrainingLoop(state, env, eval_env, root_dir, collectors, goals,
-                                 callbacks).run()
-    state.export_policy(root_dir=root_dir)
+                                 callbacks, export).run()
+    if export is not None:
+        export(state, root_dir / POLICY_DIR)
     return last_eval
 
 
@@ -104,11 +111,14 @@ class TrainingLoop:
         locally.
       goals: with `config.her`, the env's (compute_reward, compute_terminated).
       callbacks: evaluation callbacks after the config's own (see `run_training`).
+      export: writes a policy of `state` to a directory (`keep_best`'s), or None.
     """
 
     def __init__(self, state: RunState, env, eval_env, root_dir: pathlib.Path, collectors=None,
-                 goals=None, callbacks: Sequence[EvaluationCallback] = ()):
+                 goals=None, callbacks: Sequence[EvaluationCallback] = (),
+                 export: Optional[Export] = None):
         self.state, self.config, self.root_dir = state, state.config, root_dir
+        self.export = export
         self.eval_env = eval_env
         self.checkpointer = state.checkpointer(root_dir)
         if self.checkpointer.restore_latest():
@@ -188,7 +198,7 @@ class TrainingLoop:
     def export_policy(self, output_dir: pathlib.Path) -> None:
         """Exports the current policy to `output_dir`, with the current env step."""
         self.state.env_step.assign(self.step)
-        self.state.export_policy(output_dir=output_dir)
+        self.export(self.state, output_dir)
 
     def collect_and_train(self):
         """One block of env steps, then its updates; returns their last `LossInfo` or None."""

@@ -2,8 +2,8 @@
 
 `RunState.create(config, spec)` seeds the process and makes the agent, replay
 buffer, learner and counters; `RunState.restore(root_dir)` rebuilds them from a
-run directory (`sac_tf.run.run_dir`) at its newest checkpoint; `save` and
-`export_policy` write a checkpoint and the deployable policy.
+run directory (`sac_tf.run.run_dir`) at its newest checkpoint; `save` writes a
+checkpoint (`sac_tf.deploy.run_policy` exports the policy).
 """
 
 import pathlib
@@ -15,15 +15,13 @@ import tensorflow as tf
 
 from sac_tf.agents import make_agent
 from sac_tf.agents.base import OffPolicyAgent
-from sac_tf.config import env_kwargs
 from sac_tf.core.hindsight import GOAL_KEYS, HindsightState, HindsightWriter
 from sac_tf.core.learner import Learner
 from sac_tf.core.replay_buffer import ReplayBuffer, StagedWriter
 from sac_tf.core.specs import EnvSpec
-from sac_tf.deploy.saved_policy import export_policy
 from sac_tf.errors import UserError
 from sac_tf.run.checkpoints import Checkpointer
-from sac_tf.run.run_dir import (CHECKPOINT_DIR, POLICY_DIR, read_run_config, read_run_spec,
+from sac_tf.run.run_dir import (CHECKPOINT_DIR, read_run_config, read_run_spec,
                                 write_run_files)
 
 
@@ -155,11 +153,3 @@ class RunState(NamedTuple):
         pathlib.Path(root_dir).mkdir(parents=True, exist_ok=True)
         write_run_files(root_dir, self.config, self.spec)
         return self.checkpointer(root_dir).save(int(self.env_step))
-
-    def export_policy(self, output_dir=None, root_dir=None) -> pathlib.Path:
-        """Writes the agent's policy as a SavedModel (`sac_tf.deploy.saved_policy`) to
-        `output_dir`, default `ROOT/policy`, with the run's env and env step as metadata."""
-        output_dir = output_dir or pathlib.Path(root_dir) / POLICY_DIR
-        return export_policy(self.agent, self.spec, output_dir, env_id=self.config.env_id,
-                             agent_name=self.config.agent, train_step=int(self.env_step),
-                             env_kwargs=env_kwargs(self.config))

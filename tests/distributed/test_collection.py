@@ -11,9 +11,8 @@ from sac_tf.distributed.collection import (Collector, RayCollection, RayCollecti
 from sac_tf.errors import UserError
 from sac_tf.envs.making import env_spec, make_env
 from sac_tf.run.logs import read_csv
-from sac_tf.run.loop import run_training
 from sac_tf.run.state import RunState
-from tests.conftest import small_pendulum_config
+from tests.conftest import run_training_with_export, small_pendulum_config
 
 TWO_COLLECTORS = RayCollectionSource(
     CollectorSettings(num_collectors=2, address="local", cpus_per_collector=0.5))
@@ -54,9 +53,9 @@ def test_collectors_feed_exactly_updates_per_step_and_a_run_resumes(tmp_path, lo
                                                                      capfd):
     config = small_pendulum_config(num_steps=300, num_envs=2, learning_starts=200,
                                    train_every=10)
-    run_training(config, tmp_path, TWO_COLLECTORS)
+    run_training_with_export(config, tmp_path, TWO_COLLECTORS)
     config.num_steps = 600
-    result = run_training(config, tmp_path, TWO_COLLECTORS)
+    result = run_training_with_export(config, tmp_path, TWO_COLLECTORS)
     assert "Resuming from checkpoint" in capfd.readouterr().out
     assert result["env_step"] == 600
     assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [300, 600]
@@ -75,7 +74,7 @@ def test_a_collector_killed_mid_run_is_restarted_and_its_chunk_not_counted(tmp_p
     config = small_pendulum_config(num_steps=600, env_id="tests.fixtures.user_envs:"
                                    "CrashesOnceInACollector", learning_starts=200)
     config.env_kwargs = {"marker": str(marker), "crash_at_step": 150}
-    result = run_training(config, tmp_path / "run", TWO_COLLECTORS)
+    result = run_training_with_export(config, tmp_path / "run", TWO_COLLECTORS)
     assert marker.exists()
     output = capfd.readouterr().out
     assert "died (ActorDiedError); restarted it (1 restart(s) in this run)" in output, output
@@ -88,7 +87,7 @@ def test_a_collector_that_cannot_start_stops_the_run_with_its_reason(tmp_path, l
     config = small_pendulum_config(env_id="tests.fixtures.user_envs:FailsInACollector")
     with pytest.raises(UserError, match=r"^collector \d could not start: cannot make environment "
                                         r".*RuntimeError: no simulator licence on this node$"):
-        run_training(config, tmp_path, TWO_COLLECTORS)
+        run_training_with_export(config, tmp_path, TWO_COLLECTORS)
 
 
 def test_collectors_act_with_the_weights_of_the_last_broadcast(local_ray):

@@ -10,7 +10,7 @@ from sac_tf.deploy.saved_policy import METADATA_FILE
 from sac_tf.errors import UserError
 from sac_tf.run.callbacks import BEST_FILE, BEST_POLICY_DIR, KeepBest, StopAtReturn
 from sac_tf.run.logs import read_csv
-from sac_tf.run.loop import run_training
+from tests.conftest import run_training_with_export
 
 
 def test_stop_at_return_counts_evaluations_in_a_row_and_carries_its_history():
@@ -49,7 +49,7 @@ def small_config(**fields):
 
 def test_a_callback_returning_false_stops_the_run_after_a_checkpoint(tmp_path):
     seen = []
-    result = run_training(small_config(), tmp_path,
+    result = run_training_with_export(small_config(), tmp_path,
                           callbacks=[lambda row: seen.append(row["env_step"]) or len(seen) < 2])
     assert seen == [300, 600] and result["stopped_early"] is True
     assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [300, 600]
@@ -59,13 +59,13 @@ def test_a_callback_returning_false_stops_the_run_after_a_checkpoint(tmp_path):
 def test_stop_at_return_and_keep_best_in_a_run_and_on_its_rerun(tmp_path, capsys):
     # every Pendulum return is above −1e9: the first evaluation stops the run
     config = small_config(keep_best=True, stop_at_return=-1e9, stop_patience=1)
-    result = run_training(config, tmp_path)
+    result = run_training_with_export(config, tmp_path)
     assert result["stopped_early"] and result["env_step"] == 300
     best = json.loads((tmp_path / BEST_POLICY_DIR / BEST_FILE).read_text())
     assert best == {"env_step": 300, "return_mean": pytest.approx(result["return_mean"])}
     metadata = json.loads((tmp_path / BEST_POLICY_DIR / METADATA_FILE).read_text())
     assert metadata["train_step"] == 300
-    again = run_training(config, tmp_path)  # a rerun does not train on
+    again = run_training_with_export(config, tmp_path)  # a rerun does not train on
     assert again["env_step"] == 300 and again["stopped_early"]
     assert len(read_csv(tmp_path / "eval.csv")) == 1
     assert np.isfinite(again["return_mean"])

@@ -17,11 +17,10 @@ from sac_tf.envs.making import env_spec, make_vector_env
 from sac_tf.errors import UserError
 from sac_tf.run import loop as training
 from sac_tf.run.logs import read_csv
-from sac_tf.run.loop import run_training
 from sac_tf.run.state import RunState
 from sac_tf.run.stop_requests import Interrupted
 from tests.agents.test_sac import HYBRID_ID
-from tests.conftest import small_pendulum_config
+from tests.conftest import run_training_with_export, small_pendulum_config
 
 
 def rerun_finished_run(config, root_dir, final_step: int) -> dict:
@@ -31,14 +30,14 @@ def rerun_finished_run(config, root_dir, final_step: int) -> dict:
     eval_rows = read_csv(root_dir / "eval.csv")
     checkpoint = root_dir / "checkpoints" / f"ckpt-{final_step}.index"
     saved_at = checkpoint.stat().st_mtime_ns
-    result = run_training(config, root_dir)
+    result = run_training_with_export(config, root_dir)
     assert read_csv(root_dir / "eval.csv") == eval_rows
     assert checkpoint.stat().st_mtime_ns == saved_at
     return result
 
 
 def test_short_run_writes_logs_and_checkpoints(tmp_path):
-    result = run_training(small_pendulum_config(), tmp_path)
+    result = run_training_with_export(small_pendulum_config(), tmp_path)
     eval_rows = read_csv(tmp_path / "eval.csv")
     assert [row["env_step"] for row in eval_rows] == [300, 600]
     assert {"env_step", "return_mean", "return_std"} <= set(eval_rows[0])
@@ -56,7 +55,7 @@ def test_short_run_writes_logs_and_checkpoints(tmp_path):
 def test_vector_envs_end_at_the_first_vector_step_past_num_steps_with_an_evaluation(tmp_path):
     config = small_pendulum_config(num_envs=3, num_steps=100, learning_starts=50, eval_interval=60,
                                    log_interval=30, checkpoint_interval=1_000, eval_episodes=1)
-    result = run_training(config, tmp_path)
+    result = run_training_with_export(config, tmp_path)
     # chunks of train_every=20 vector steps of 3 envs (60 env steps), the last one 14 (42),
     # end at env steps 60 and 102; a row is written at the end of a chunk that crosses its interval
     assert [row["env_step"] for row in read_csv(tmp_path / "train.csv")] == [60, 102]
@@ -68,10 +67,10 @@ def test_vector_envs_end_at_the_first_vector_step_past_num_steps_with_an_evaluat
 
 
 def test_resume_continues_from_the_checkpoint(tmp_path, capsys):
-    run_training(small_pendulum_config(num_steps=300), tmp_path)
+    run_training_with_export(small_pendulum_config(num_steps=300), tmp_path)
     first_lines = (tmp_path / "train.csv").read_text().splitlines()
     capsys.readouterr()
-    run_training(small_pendulum_config(num_steps=600), tmp_path)
+    run_training_with_export(small_pendulum_config(num_steps=600), tmp_path)
     assert "Resuming from checkpoint" in capsys.readouterr().out
     assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [300, 600]
     train_rows = read_csv(tmp_path / "train.csv")
@@ -98,7 +97,7 @@ def test_a_signal_during_an_evaluation_stops_after_it_with_a_checkpoint(tmp_path
     monkeypatch.setattr(training, "run_episodes", signalled_run_episodes)
     previous_handlers = [signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)]
     with pytest.raises(Interrupted, match="interrupted at env step 300") as stopped:
-        run_training(small_pendulum_config(num_steps=600), tmp_path)
+        run_training_with_export(small_pendulum_config(num_steps=600), tmp_path)
     assert stopped.value.exit_status == 128 + signal_number
     assert [signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)] == \
         previous_handlers
@@ -106,12 +105,12 @@ def test_a_signal_during_an_evaluation_stops_after_it_with_a_checkpoint(tmp_path
     assert (tmp_path / "checkpoints" / "ckpt-300.index").exists()
     assert not (tmp_path / "policy").exists()
 
-    run_training(small_pendulum_config(num_steps=600), tmp_path)
+    run_training_with_export(small_pendulum_config(num_steps=600), tmp_path)
     assert [row["env_step"] for row in read_csv(tmp_path / "eval.csv")] == [300, 600]
 
 
 def test_rerunning_a_finished_run_neither_trains_nor_evaluates_again(tmp_path, capsys):
-    first = run_training(small_pendulum_config(num_steps=300), tmp_path)
+    first = run_training_with_export(small_pendulum_config(num_steps=300), tmp_path)
     capsys.readouterr()
     again = rerun_finished_run(small_pendulum_config(num_steps=300), tmp_path, 300)
     assert "at env step 300" in capsys.readouterr().out
@@ -124,7 +123,7 @@ def test_same_seed_gives_the_same_losses(tmp_path):
                   checkpoint_interval=2_000)
     curves = []
     for name in ("a", "b"):
-        run_training(small_pendulum_config(**config), tmp_path / name)
+        run_training_with_export(small_pendulum_config(**config), tmp_path / name)
         curves.append([(row["critic_loss"], row["actor_loss"], row["alpha"])
                        for row in read_csv(tmp_path / name / "train.csv")][4:])
     assert len(curves[0]) == 4
@@ -143,7 +142,7 @@ def test_nan_loss_stops_with_a_user_error_and_keeps_the_checkpoint(tmp_path, che
     config = small_pendulum_config(env_id="SacTfNanReward-v0", num_steps=600,
                                    learning_starts=100, checkpoint_interval=checkpoint_interval)
     with pytest.raises(UserError, match=f"training diverged: non-finite loss .*; {kept}; "):
-        run_training(config, tmp_path)
+        run_training_with_export(config, tmp_path)
     latest = tf.train.latest_checkpoint(str(tmp_path / "checkpoints"))
     assert latest.endswith("ckpt-100") if checkpoint_interval == 100 else latest is None
 
@@ -159,7 +158,7 @@ def test_a_run_that_cannot_start_leaves_no_run_directory(tmp_path, field, value,
     target = config[sections[0]] if sections else config
     target[name] = value
     with pytest.raises(UserError, match=message):
-        run_training(config, tmp_path / "run")
+        run_training_with_export(config, tmp_path / "run")
     assert not (tmp_path / "run").exists()
 
 
@@ -207,7 +206,7 @@ def test_training_exports_the_final_policy(tiny_run):
 
 def test_training_on_the_hybrid_task_end_to_end(tmp_path):
     config = small_pendulum_config(env_id=HYBRID_ID, num_steps=400)
-    row = run_training(config, tmp_path)
+    row = run_training_with_export(config, tmp_path)
     assert row["env_step"] == 400 and np.isfinite(row["return_mean"])
     assert "entropy_discrete" in (tmp_path / "train.csv").read_text().splitlines()[0]
 
@@ -241,7 +240,7 @@ def test_training_on_the_hybrid_task_end_to_end(tmp_path):
 def test_sac_learns_the_hybrid_task(seed, tmp_path):
     config = load_config(str(CONFIG_DIR / "sac_hybrid.py"))
     config.seed = seed
-    assert run_training(config, tmp_path)["return_mean"] >= -10.0
+    assert run_training_with_export(config, tmp_path)["return_mean"] >= -10.0
 
 
 @pytest.mark.slow
@@ -250,7 +249,7 @@ def test_sac_solves_pendulum_in_10k_steps_on_five_seeds(tmp_path):
     for seed in range(5):
         config = load_config(str(CONFIG_DIR / "sac_pendulum.py"))
         config.seed = seed
-        finals.append(run_training(config, tmp_path / f"seed{seed}")["return_mean"])
+        finals.append(run_training_with_export(config, tmp_path / f"seed{seed}")["return_mean"])
     assert np.mean(finals) >= -200, finals
     assert min(finals) >= -300, finals
 
@@ -262,7 +261,7 @@ def test_ddpg_and_td3_learn_pendulum_in_15k_steps_on_three_seeds(tmp_path, agent
     for seed in range(3):
         config = load_config(str(CONFIG_DIR / f"{agent}_pendulum.py"))
         config.seed = seed
-        finals.append(run_training(config, tmp_path / f"seed{seed}")["return_mean"])
+        finals.append(run_training_with_export(config, tmp_path / f"seed{seed}")["return_mean"])
     assert np.mean(finals) >= -250, finals
 
 
@@ -272,3 +271,13 @@ def test_success_rate_reads_fetchs_and_pointmazes_keys():
     assert success_rate([{"is_success": 1.0}, {"is_success": 0.0}]) == 0.5
     assert success_rate([{"success": True}, {"success": True}]) == 1.0
     assert np.isnan(success_rate([{"success": True}, {}]))
+
+
+def test_without_an_export_a_run_writes_no_policy_and_keep_best_is_refused(tmp_path):
+    """`sac_tf.run` does not export by itself: the entry points pass the export."""
+    from sac_tf.run.loop import run_training
+
+    run_training(small_pendulum_config(num_steps=150, learning_starts=100), tmp_path / "run")
+    assert (tmp_path / "run" / "eval.csv").exists() and not (tmp_path / "run" / "policy").exists()
+    with pytest.raises(ValueError, match="keep_best exports the best policy"):
+        run_training(small_pendulum_config(num_steps=150, keep_best=True), tmp_path / "best")
