@@ -58,7 +58,7 @@ def minimize(optimizer: keras.optimizers.Optimizer, tape: tf.GradientTape, loss:
 class OffPolicyAgent(tf.Module):
     """Base of SAC, DDPG and TD3.
 
-    Actions are normalised to [-1, 1]; observations are flat float32 vectors `[B, obs_dim]`,
+    Actions are normalised to [-1, 1] (discrete heads: one-hot, `EnvSpec`); observations are flat float32 vectors `[B, obs_dim]`,
     or nests of float32 leaves (`EnvSpec.observation_nest`) that each network's encoder
     (`sac_tf.networks.encoders`) flattens and concatenates.
 
@@ -269,11 +269,11 @@ class OffPolicyAgent(tf.Module):
         raise NotImplementedError
 
     def greedy_action(self, observation: tf.Tensor) -> tf.Tensor:
-        """Deterministic action `[B, act_dim]` in [-1, 1] for `[B, obs_dim]` observations."""
+        """Deterministic action `[B, action_dim]` in agent units (`EnvSpec`) for observations."""
         raise NotImplementedError
 
     def explore_action(self, observation: tf.Tensor) -> tf.Tensor:
-        """Exploration action `[B, act_dim]` in [-1, 1], drawn with the agent's generator."""
+        """Exploration action `[B, action_dim]` in agent units, drawn with the agent's generator."""
         raise NotImplementedError
 
     def policy_variables(self) -> list:

@@ -100,6 +100,8 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                  moe_in_actor: bool = False, regen_rate: float = 0.0,
                  target_q_reduction: str = "min", softmin_temperature: float = 1.0,
                  encoders=None):
+        if spec.is_discrete:
+            raise ValueError("SacAgent needs Box or hybrid actions: use DiscreteSacAgent")
         if batch_renorm and (target_networks or reset_interval):
             raise ValueError("batch_renorm is CrossQ's: it needs target_networks=False (target "
                              "critics would batch-normalise and Polyak-average the statistics) "

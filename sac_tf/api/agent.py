@@ -69,7 +69,7 @@ class Agent:
                  config=None, seed: Optional[int] = None, *, preprocessing_layers=None,
                  compute_reward=None, **overrides):
         spec = _box_actions(spec_from_spaces(observation_space, action_space))
-        config = config_for_agent(self.agent_name, config, seed, overrides)
+        config = config_for_agent(self.agent_name, config, seed, overrides, spec.is_discrete)
         goals = None if compute_reward is None else (compute_reward, None)
         self._attach(RunState.create(config, spec, preprocessing_layers=preprocessing_layers),
                      goals)

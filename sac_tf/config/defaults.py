@@ -96,7 +96,7 @@ SAC_FIELDS = dict(
                                                "`discrete_target_entropy_scale` · Σ log n."),
     discrete_target_entropy_scale=(0.5, "Entropy target of discrete actions as a fraction of "
                                         "the most there is, Σ log n (Christodoulou 2019: 0.98; "
-                                        "configs/sac_discrete.py sets the measured choice)."),
+                                        "configs/sac_discrete.py: 0.89, measured)."),
     critic_hidden_sizes=(_optional(tuple), "Hidden layer widths of the critics; None: "
                                            "`hidden_sizes`."),
     batch_renorm=(False, "Batch renormalisation in the critics and the actor (CrossQ)."),

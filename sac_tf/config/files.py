@@ -49,12 +49,16 @@ def default_config(agent: str, env_id: str) -> ml_collections.ConfigDict:
     return load_config(default_config_argument(agent, env_id))
 
 
-def default_config_argument(agent: str, env_id: str) -> str:
+def default_config_argument(agent: str, env_id: str,
+                            discrete_actions: Optional[bool] = None) -> str:
     """The `--config` value used when none is given, e.g. `…/sac_mujoco.py:Hopper-v5`, or for
-    SAC on an env with `Discrete`/`MultiDiscrete` actions `…/sac_discrete.py:CartPole-v1`."""
+    SAC on an env with `Discrete`/`MultiDiscrete` actions `…/sac_discrete.py:CartPole-v1`
+    (`discrete_actions`: whether it has them; None: make the env by id to find out)."""
     if env_id in PENDULUM_FAMILY:
         return str(CONFIG_DIR / f"{agent}_pendulum.py")
-    if agent == "sac" and has_discrete_actions(env_id):
+    if discrete_actions is None:
+        discrete_actions = has_discrete_actions(env_id)
+    if agent == "sac" and discrete_actions:
         return f"{CONFIG_DIR / 'sac_discrete.py'}:{env_id}"
     return f"{CONFIG_DIR / f'{agent}_mujoco.py'}:{env_id}"
 
@@ -113,7 +117,8 @@ def named_config_argument(name: str, env_id: str, agents) -> str:
 
 
 def config_for_agent(agent: str, config=None, seed: Optional[int] = None,
-                     overrides: Mapping = None) -> ml_collections.ConfigDict:
+                     overrides: Mapping = None,
+                     discrete_actions: Optional[bool] = None) -> ml_collections.ConfigDict:
     """The validated config of an `agent` built in Python (`sac_tf.SAC(...)`).
 
     Args:
@@ -121,6 +126,8 @@ def config_for_agent(agent: str, config=None, seed: Optional[int] = None,
         agent's default of `overrides["env_id"]` (the MuJoCo default without one).
       seed: sets `config.seed` unless None.
       overrides: fields to set (see `with_overrides`).
+      discrete_actions: whether the action space is `Discrete`/`MultiDiscrete` (picks the
+        default config; None: found from the env id).
 
     Raises:
       UserError: for a config of another agent, a bad field or value.
@@ -129,7 +136,8 @@ def config_for_agent(agent: str, config=None, seed: Optional[int] = None,
         raise TypeError("Agent is a base class: use a subclass such as sac_tf.SAC")
     overrides = dict(overrides or {})
     if config is None:
-        config = load_config(default_config_argument(agent, overrides.get("env_id") or ""))
+        config = load_config(default_config_argument(agent, overrides.get("env_id") or "",
+                                                     discrete_actions))
         config.env_id = None  # set from overrides below when known
     elif isinstance(config, str):
         config = load_config(config)

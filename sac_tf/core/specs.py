@@ -90,7 +90,8 @@ class EnvSpec:
         if self.discrete_sizes:
             description["discrete_sizes"] = list(self.discrete_sizes)
         if self.is_discrete:
-            description["discrete_space"] = type(self.action_space).__name__
+            multi = isinstance(self.action_space, gym.spaces.MultiDiscrete)
+            description["discrete_space"] = "MultiDiscrete" if multi else "Discrete"
         if self.is_nested:
             description["observation_nest"] = nests.to_json(self.observation_nest)
         return description
@@ -100,9 +101,11 @@ class EnvSpec:
         """The inverse of `to_dict`; `action_space` is rebuilt for a discrete space (it is
         its sizes) and stays None for a hybrid one."""
         sizes = tuple(value.get("discrete_sizes", ()))
-        action_space = {"Discrete": lambda: gym.spaces.Discrete(sizes[0]),
-                        "MultiDiscrete": lambda: gym.spaces.MultiDiscrete(sizes),
-                        None: lambda: None}[value.get("discrete_space")]()
+        kind = value.get("discrete_space")
+        if kind not in (None, "Discrete", "MultiDiscrete"):
+            raise UserError(f"unknown discrete_space {kind!r} in a saved spec")
+        action_space = (gym.spaces.Discrete(sizes[0]) if kind == "Discrete" else
+                        gym.spaces.MultiDiscrete(sizes) if kind == "MultiDiscrete" else None)
         return cls(tuple(value["observation_shape"]), np.asarray(value["action_low"], np.float32),
                    np.asarray(value["action_high"], np.float32), sizes, action_space,
                    observation_nest=(nests.from_json(value["observation_nest"])
@@ -192,11 +195,11 @@ class EnvSpec:
         part) and `choices` the category of each discrete head, `[..., heads]` (`...` is
         `[B]` for a vector env, empty for one env); a `Discrete` space or part gets `[...]`,
         a `MultiDiscrete` one `[..., heads]`. Needs `action_space`, which a spec made from
-        the env's spaces has and `from_dict` does not restore.
+        the env's spaces has and `from_dict` restores for discrete spaces, not hybrid ones.
         """
         if self.action_space is None:
             raise ValueError("this EnvSpec has no action_space (EnvSpec.from_dict does not "
-                             "restore it): make the spec from the env's spaces")
+                             "restore a hybrid one): make the spec from the env's spaces")
         if self.is_discrete:
             discrete_space, box_key, discrete_key = self.action_space, None, None
         else:

@@ -23,8 +23,8 @@ from sac_tf.deploy.tflite_policy import load_tflite_policy
 from sac_tf.deploy.video import AnnotatedVideo
 
 #: observations float32 `[batch, obs_dim]` → the policy's outputs as numpy arrays:
-#: `action` `[batch, act_dim]` in env units, and for hybrid action spaces
-#: `discrete_action` int32 `[batch, heads]`, the category of each discrete head.
+#: `action` `[batch, act_dim]` in env units (not for discrete action spaces), and with
+#: discrete heads `discrete_action` int32 `[batch, heads]`, the category of each.
 ExportedPolicyFn = Callable[[np.ndarray], Dict[str, np.ndarray]]
 
 

@@ -3,8 +3,8 @@
 `convert_to_onnx(policy_dir)` writes `policy_dir/policy.onnx`: the SavedModel's
 deterministic `serving_default` signature converted by tf2onnx, with input
 `observation` float32 `[batch, obs_dim]` and outputs `action` float32
-`[batch, act_dim]` in env units (and `discrete_action` int32 `[batch, heads]`
-for hybrid action spaces); a policy of nested observations takes one input per
+`[batch, act_dim]` in env units and/or `discrete_action` int32 `[batch, heads]`
+(hybrid spaces have both, discrete ones the second alone); a policy of nested observations takes one input per
 leaf, named as the SavedModel's (`policy_inputs`). The policy metadata (`metadata.json`) travels inside
 the file as the ONNX model property `sac_tf_metadata`, so a `.onnx` file is
 self-contained. `load_onnx_policy` runs it with onnxruntime.

@@ -135,3 +135,21 @@ def test_make_agent_picks_discrete_sac_and_ddpg_td3_refuse_discrete_actions():
             config = ml_collections.ConfigDict(dict(agent=name, seed=0, **{name: {}}))
             with pytest.raises(UserError, match=f"agent '{name}' needs a continuous Box"):
                 make_agent(config, spec)
+
+
+def test_on_a_bandit_the_policy_learns_the_paying_action():
+    """Three arms, the middle one pays 1 and ends the episode: the critics learn Q(s, ·) ≈
+    (0, 1, 0) and the actor's exact-expectation gradient moves the policy onto arm 1 (a
+    gradient lost in the actor loss, e.g. through π held fixed, leaves it uniform)."""
+    agent = make_discrete_sac((3,), initial_alpha=0.05, actor_lr=3e-3, critic_lr=3e-3,
+                              discrete_target_entropy_scale=0.1)
+    batch, choices = discrete_batch((3,), size=96, terminated=1.0)
+    batch = batch._replace(reward=(choices[:, 0] == 1).astype(np.float32))
+    train = tf.function(agent.train, jit_compile=True)
+    for _ in range(300):
+        train(batch)
+    q = agent.critics(batch.observation).numpy().mean(axis=(0, 1))
+    np.testing.assert_allclose(q, [0.0, 1.0, 0.0], atol=0.15)
+    p, _ = numpy_policy(agent, batch.observation)
+    assert p[:, 1].mean() > 0.9
+    np.testing.assert_array_equal(agent.greedy_action(batch.observation).numpy().argmax(axis=1), 1)
