@@ -162,9 +162,15 @@ def plot_comparison(curves: Sequence[RunCurve], path, title: str) -> None:
     figure.savefig(pathlib.Path(path))
 
 
+def run_label(agent: str) -> str:
+    """What runs, tables and plots call `agent`: its name, or a config file `path/name.py`'s
+    `name`."""
+    return pathlib.Path(agent).stem
+
+
 def run_dir(out: pathlib.Path, agent: str, seed: int) -> pathlib.Path:
-    """`OUT/runs/{agent}_seed{seed}`; a config file `path/name.py` as agent runs as `name`."""
-    return pathlib.Path(out) / "runs" / f"{pathlib.Path(agent).stem}_seed{seed}"
+    """`OUT/runs/{run_label(agent)}_seed{seed}`."""
+    return pathlib.Path(out) / "runs" / f"{run_label(agent)}_seed{seed}"
 
 
 def finished(directory: pathlib.Path, num_steps: int) -> bool:
@@ -271,7 +277,7 @@ def train_missing(env_id: str, agents: Sequence[str], seeds: Sequence[int], num_
             jobs.append(GridJob(label, configs[agent, seed], directory))
     if jobs:
         train_jobs(jobs, log)
-    return [load_curve(run_dir(out, agent, seed) / EVAL_LOG, agent, seed)
+    return [load_curve(run_dir(out, agent, seed) / EVAL_LOG, run_label(agent), seed)
             for agent, seed in runs]
 
 
