@@ -17,12 +17,12 @@ import numpy as np
 from sac_tf.agents import AGENTS, make_agent
 from sac_tf.config import (ConfigArgumentError, env_kwargs, load_config, named_config_argument,
                            validate, with_overrides)
+from sac_tf.deploy.run_policy import export_run_policy
 from sac_tf.envs.making import env_spec, make_env
 from sac_tf.errors import UserError
 from sac_tf.experiments.stats import bootstrap_ci, first_step_reaching
 from sac_tf.run.logs import read_csv
 from sac_tf.run.jobs import GridJob, finished_message
-from sac_tf.deploy.run_policy import export_run_policy
 from sac_tf.run.loop import run_training
 from sac_tf.run.run_dir import CONFIG_FILE, EVAL_LOG, read_run_config
 
@@ -258,6 +258,11 @@ def train_missing(env_id: str, agents: Sequence[str], seeds: Sequence[int], num_
         if len(set(values)) < len(values):
             raise UserError(f"--{name} repeats a value ({','.join(map(str, values))}): each run "
                             f"would count once per repeat")
+    labels = [run_label(agent) for agent in agents]
+    for agent, label in zip(agents, labels):
+        if labels.count(label) > 1:
+            same = [other for other, other_label in zip(agents, labels) if other_label == label]
+            raise UserError(f"{' and '.join(same)} would all run as {label!r}: rename one")
     runs = [(agent, seed) for agent in agents for seed in seeds]
     for agent, seed in runs:
         check_not_longer(run_dir(out, agent, seed), num_steps)

@@ -82,6 +82,7 @@ def test_two_agents_two_seeds_write_the_files_and_a_rerun_skips_finished_runs(tm
     (["sac"], [0, -1], "seed must be in"),
     (["sac", "sac"], [0], "--agents repeats a value"),
     (["sac"], [0, 1, 0], "--seeds repeats a value"),
+    (["sac_tqc", "benchmarks/sac_tqc.py"], [0], "would all run as 'sac_tqc': rename one"),
 ])
 def test_no_run_starts_without_agents_seeds_or_with_a_bad_seed(tmp_path, agents, seeds, message):
     with pytest.raises(UserError, match=message):
