@@ -58,9 +58,10 @@ def minimize(optimizer: keras.optimizers.Optimizer, tape: tf.GradientTape, loss:
 class OffPolicyAgent(tf.Module):
     """Base of SAC, DDPG and TD3.
 
-    Actions are normalised to [-1, 1] (discrete heads: one-hot, `EnvSpec`); observations are flat float32 vectors `[B, obs_dim]`,
-    or nests of float32 leaves (`EnvSpec.observation_nest`) that each network's encoder
-    (`sac_tf.networks.encoders`) flattens and concatenates.
+    Actions are normalised to [-1, 1] (discrete heads: one-hot, `EnvSpec`); observations are
+    flat float32 vectors `[B, obs_dim]`, or nests of float32 leaves
+    (`EnvSpec.observation_nest`) that each network's encoder (`sac_tf.networks.encoders`)
+    flattens and concatenates.
 
     Args:
       spec: the environment's `EnvSpec`.

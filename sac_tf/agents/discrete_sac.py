@@ -141,10 +141,9 @@ class DiscreteSacAgent(OffPolicyAgent):
         with tf.GradientTape() as tape:
             actor_loss, negative_entropy = self.actor_loss(batch, alpha)
         minimize(self.actor_optimizer, tape, actor_loss, self.actor.trainable_variables)
-        with tf.GradientTape() as tape:
-            # −mean_B log α · (Σ_a π log π + H̄): α rises while the entropy is below H̄
-            alpha_loss = SacAgent.alpha_loss(self.log_alpha, negative_entropy + self.target_entropy)
-        minimize(self.alpha_optimizer, tape, alpha_loss, [self.log_alpha])
+        # −mean_B log α · (Σ_a π log π + H̄): α rises while the entropy is below H̄
+        alpha_loss = SacAgent.tune_temperature(self.log_alpha, self.alpha_optimizer,
+                                               negative_entropy + self.target_entropy)
         self.update_targets()
         return LossInfo(
             loss=critic_loss + actor_loss + alpha_loss,
@@ -172,7 +171,6 @@ class DiscreteSacAgent(OffPolicyAgent):
         p = tf.exp(log_p)
         loss = tf.reduce_mean(tf.reduce_sum(p * (alpha * log_p - q), axis=-1))
         return loss, tf.reduce_sum(p * log_p, axis=-1)
-
 
     def greedy_action(self, observation):
         return self.actor(self.normalize(observation)).mode()

@@ -284,10 +284,11 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
                            entropy_discrete=-tf.reduce_mean(discrete_negative_entropy))
         return dict(actor_loss=actor_loss, alpha_loss=alpha_loss, **metrics)
 
-    def tune_temperature(self, log_alpha, optimizer, entropy_shortfall):
+    @staticmethod
+    def tune_temperature(log_alpha, optimizer, entropy_shortfall):
         """One Adam step on `alpha_loss(log_alpha, entropy_shortfall)`; returns that loss."""
         with tf.GradientTape() as tape:
-            loss = self.alpha_loss(log_alpha, entropy_shortfall)
+            loss = SacAgent.alpha_loss(log_alpha, entropy_shortfall)
         minimize(optimizer, tape, loss, [log_alpha])
         return loss
 

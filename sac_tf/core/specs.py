@@ -146,7 +146,8 @@ class EnvSpec:
         `Discrete`, `(heads,)` for `MultiDiscrete`."""
         if not self.is_discrete:
             return (self.continuous_dim,)
-        return () if isinstance(self.action_space, gym.spaces.Discrete) else (len(self.discrete_sizes),)
+        discrete = isinstance(self.action_space, gym.spaces.Discrete)
+        return () if discrete else (len(self.discrete_sizes),)
 
     def agent_action(self, action: np.ndarray) -> np.ndarray:
         """Env actions of a `Box` or discrete space, `[B, *env_action_shape]` → the agent's
@@ -201,14 +202,11 @@ class EnvSpec:
             raise ValueError("this EnvSpec has no action_space (EnvSpec.from_dict does not "
                              "restore a hybrid one): make the spec from the env's spaces")
         if self.is_discrete:
-            discrete_space, box_key, discrete_key = self.action_space, None, None
-        else:
-            box_key, discrete_key = _hybrid_keys(self.action_space)
-            discrete_space = self.action_space[discrete_key]
-        if isinstance(discrete_space, gym.spaces.Discrete):
+            discrete = isinstance(self.action_space, gym.spaces.Discrete)
+            return choices[..., 0] if discrete else choices
+        box_key, discrete_key = _hybrid_keys(self.action_space)
+        if isinstance(self.action_space[discrete_key], gym.spaces.Discrete):
             choices = choices[..., 0]
-        if self.is_discrete:
-            return choices
         parts = {box_key: continuous, discrete_key: choices}
         if isinstance(self.action_space, gym.spaces.Dict):
             return parts
