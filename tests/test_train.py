@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from sac_tf.deploy.evaluation import evaluate_policy
@@ -87,7 +88,6 @@ def existing_run(tmp_path):
     (["--root_dir="], "--root_dir is empty"),
     (["--stop_at_return=-100", "--stop_patience=0"], "stop_patience"),
     (["--config.n_step=0"], "n_step must be at least 1, got 0"),
-    (["--config.n_step=3", "--config.her=True"], "n_step > 1 does not work with her"),
 ])
 def test_bad_input_ends_in_one_line_error(existing_run, args, message):
     before = snapshot(existing_run)
@@ -153,6 +153,40 @@ def test_an_n_step_run_trains_checkpoints_and_resumes(tmp_path):
     losses = [row["critic_loss"] for row in rows if row["env_step"] > 600]
     assert losses and all(abs(loss) < float("inf") for loss in losses)
     assert (tmp_path / "checkpoints" / "ckpt-900.index").exists()
+
+
+def test_her_with_n_step_trains_checkpoints_mid_episode_and_resumes(tmp_path):
+    """HER + 3-step windows on 10-step goal episodes: training starts before the first
+    episode has ended (its rows wait), checkpoints fall mid-episode, and the rerun resumes."""
+    import tensorflow as tf
+
+    args = [f"--root_dir={tmp_path}", "--env=tests.fixtures.goal_envs:GoalPointMass",
+            "--config.her=True", "--config.her_goals_per_transition=2", "--config.n_step=3",
+            "--config.learning_starts=0", "--config.train_every=4",
+            "--config.sac.hidden_sizes=(16,)", "--config.batch_size=8",
+            "--config.eval_episodes=1", "--config.eval_interval=35",
+            "--config.checkpoint_interval=35", "--config.log_interval=4"]
+    first = run_train(*args, "--num_steps=36")
+    assert first.returncode == 0, first.stderr
+    prefix = str(tmp_path / "checkpoints" / "ckpt-36")
+    names = [name for name, _ in tf.train.list_variables(prefix)]
+    discount_name = next(name for name in names if "replay_buffer/_discount" in name)
+    size = int(tf.train.load_variable(prefix, next(n for n in names if "_size/" in n)))
+    assert size == 30 * (1 + 2)  # three finished episodes; steps 30–35 wait in "hindsight"
+    discounts = tf.train.load_variable(prefix, discount_name)[:size]
+    allowed = np.array([0.0, 0.99, 0.99 ** 2, 0.99 ** 3])  # γ^m (1 − terminated), m ≤ 3
+    assert np.isclose(discounts[:, None], allowed).any(axis=1).all()
+    assert any(0.0 < d < 0.98 for d in discounts)  # some windows span several steps
+
+    resumed = run_train(*args, "--num_steps=72")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Resuming from checkpoint" in resumed.stdout
+    prefix = str(tmp_path / "checkpoints" / "ckpt-72")
+    size = int(tf.train.load_variable(prefix, next(n for n in names if "_size/" in n)))
+    assert size == 66 * (1 + 2)  # the cut 6-step episode ended at the resume, then 3 more
+    rows = read_csv(tmp_path / "train.csv")
+    assert [row["env_step"] for row in rows if np.isnan(row["critic_loss"])] == [4, 8]
+    assert len(rows) == 18 and all(np.isfinite(row["critic_loss"]) for row in rows[2:])
 
 
 def long_run_command(root_dir) -> list:

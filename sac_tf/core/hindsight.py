@@ -17,6 +17,17 @@ sampling uniformly from `tf.Variable`s exactly as without HER (SB3's
 `online_sampling=False`). Each env step stores `1 + k` rows of
 `4 · (2 · obs_width + act_dim + 2)` bytes (FetchReach, k = 4: 5 × 152 B = 760 B).
 
+With n-step returns (`n_step = n > 1`, which SB3 and SBX refuse with `Dict` observations)
+the writer computes every window itself, for the real transitions and for each relabelled
+goal g: the window of step t runs over m ≤ n steps of the episode under the same g,
+
+    reward = Σ_{j<m} γ^j r(t+j; g),   discount = γ^m (1 − terminated_{t+m−1}(g)),
+
+cut at the episode's last step (a truncation bootstraps from its final observation) or at
+the first step terminated under g; it bootstraps from s'_{t+m−1} with goal g. Real
+transitions are then written when their episode ends (with their relabelled copies), and
+each row stores one more float32, its `discount` (`ReplayBuffer(stored_windows=True)`).
+
 `HindsightState` holds what a resumed run needs: the rows of the episodes in progress
 and the generator that draws `t'`; both are checkpointed.
 """
@@ -27,7 +38,7 @@ import numpy as np
 import tensorflow as tf
 
 from sac_tf.core.replay_buffer import ReplayBuffer, StagedWriter, concatenate
-from sac_tf.core.types import Transition
+from sac_tf.core.types import NStepTransition, Transition
 
 #: The keys of a goal-conditioned observation.
 GOAL_KEYS = ("achieved_goal", "desired_goal", "observation")
@@ -91,7 +102,7 @@ class HindsightWriter(StagedWriter):
     of each finished episode (module docstring). Call with one row per env.
 
     Args:
-      replay_buffer: where the transitions go.
+      replay_buffer: where the transitions go (with `n_step > 1`, `stored_windows`).
       state: the run's `HindsightState` (restored from a checkpoint or new).
       compute_reward: the env's `compute_reward(achieved_goal [N, g], desired_goal [N, g],
         info [N])` → rewards `[N]`.
@@ -100,27 +111,34 @@ class HindsightWriter(StagedWriter):
       on_write: called with the real transitions written (the observation statistics);
         relabelled ones are not counted.
       compute_terminated: the env's `compute_terminated(achieved, desired, info)` → bool
-        for one row, or None (relabelled transitions are then never terminal).
+        for one row, or None (relabelled transitions then keep the stored flag).
+      n_step, gamma: the length and discount of the windows written (1: one-step rows).
     """
 
     def __init__(self, replay_buffer: ReplayBuffer, state: HindsightState,
                  compute_reward: Callable, goals_per_transition: int, num_envs: int,
-                 on_write=None, compute_terminated: Optional[Callable] = None):
+                 on_write=None, compute_terminated: Optional[Callable] = None,
+                 n_step: int = 1, gamma: float = 0.99):
         super().__init__(replay_buffer, on_write)
         if goals_per_transition < 0:
             raise ValueError(f"her_goals_per_transition must be >= 0, got {goals_per_transition}")
+        if n_step > 1 and not replay_buffer.stored_windows:
+            raise ValueError("n-step hindsight windows need ReplayBuffer(stored_windows=True)")
         self.state, self.k, self.num_envs = state, int(goals_per_transition), num_envs
+        self.n_step, self.gamma = int(n_step), float(gamma)
         self.compute_reward, self.compute_terminated = compute_reward, compute_terminated
         self._episodes = state.read(num_envs)  # per env: list of one-step rows
         self._episodes = [[] if episode is None else [episode] for episode in self._episodes]
-        self._relabelled: list = []
+        self._finished: list = []  # rows of finished episodes: relabelled (and n-step real)
+        self._finished_real: list = []  # with n_step > 1, their real transitions
 
     def __call__(self, transition: Transition, episode_end=None) -> None:
         batch = len(transition.reward)
         if batch != self.num_envs:
             raise ValueError(f"hindsight relabelling takes one transition per env: "
                              f"{self.num_envs} rows, got {batch}")
-        self._staged.append(transition)
+        if self.n_step == 1:  # n-step real rows wait for their episode's next steps
+            self._staged.append(transition)
         for env in range(self.num_envs):
             self._episodes[env].append(
                 tf.nest.map_structure(lambda column: column[env:env + 1], transition))
@@ -130,8 +148,13 @@ class HindsightWriter(StagedWriter):
 
     def end_episode(self, env: int) -> None:
         """Relabels env `env`'s episode (if it has steps) and starts a new one."""
-        if self._episodes[env] and self.k:
-            self._relabelled.append(self.relabel(concatenate(self._episodes[env])))
+        if self._episodes[env]:
+            episode = concatenate(self._episodes[env])
+            if self.n_step > 1:
+                self._finished_real.append(episode)
+                self._finished.append(self.windows(episode, np.arange(len(episode.reward))))
+            if self.k:
+                self._finished.append(self.relabel(episode))
         self._episodes[env] = []
 
     def end_all_episodes(self) -> None:
@@ -140,32 +163,64 @@ class HindsightWriter(StagedWriter):
         for env in range(self.num_envs):
             self.end_episode(env)
 
-    def relabel(self, episode: Transition) -> Transition:
+    def relabel(self, episode: Transition):
         """`k` relabelled copies of each of an episode's `[T]` transitions, `[T · k]`,
-        step by step (the k copies of step 0 first)."""
+        step by step (the k copies of step 0 first); n-step windows with `n_step > 1`."""
         steps, future = self.state.draw_future_steps(len(episode.reward), self.k)
-        copies = tf.nest.map_structure(lambda column: column[steps], episode)
-        goals = episode.next_observation["achieved_goal"][future]
-        achieved = copies.next_observation["achieved_goal"]
-        infos = np.array([{} for _ in steps])
-        reward = np.asarray(self.compute_reward(achieved, goals, infos), np.float32)
-        terminated = np.asarray(copies.terminated, np.float32)  # SB3 keeps the stored flag
-        if self.compute_terminated is not None:
-            terminated = np.array([float(bool(self.compute_terminated(a, g, {})))
-                                   for a, g in zip(achieved, goals)], np.float32)
-        return copies._replace(
-            observation={**copies.observation, "desired_goal": goals},
-            next_observation={**copies.next_observation, "desired_goal": goals},
-            reward=reward.reshape(len(steps)), terminated=terminated)
+        return self.windows(episode, steps, episode.next_observation["achieved_goal"][future])
+
+    def windows(self, episode: Transition, steps, goals=None):
+        """The windows of `episode` (`[T]` leading) that start at `steps` `[R]`, under the
+        goals `[R, g]` (None: the episode's own goals, rewards and flags); module docstring.
+
+        Returns:
+          With `n_step == 1` the one-step `Transition`s `[R]`, else `NStepTransition`s.
+        """
+        length, n = len(episode.reward), self.n_step
+        rows = np.minimum(steps[:, None] + np.arange(n), length - 1)  # [R, n]
+        inside = steps[:, None] + np.arange(n) < length
+        if goals is None:
+            reward, terminated = episode.reward[rows], episode.terminated[rows]
+        else:
+            achieved = episode.next_observation["achieved_goal"][rows.reshape(-1)]
+            goal_rows = np.repeat(goals, n, axis=0)
+            infos = np.array([{} for _ in goal_rows])
+            reward = np.asarray(self.compute_reward(achieved, goal_rows, infos),
+                                np.float32).reshape(rows.shape)
+            terminated = episode.terminated[rows]  # SB3 keeps the stored flag
+            if self.compute_terminated is not None:
+                terminated = np.array([float(bool(self.compute_terminated(a, g, {})))
+                                       for a, g in zip(achieved, goal_rows)],
+                                      np.float32).reshape(rows.shape)
+        ended_before = (np.cumsum(terminated, axis=1) - terminated) > 0
+        alive = inside & ~ended_before  # [R, n]; offset 0 always
+        length_m = alive.sum(axis=1)
+        last = steps + length_m - 1
+        chosen = lambda column: column[np.arange(len(steps)), length_m - 1]
+        window = Transition(
+            tf.nest.map_structure(lambda column: column[steps], episode.observation),
+            episode.action[steps],
+            np.sum(np.where(alive, reward * self.gamma ** np.arange(n), 0.0),
+                   axis=1).astype(np.float32) if n > 1 else reward[:, 0],
+            tf.nest.map_structure(lambda column: column[last], episode.next_observation),
+            chosen(terminated).astype(np.float32))
+        if goals is not None:
+            window = window._replace(
+                observation={**window.observation, "desired_goal": goals},
+                next_observation={**window.next_observation, "desired_goal": goals})
+        if n == 1:
+            return window
+        discount = (self.gamma ** length_m * (1.0 - window.terminated)).astype(np.float32)
+        return NStepTransition(*window, discount=discount)
 
     def flush(self) -> None:
-        """Writes the staged real transitions, then the relabelled ones, and stores the
-        episodes in progress in `state` (so a checkpoint has them)."""
-        if self._staged or self._relabelled:
-            real = concatenate(self._staged) if self._staged else None
-            self.replay_buffer.add_batch(concatenate(self._staged + self._relabelled))
-            if real is not None and self.on_write is not None:
-                self.on_write(real)
-            self._staged, self._relabelled = [], []
+        """Writes the staged real transitions, then the rows of finished episodes, and
+        stores the episodes in progress in `state` (so a checkpoint has them)."""
+        real = self._staged if self.n_step == 1 else self._finished_real
+        if self._staged or self._finished:
+            self.replay_buffer.add_batch(concatenate(self._staged + self._finished))
+        if real and self.on_write is not None:
+            self.on_write(concatenate(real))
+        self._staged, self._finished, self._finished_real = [], [], []
         self.state.write([concatenate(episode) if episode else None
                           for episode in self._episodes])

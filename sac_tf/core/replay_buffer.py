@@ -29,10 +29,15 @@ class ReplayBuffer(tf.Module):
         one-step `Transition`s and variables.
       gamma: the discount of the n-step sums (only read with `n_step > 1`).
       num_envs: rows per vector step, the stride from a row to its env's next transition.
+      stored_windows: with `n_step > 1`, the writer computes the windows (hindsight
+        relabelling, whose copies are not stored beside their episode's next steps):
+        `add_batch` takes `NStepTransition`s and a `discount` column (one float32 per
+        transition) replaces `episode_end`; sampling gathers rows as they were written.
     """
 
     def __init__(self, observation_dim, action_dim: int, capacity: int, seed: int,
-                 n_step: int = 1, gamma: float = 0.99, num_envs: int = 1):
+                 n_step: int = 1, gamma: float = 0.99, num_envs: int = 1,
+                 stored_windows: bool = False):
         super().__init__(name="replay_buffer")
         if capacity < 1:
             raise ValueError(f"capacity must be positive, got {capacity}")
@@ -40,6 +45,9 @@ class ReplayBuffer(tf.Module):
         if n_step < 1:
             raise ValueError(f"n_step must be at least 1, got {n_step}")
         self.n_step, self.gamma, self.num_envs = int(n_step), float(gamma), int(num_envs)
+        if stored_windows and self.n_step == 1:
+            raise ValueError("stored_windows needs n_step > 1")
+        self.stored_windows = bool(stored_windows)
 
         def storage(name, *shape):
             return tf.Variable(tf.zeros((self.capacity, *shape), tf.float32),
@@ -59,7 +67,9 @@ class ReplayBuffer(tf.Module):
         self._reward = storage("reward")
         self._next_observation = observations("next_observation")
         self._terminated = storage("terminated")
-        self._episode_end = storage("episode_end") if self.n_step > 1 else None
+        sampled_windows = self.n_step > 1 and not self.stored_windows
+        self._episode_end = storage("episode_end") if sampled_windows else None
+        self._discount = storage("discount") if self.stored_windows else None
         self._next_index = tf.Variable(0, dtype=tf.int64, trainable=False, name="next_index")
         self._size = tf.Variable(0, dtype=tf.int64, trainable=False, name="size")
         self._rng = tf.random.Generator.from_seed(seed)
@@ -67,6 +77,10 @@ class ReplayBuffer(tf.Module):
         rows = tf.nest.map_structure(lambda column: spec(*column.shape[1:]), self._observation)
         self._add_batch = tf.function(self._add_batch_graph, input_signature=[Transition(
             rows, spec(action_dim), spec(), rows, spec())] + [spec()] * (self.n_step > 1))
+
+    def _extra_column(self):
+        """The per-row column beyond `Transition`'s: `episode_end`, `discount` or None."""
+        return self._discount if self.stored_windows else self._episode_end
 
     def _columns(self):
         return Transition(self._observation, self._action, self._reward,
@@ -85,11 +99,13 @@ class ReplayBuffer(tf.Module):
         make a flush larger than a small buffer). Accepts numpy arrays or tensors.
         `episode_end` `[B]` (terminated or truncated; None: all False) is kept only with
         `n_step > 1`, whose windows need the rows in vector steps of `num_envs`, env by env.
+        With `stored_windows`, `transition` is an `NStepTransition` (rows in any order).
         """
         transition = tf.nest.map_structure(lambda x: np.asarray(x, np.float32), transition)
         batch = transition.reward.shape[0]
+        strided = self.n_step > 1 and not self.stored_windows
         if batch > self.capacity:
-            keep = self.capacity - (self.capacity % self.num_envs if self.n_step > 1 else 0)
+            keep = self.capacity - (self.capacity % self.num_envs if strided else 0)
             transition = tf.nest.map_structure(lambda column: column[batch - keep:], transition)
             if episode_end is not None:
                 episode_end = np.asarray(episode_end)[batch - keep:]
@@ -97,19 +113,22 @@ class ReplayBuffer(tf.Module):
         if self.n_step == 1:
             self._add_batch(transition)
             return
+        if self.stored_windows:
+            self._add_batch(Transition(*transition[:5]), transition.discount)
+            return
         if batch % self.num_envs:
             raise ValueError(f"with n_step > 1, add whole vector steps: a multiple of "
                              f"num_envs={self.num_envs} rows, got {batch}")
         ends = np.zeros(batch, np.float32) if episode_end is None else episode_end
         self._add_batch(transition, np.asarray(ends, np.float32).reshape(batch))
 
-    def _add_batch_graph(self, transition: Transition, episode_end=None):
+    def _add_batch_graph(self, transition: Transition, extra=None):
         batch = tf.shape(transition.reward, out_type=tf.int64)[0]
         indices = (self._next_index + tf.range(batch)) % self.capacity
         for column, values in zip(tf.nest.flatten(self._columns()), tf.nest.flatten(transition)):
             column.scatter_nd_update(indices[:, None], values)
-        if episode_end is not None:
-            self._episode_end.scatter_nd_update(indices[:, None], episode_end)
+        if extra is not None:
+            self._extra_column().scatter_nd_update(indices[:, None], extra)
         self._next_index.assign((self._next_index + batch) % self.capacity)
         self._size.assign(tf.minimum(self._size + batch, self.capacity))
 
@@ -120,10 +139,13 @@ class ReplayBuffer(tf.Module):
         make sure the buffer is not empty.
         """
         indices = self._rng.uniform([batch_size], 0, self._size, dtype=tf.int64)
-        if self.n_step > 1:
+        if self._episode_end is not None:
             return self._sample_windows(indices)
-        return tf.nest.pack_sequence_as(self._structure(), [
+        rows = tf.nest.pack_sequence_as(self._structure(), [
             tf.gather(column, indices) for column in tf.nest.flatten(self._columns())])
+        if self.stored_windows:
+            return NStepTransition(*rows, discount=tf.gather(self._discount, indices))
+        return rows
 
     def _sample_windows(self, indices) -> NStepTransition:
         newest = (self._next_index - 1) % self.capacity
@@ -142,9 +164,10 @@ class ReplayBuffer(tf.Module):
 
     def end_newest_episodes(self) -> None:
         """Marks the newest vector step's rows as episode ends (a restored run restarts its
-        envs, so what it writes next does not continue them). Only with `n_step > 1`."""
+        envs, so what it writes next does not continue them). Only with sampled n-step
+        windows (`n_step > 1` without `stored_windows`; stored ones were cut by their writer)."""
         rows = min(self.num_envs, int(self._size))
-        if self.n_step > 1 and rows:
+        if self._episode_end is not None and rows:
             indices = (self._next_index - 1 - tf.range(rows, dtype=tf.int64)) % self.capacity
             self._episode_end.scatter_nd_update(indices[:, None], tf.ones([rows]))
 

@@ -207,6 +207,8 @@ class TrainingLoop:
         if self.step < self.config.learning_starts:
             return None
         self.writer.flush()
+        if int(self.state.replay_buffer.size) == 0:  # HER n-step: rows wait for episode ends
+            return None
         info = self.state.learner.run(added * self.config.updates_per_step)
         self.collection.learner_called()
         self.check_finite(info.loss.numpy())

@@ -33,11 +33,13 @@ def seed_globally(seed: int) -> None:
 
 def n_step_settings(config: ml_collections.ConfigDict) -> dict:
     """The replay buffer's n-step arguments: `config.n_step`, the agent's γ and the rows per
-    vector step; none for one-step runs (so they build today's buffer)."""
+    vector step (with `her`, windows stored by the hindsight writer); none for one-step
+    runs (so they build today's buffer)."""
     n_step = config.get("n_step", 1)
     if n_step == 1:
         return {}
-    return dict(n_step=n_step, gamma=config[config.agent].gamma, num_envs=config.num_envs)
+    return dict(n_step=n_step, gamma=config[config.agent].gamma, num_envs=config.num_envs,
+                stored_windows=bool(config.get("her")))
 
 
 class RunState(NamedTuple):
@@ -81,8 +83,6 @@ class RunState(NamedTuple):
                     and set(GOAL_KEYS) <= set(spec.observation_nest)):
                 raise UserError(f"hindsight relabelling (her) needs a Dict observation with "
                                 f"keys {list(GOAL_KEYS)}")
-            if config.get("n_step", 1) > 1:
-                raise UserError("n_step > 1 does not work with her (see config validation)")
             hindsight = HindsightState(spec.observation_nest, spec.action_dim, config.seed + 2)
         agent = make_agent(config, spec, preprocessing_layers)
         replay_buffer = learner = None
@@ -133,7 +133,8 @@ class RunState(NamedTuple):
         return HindsightWriter(self.replay_buffer, self.hindsight, compute_reward,
                                self.config.her_goals_per_transition, self.config.num_envs,
                                on_write=self.agent.record_collected,
-                               compute_terminated=compute_terminated)
+                               compute_terminated=compute_terminated,
+                               n_step=self.replay_buffer.n_step, gamma=self.replay_buffer.gamma)
 
     def checkpointer(self, root_dir) -> Checkpointer:
         """A `Checkpointer` of everything here under `ROOT/checkpoints/`."""

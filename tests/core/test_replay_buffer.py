@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 from sac_tf.core.replay_buffer import ReplayBuffer, StagedWriter
-from sac_tf.core.types import Transition
+from sac_tf.core.types import NStepTransition, Transition
 
 
 def transitions(start, count, obs_dim=2, act_dim=1):
@@ -85,3 +85,21 @@ def test_staged_writer_writes_on_flush_only():
     assert int(buffer.size) == 3
     assert set(np.unique(stored_indices(buffer))) == {0.0, 1.0, 2.0}
 
+
+
+def test_stored_windows_are_sampled_as_written_with_their_discount(tmp_path):
+    """With `stored_windows` (HER's n-step rows) the writer's `NStepTransition`s come back
+    whole, discount included, whatever order they were written in; a checkpoint keeps
+    the `discount` column and no `episode_end`."""
+    buffer = ReplayBuffer(2, 1, capacity=8, seed=0, n_step=3, gamma=0.9, stored_windows=True)
+    rows = transitions(0, 6)
+    buffer.add_batch(NStepTransition(*rows, discount=np.arange(6, dtype=np.float32) / 10))
+    sample = buffer.sample(64)
+    assert isinstance(sample, NStepTransition)
+    index = sample.reward.numpy().astype(int)  # rewards 0…5 name the rows
+    np.testing.assert_allclose(sample.discount.numpy(), index / 10)
+    np.testing.assert_array_equal(sample.observation.numpy()[:, 0], rows.observation[index, 0])
+    names = [name for name, _ in tf.train.list_variables(
+        tf.train.Checkpoint(buffer=buffer).save(str(tmp_path / "ckpt")))]
+    assert any("_discount" in name for name in names)
+    assert not any("_episode_end" in name for name in names)
