@@ -44,7 +44,8 @@ class ApiReplayBuffer:
         restarts the exploration state (DDPG's OU noise) of the envs whose episode ended.
         With `her`, every call must be such a batch (one row with one env): an episode
         that ends (terminated or truncated) gets its relabelled copies. So with
-        `n_step > 1`: its windows follow each env's rows, cut where an episode ends.
+        `n_step > 1`: its windows follow each env's rows, cut where an episode ends (with
+        `her` too, whose rows then reach the buffer, and `len`, when their episode ends).
 
         Raises:
           UserError: for shapes that do not match the spec or each other, and
