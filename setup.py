@@ -56,7 +56,8 @@ setup(
         "keras>=3.10,<4",
         "tensorboard>=2.20,<2.22",
         "gymnasium[mujoco,classic-control]>=1.1,<1.5",
-        "mujoco>=4.0.1",  # 4.0.0 solves large sparse models wrongly (mujoco#3767)
+        # 4.0.0 solves large sparse models wrongly (mujoco#3767); 3.x for the `dmc` extra.
+        "mujoco>=3.17,!=4.0.0",
         "absl-py>=2.1",
         "ml-collections>=1.0,<2",
         "numpy>=1.26",
@@ -76,6 +77,10 @@ setup(
         "docs": ["mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26"],
         # gymnasium-robotics' goal tasks (Fetch, PointMaze) by id; its import needs PettingZoo.
         "robotics": ["gymnasium-robotics==1.4.2", "pettingzoo>=1.24"],
+        # DeepMind Control Suite tasks (from pixels): dm-control 1.0.50 was generated for
+        # mujoco 3.17 and fails on mujoco 4, so this extra pins mujoco 3 (install it in its
+        # own environment; the MuJoCo results in docs/ are on mujoco 4).
+        "dmc": ["dm-control==1.0.50", "mujoco>=3.17,<4"],
         "test": ["pytest>=8", "pytest-xdist>=3.5",
                  "nbclient>=0.10", "nbformat>=5.9", "ipykernel>=6.29",  # runs notebooks/
                  *ONNX],

@@ -7,6 +7,7 @@ from sac_tf.agents.ddpg import DdpgAgent
 from sac_tf.agents.discrete_sac import DiscreteSacAgent
 from sac_tf.agents.sac import SacAgent
 from sac_tf.errors import UserError
+from sac_tf.core import nests
 from sac_tf.core.specs import EnvSpec
 
 #: `--agent` name → agent class; the config section of the same name holds its
@@ -44,9 +45,26 @@ def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec,
     named = config.get("observation_encoders") or {}
     named = named.to_dict() if isinstance(named, ml_collections.ConfigDict) else dict(named)
     encoders = {**named, **(preprocessing_layers or {})}
+    check_image_leaves(spec, encoders, config[config.agent].get("normalize_observations"))
     if encoders:  # a run that names none keeps the constructor call it always had
         kwargs["encoders"] = encoders
     try:
         return agent_class(spec, **kwargs)
     except (TypeError, ValueError) as error:  # a missing, unknown or invalid setting
         raise UserError(f"bad config.{config.agent}: {error}") from None
+
+
+def check_image_leaves(spec: EnvSpec, encoders: dict, normalize_observations) -> None:
+    """Raises `UserError` for an image leaf (uint8 H×W×C) without an encoder of its own, or
+    with observation normalisation on (images are scaled by the pixel encoder)."""
+    images = [leaf for leaf in nests.leaf_specs(spec.observation_nest)
+              if nests.is_image(leaf)] if spec.is_nested else []
+    missing = [leaf for leaf in images if leaf.name not in encoders]
+    if missing:
+        shape = "×".join(str(size) for size in missing[0].shape)
+        raise UserError(f"observation leaf {missing[0].name!r} is an image (uint8 {shape}): "
+                        f"give it the pixel encoder, "
+                        f"--config.observation_encoders.{missing[0].name}=conv")
+    if images and normalize_observations:
+        raise UserError("normalize_observations does not apply to image leaves (the pixel "
+                        "encoder scales them to [0, 1]): set it to False")

@@ -15,6 +15,7 @@ import tensorflow as tf
 from sac_tf.agents.quantiles import quantile_huber_loss
 from sac_tf.agents.schedules import check_schedule, current_learning_rate, learning_rate
 from sac_tf.networks import CriticEnsemble
+from sac_tf.networks.conv import variables_without
 from sac_tf.networks.encoders import make_encoder
 from sac_tf.networks.normalization import NestNormalizer, RunningNormalizer
 from sac_tf.core import nests
@@ -180,11 +181,19 @@ class OffPolicyAgent(tf.Module):
         return {f"lr_{role}": current_learning_rate(getattr(self, f"{role}_optimizer"))
                 for role in self.scheduled_roles}
 
-    def make_encoder(self, name: str):
+    def make_encoder(self, name: str, shared_convs=None):
         """A network's own observation encoder (`sac_tf.networks.encoders.make_encoder`):
         None for a flat `Box` with no `encoders`, so a flat task builds today's networks."""
         return make_encoder(self.spec.observation_nest, self.encoders, self.spec.observation_dim,
-                            name)
+                            name, shared_convs)
+
+    def critic_conv_stacks(self) -> dict:
+        """Leaf → the critics' pixel conv stack, which the actor's encoder uses detached."""
+        return getattr(getattr(self.critics, "encoder", None), "conv_stacks", {})
+
+    def own_variables(self, network) -> list:
+        """`network`'s trainable variables but the critics' conv stacks (its optimiser's)."""
+        return variables_without(network, self.critic_conv_stacks().values())
 
     def _dummy_inputs(self):
         observation = (nests.zeros(self.spec.observation_nest) if self.spec.is_nested

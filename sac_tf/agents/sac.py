@@ -131,12 +131,13 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
         self.softmin_temperature = softmin_temperature
         actor_parts = dict(residual_blocks=residual_blocks, batch_renorm=renorm, name="actor",
                            torso_options=actor_torso, log_std=actor_log_std,
-                           encoder=self.make_encoder("actor_encoder"))
+                           encoder=self.make_encoder("actor_encoder",
+                                                     self.critic_conv_stacks()))
         self.actor = (HybridActor(spec.continuous_dim, spec.discrete_sizes, hidden_sizes,
                                   **actor_parts) if spec.is_hybrid
                       else GaussianActor(spec.continuous_dim, hidden_sizes, **actor_parts))
         self.actor(self._dummy_inputs()[0])
-        self.actor_optimizer = self.adam(self.actor.trainable_variables, actor_lr,
+        self.actor_optimizer = self.adam(self.own_variables(self.actor), actor_lr,
                                          actor_lr_schedule, "actor", adam_beta_1,
                                          actor_update_interval)
         self.log_alpha = tf.Variable(math.log(initial_alpha), dtype=tf.float32, name="log_alpha")
@@ -271,7 +272,7 @@ class SacAgent(SacOptionParts, OffPolicyAgent):
         with tf.GradientTape() as tape:
             actor_loss, log_prob, discrete_negative_entropy = self.actor_loss(
                 batch, alpha, alpha_discrete)
-        minimize(self.actor_optimizer, tape, actor_loss, self.actor.trainable_variables)
+        minimize(self.actor_optimizer, tape, actor_loss, self.own_variables(self.actor))
 
         alpha_loss = self.tune_temperature(self.log_alpha, self.alpha_optimizer,
                                            log_prob + self.target_entropy)

@@ -158,7 +158,7 @@ class SacOptionParts:
         def value(observations, actions):
             return self.actor_value(self.critics(observations, actions,
                                                  training=not self.critics.batch_renorm,
-                                                 seed=self.dropout_seed()))
+                                                 seed=self.dropout_seed(), detach_encoder=True))
 
         if not self.spec.is_hybrid:
             return value(observation, action)

@@ -23,6 +23,7 @@ class ApiReplayBuffer:
         self._capacity = state.replay_buffer.capacity
         self._writer = state.staged_writer(goals)  # goals: HER's (compute_reward, ...)
         self._staged_steps = 0
+        self.end_episodes_in_progress()  # a loaded agent's: the user's envs start afresh
 
     def add(self, obs, action, reward, next_obs, terminated, truncated) -> None:
         """Stores one transition, or a batch of them (leading dimension `[B]`).
@@ -62,9 +63,9 @@ class ApiReplayBuffer:
         episode_end = np.logical_or(transition.terminated > 0,
                                     np.broadcast_to(np.asarray(truncated, bool), (batch,)))
         config = self._state.config
-        if ((self._state.hindsight is not None or config.get("n_step", 1) > 1)
-                and batch != config.num_envs):
-            raise UserError(f"with her or n_step > 1, add one transition per env: "
+        if ((self._state.hindsight is not None or config.get("n_step", 1) > 1
+             or hasattr(self._state.replay_buffer, "frame_stack")) and batch != config.num_envs):
+            raise UserError(f"with her, n_step > 1 or images, add one transition per env: "
                             f"{config.num_envs} rows (config.num_envs), got {batch}")
         self._writer(transition, episode_end)
         self._staged_steps += batch
@@ -72,6 +73,14 @@ class ApiReplayBuffer:
         if batch == agent.exploration_batch_size:
             if episode_end.any():
                 agent.restart_exploration(episode_end)
+
+    def end_episodes_in_progress(self) -> None:
+        """Ends the episodes a loaded HER agent's checkpoint had in progress where they were
+        cut (relabelled as they stand), as a resumed training run does: what is added
+        next starts new episodes. Called when the buffer is attached."""
+        end_all = getattr(self._writer, "end_all_episodes", None)
+        if end_all is not None:
+            end_all()
 
     def flush(self) -> None:
         """Writes staged transitions to the buffer and counts them as env steps."""

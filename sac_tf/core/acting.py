@@ -31,8 +31,9 @@ def numpy_action_fn(action_fn: Callable[[tf.Tensor], tf.Tensor], observation_spe
     concrete = tf.function(action_fn, jit_compile=jit_compile).get_concrete_function(
         observation_specs)
     call_flat = getattr(concrete.inference_fn, "call_flat", None)
-    leaves = lambda observation: [tf.constant(leaf, tf.float32)
-                                  for leaf in tf.nest.flatten(observation)]
+    dtypes = [spec.dtype for spec in tf.nest.flatten(observation_specs)]
+    leaves = lambda observation: [tf.constant(leaf, dtype) for leaf, dtype
+                                  in zip(tf.nest.flatten(observation), dtypes)]
     if call_flat is None:
         return lambda observation: concrete(*tf.nest.pack_sequence_as(
             [observation_specs], leaves(observation))).numpy()

@@ -64,12 +64,12 @@ class StepDriver:
     def run(self, num_steps: int) -> None:
         """Takes `num_steps` vector steps (`num_steps × num_envs` env steps)."""
         for _ in range(num_steps):
-            observation = nests.as_float32(self._observation)
+            observation = nests.as_leaf_dtypes(self._observation)
             action = np.asarray(self.policy(observation), np.float32)
             next_observation, reward, terminated, truncated, info = self.env.step(
                 self._spec.env_action(action))
             episode_end = np.logical_or(terminated, truncated)
-            stored_next = nests.as_float32(next_observation)
+            stored_next = nests.as_leaf_dtypes(next_observation)
             if episode_end.any():
                 stored_next = tf.nest.map_structure(np.copy, stored_next)
                 nests.set_rows(stored_next, np.flatnonzero(episode_end), info["final_obs"])

@@ -37,7 +37,7 @@ def run_episodes(env: gym.vector.VectorEnv, act: VectorActFn, seed: int,
     step = 0
     while running.any():
         observation, reward, terminated, truncated, info = env.step(
-            act(nests.as_float32(observation)))
+            act(nests.as_leaf_dtypes(observation)))
         returns += np.where(running, reward, 0.0)
         ended = running & np.logical_or(terminated, truncated)
         if final_infos is not None:

@@ -3,7 +3,8 @@
 Goal-conditioned envs (gymnasium-robotics' `GoalEnv` convention) observe a `Dict` with
 `observation`, `achieved_goal` and `desired_goal` and pay `compute_reward(achieved,
 desired, info)`. `HindsightWriter` is the replay writer of such a run: it writes every
-real transition as `StagedWriter` does and keeps each env's episode in progress; when an
+real transition as `StagedWriter` does (with n-step windows, when its episode ends) and
+keeps each env's episode in progress; when an
 episode ends (terminated or truncated) it adds `k` relabelled copies of each of its
 transitions: for transition `t` of an episode of `T`, `k` times a step `t' ~ U{t, …, T−1}`
 is drawn and the copy gets `desired_goal ← achieved_goal` of `s'_{t'}` (in `s` and `s'`),
@@ -112,20 +113,22 @@ class HindsightWriter(StagedWriter):
         relabelled ones are not counted.
       compute_terminated: the env's `compute_terminated(achieved, desired, info)` → bool
         for one row, or None (relabelled transitions then keep the stored flag).
-      n_step, gamma: the length and discount of the windows written (1: one-step rows).
+
+    The windows are the buffer's: n-step (its `n_step`, `gamma`) with `stored_windows`,
+    else one-step rows.
     """
 
     def __init__(self, replay_buffer: ReplayBuffer, state: HindsightState,
                  compute_reward: Callable, goals_per_transition: int, num_envs: int,
-                 on_write=None, compute_terminated: Optional[Callable] = None,
-                 n_step: int = 1, gamma: float = 0.99):
+                 on_write=None, compute_terminated: Optional[Callable] = None):
         super().__init__(replay_buffer, on_write)
         if goals_per_transition < 0:
             raise ValueError(f"her_goals_per_transition must be >= 0, got {goals_per_transition}")
-        if n_step > 1 and not replay_buffer.stored_windows:
+        if replay_buffer.n_step > 1 and not replay_buffer.stored_windows:
             raise ValueError("n-step hindsight windows need ReplayBuffer(stored_windows=True)")
         self.state, self.k, self.num_envs = state, int(goals_per_transition), num_envs
-        self.n_step, self.gamma = int(n_step), float(gamma)
+        self.n_step = replay_buffer.n_step if replay_buffer.stored_windows else 1
+        self.gamma = replay_buffer.gamma
         self.compute_reward, self.compute_terminated = compute_reward, compute_terminated
         self._episodes = state.read(num_envs)  # per env: list of one-step rows
         self._episodes = [[] if episode is None else [episode] for episode in self._episodes]

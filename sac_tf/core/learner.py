@@ -18,19 +18,23 @@ class Learner:
       replay_buffer: where batches are sampled from, inside the compiled call.
       batch_size: transitions per update.
       jit_compile: compile the fused loop with XLA.
+      augment: applied to each sampled batch inside the compiled call (DrQ's random shift,
+        `sac_tf.core.augmentation`), or None.
     """
 
     def __init__(self, agent, replay_buffer: ReplayBuffer, batch_size: int,
-                 jit_compile: bool):
+                 jit_compile: bool, augment=None):
         self.agent = agent
         self.replay_buffer = replay_buffer
         self.batch_size = batch_size
+        self.augment = augment
         self._run = tf.function(self._run_updates, jit_compile=jit_compile)
 
     def _run_updates(self, num_updates):
         info = self.agent.zero_loss_info()
         for _ in tf.range(num_updates):
-            info = self.agent.train(self.replay_buffer.sample(self.batch_size))
+            batch = self.replay_buffer.sample(self.batch_size)
+            info = self.agent.train(batch if self.augment is None else self.augment(batch))
         return info
 
     def run(self, num_updates: int) -> LossInfo:

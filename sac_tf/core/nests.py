@@ -1,6 +1,7 @@
 """Observation nests: `Dict`/`Tuple` observation spaces of `Box` leaves, TF-Agents' way.
 
-An observation is a nest (`tf.nest`: dicts, tuples) of float32 leaves. A flat
+An observation is a nest (`tf.nest`: dicts, tuples) of float32 leaves, or uint8 ones
+for a `Box` of dtype uint8 (images: stored, sampled and exported as bytes). A flat
 `Box` is a nest of one leaf, a bare array, so every `tf.nest` operation on it
 is the identity and a flat task builds exactly the graph it always did. The
 structure of a nested observation is described by an *observation nest*: the
@@ -44,7 +45,17 @@ def nest_from_space(space: gym.Space, path: tuple = ()):
                         "nested observations need Box leaves of at least one dimension")
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
         raise UserError(f"observation key {name!r}: keys must be letters, digits and _")
-    return tf.TensorSpec(tuple(space.shape), tf.float32, name=name)
+    return tf.TensorSpec(tuple(space.shape), leaf_dtype(space.dtype), name=name)
+
+
+def leaf_dtype(dtype) -> tf.DType:
+    """A leaf's dtype as sac_tf keeps it: uint8 stays uint8 (images), the rest float32."""
+    return tf.uint8 if np.dtype(dtype) == np.uint8 else tf.float32
+
+
+def is_image(spec: tf.TensorSpec) -> bool:
+    """Whether a leaf spec is an image: uint8 of shape (H, W, C)."""
+    return spec.dtype == tf.uint8 and len(spec.shape) == 3
 
 
 def leaf_specs(nest) -> list:
@@ -59,7 +70,7 @@ def leaf_names(nest) -> list:
 def batched_specs(nest):
     """The nest with each leaf's spec given a leading `None` batch axis."""
     return tf.nest.map_structure(
-        lambda spec: tf.TensorSpec([None, *spec.shape], tf.float32, name=spec.name), nest)
+        lambda spec: tf.TensorSpec([None, *spec.shape], spec.dtype, name=spec.name), nest)
 
 
 def flat_width(nest) -> int:
@@ -68,12 +79,13 @@ def flat_width(nest) -> int:
 
 
 def to_json(nest):
-    """A JSON-serialisable form: `{"dict": {...}}`, `{"tuple": [...]}`, `{"box": shape}`."""
+    """A JSON-serialisable form: `{"dict": {...}}`, `{"tuple": [...]}`, `{"box": shape}`
+    (with `"dtype": "uint8"` for a uint8 leaf)."""
     if isinstance(nest, dict):
         return {"dict": {key: to_json(value) for key, value in nest.items()}}
     if isinstance(nest, tuple):
         return {"tuple": [to_json(value) for value in nest]}
-    return {"box": list(nest.shape)}
+    return {"box": list(nest.shape), **({"dtype": "uint8"} if nest.dtype == tf.uint8 else {})}
 
 
 def from_json(value, path: tuple = ()):
@@ -82,12 +94,18 @@ def from_json(value, path: tuple = ()):
         return {key: from_json(item, path + (key,)) for key, item in value["dict"].items()}
     if "tuple" in value:
         return tuple(from_json(item, path + (index,)) for index, item in enumerate(value["tuple"]))
-    return tf.TensorSpec(tuple(value["box"]), tf.float32, name=leaf_name(path))
+    return tf.TensorSpec(tuple(value["box"]), leaf_dtype(value.get("dtype", "float32")),
+                         name=leaf_name(path))
 
 
-def as_float32(observation):
-    """Every leaf of a numpy observation (nest) as float32."""
-    return tf.nest.map_structure(lambda leaf: np.asarray(leaf, np.float32), observation)
+def as_leaf_dtypes(observation):
+    """Every leaf of a numpy observation (nest) as float32, but uint8 leaves of a nest
+    (images), which stay bytes."""
+    if not isinstance(observation, (dict, tuple)):
+        return np.asarray(observation, np.float32)
+    return tf.nest.map_structure(
+        lambda leaf: np.asarray(leaf, leaf_dtype(np.asarray(leaf).dtype).as_numpy_dtype),
+        observation)
 
 
 def batch_size(observation) -> int:
@@ -101,8 +119,8 @@ def concat_rows(first, second):
 
 
 def zeros(nest, rows: int = 1):
-    """A float32 tensor nest of `rows` zero rows of `nest`'s leaves."""
-    return tf.nest.map_structure(lambda spec: tf.zeros((rows, *spec.shape)), nest)
+    """A tensor nest of `rows` zero rows of `nest`'s leaves (of their dtypes)."""
+    return tf.nest.map_structure(lambda spec: tf.zeros((rows, *spec.shape), spec.dtype), nest)
 
 
 def set_rows(target, indices, source_rows) -> None:

@@ -49,15 +49,16 @@ class ReplayBuffer(tf.Module):
             raise ValueError("stored_windows needs n_step > 1")
         self.stored_windows = bool(stored_windows)
 
-        def storage(name, *shape):
-            return tf.Variable(tf.zeros((self.capacity, *shape), tf.float32),
+        def storage(name, *shape, dtype=tf.float32):
+            return tf.Variable(tf.zeros((self.capacity, *shape), dtype),
                                trainable=False, name=name)
 
-        def observations(name):
+        def observations(name):  # uint8 leaves (images) are stored as bytes
             if isinstance(observation_dim, int):
                 return storage(name, observation_dim)
-            return tf.nest.map_structure(
-                lambda leaf: storage(f"{name}/{leaf.name}", *leaf.shape), observation_dim)
+            return tf.nest.map_structure(lambda leaf: storage(
+                f"{name}/{leaf.name}", *self.stored_shape(leaf), dtype=leaf.dtype),
+                observation_dim)
 
         self._observation = observations("observation")
         # the plain nest (tf.Module wraps tuples and dicts it holds; Keras refuses the wrappers)
@@ -73,10 +74,16 @@ class ReplayBuffer(tf.Module):
         self._next_index = tf.Variable(0, dtype=tf.int64, trainable=False, name="next_index")
         self._size = tf.Variable(0, dtype=tf.int64, trainable=False, name="size")
         self._rng = tf.random.Generator.from_seed(seed)
-        spec = lambda *shape: tf.TensorSpec((None, *shape), tf.float32)
-        rows = tf.nest.map_structure(lambda column: spec(*column.shape[1:]), self._observation)
+        spec = lambda *shape, dtype=tf.float32: tf.TensorSpec((None, *shape), dtype)
+        rows = tf.nest.map_structure(lambda column: spec(*column.shape[1:], dtype=column.dtype),
+                                     self._observation)
         self._add_batch = tf.function(self._add_batch_graph, input_signature=[Transition(
             rows, spec(action_dim), spec(), rows, spec())] + [spec()] * (self.n_step > 1))
+
+    def stored_shape(self, leaf: tf.TensorSpec) -> tuple:
+        """The row shape a leaf's variables store (a subclass that keeps a leaf elsewhere
+        stores a placeholder)."""
+        return tuple(leaf.shape)
 
     def _extra_column(self):
         """The per-row column beyond `Transition`'s: `episode_end`, `discount` or None."""
@@ -101,7 +108,7 @@ class ReplayBuffer(tf.Module):
         `n_step > 1`, whose windows need the rows in vector steps of `num_envs`, env by env.
         With `stored_windows`, `transition` is an `NStepTransition` (rows in any order).
         """
-        transition = tf.nest.map_structure(lambda x: np.asarray(x, np.float32), transition)
+        transition = self._as_stored(transition)
         batch = transition.reward.shape[0]
         strided = self.n_step > 1 and not self.stored_windows
         if batch > self.capacity:
@@ -114,6 +121,9 @@ class ReplayBuffer(tf.Module):
             self._add_batch(transition)
             return
         if self.stored_windows:
+            if not isinstance(transition, NStepTransition):
+                raise ValueError("a stored_windows buffer takes NStepTransitions (its writer's "
+                                 f"windows), got {type(transition).__name__}")
             self._add_batch(Transition(*transition[:5]), transition.discount)
             return
         if batch % self.num_envs:
@@ -121,6 +131,14 @@ class ReplayBuffer(tf.Module):
                              f"num_envs={self.num_envs} rows, got {batch}")
         ends = np.zeros(batch, np.float32) if episode_end is None else episode_end
         self._add_batch(transition, np.asarray(ends, np.float32).reshape(batch))
+
+    def _as_stored(self, transition):
+        """Numpy columns of the storage's dtypes (a `discount` column: float32)."""
+        columns, leaves = tf.nest.flatten(self._columns()), tf.nest.flatten(transition)
+        dtypes = [column.dtype.as_numpy_dtype for column in columns]
+        dtypes += [np.float32] * (len(leaves) - len(columns))
+        return tf.nest.pack_sequence_as(
+            transition, [np.asarray(leaf, dtype) for leaf, dtype in zip(leaves, dtypes)])
 
     def _add_batch_graph(self, transition: Transition, extra=None):
         batch = tf.shape(transition.reward, out_type=tf.int64)[0]
@@ -138,7 +156,7 @@ class ReplayBuffer(tf.Module):
         Traceable: call it inside a `tf.function` train step. The caller must
         make sure the buffer is not empty.
         """
-        indices = self._rng.uniform([batch_size], 0, self._size, dtype=tf.int64)
+        indices = self.draw_indices(batch_size)
         if self._episode_end is not None:
             return self._sample_windows(indices)
         rows = tf.nest.pack_sequence_as(self._structure(), [
@@ -146,6 +164,10 @@ class ReplayBuffer(tf.Module):
         if self.stored_windows:
             return NStepTransition(*rows, discount=tf.gather(self._discount, indices))
         return rows
+
+    def draw_indices(self, batch_size: int) -> tf.Tensor:
+        """int64 `[batch_size]` row slots, uniform over the stored rows."""
+        return self._rng.uniform([batch_size], 0, self._size, dtype=tf.int64)
 
     def _sample_windows(self, indices) -> NStepTransition:
         newest = (self._next_index - 1) % self.capacity

@@ -14,6 +14,7 @@ import numpy as np
 from gymnasium.utils import env_checker
 
 from sac_tf.envs import demo as demo_envs
+from sac_tf.envs.dmc import register_dmc
 from sac_tf.envs.goals import register_robotics
 from sac_tf.errors import UserError, first_line
 from sac_tf.core.specs import EnvSpec, spec_from_spaces
@@ -55,6 +56,7 @@ def make_env(env_id: str, **kwargs) -> gym.Env:
         raise UserError(f"no environment id given (got {env_id!r}): pass --env")
     if is_import_path(env_id):
         return _make_from_import_path(env_id, kwargs)
+    register_dmc(env_id)
     register_robotics(env_id)
     try:
         return gym.make(env_id, **kwargs)

@@ -62,9 +62,12 @@ class CriticEnsemble(keras.Model):
                                      extra_layer_norm=extra_layer_norm, moe=moe,
                                      kernel_init=kernel_init, name="critic_body")
 
-    def call(self, observation, action, training=None, members=None, seed=None):
-        if self.encoder is not None:
+    def call(self, observation, action, training=None, members=None, seed=None,
+             detach_encoder=False):
+        if self.encoder is not None:  # detached: the actor loss's Q(s, ã) (DrQ, SAC-AE)
             observation = self.encoder(observation, training=training)
+            if detach_encoder:
+                observation = tf.stop_gradient(observation)
         inputs = tf.concat([observation, action], axis=-1)
         outputs = call_ensemble(self.body, inputs, members, training, seed)
         return tf.squeeze(outputs, axis=-1) if self.num_quantiles == 1 else outputs

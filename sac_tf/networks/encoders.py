@@ -8,7 +8,9 @@ own encoder, so a user's layer is cloned for each of them.
 
 Encoders are named per leaf in a mapping (`config.observation_encoders`, or the
 Python API's `preprocessing_layers`): a Keras layer, or a string —
-`"flatten"`, `"dense:64"` (one ReLU layer), `"mlp:64,64"`.
+`"flatten"`, `"dense:64"` (one ReLU layer), `"mlp:64,64"`, `"conv"`/`"conv:50"` (the
+pixel encoder of `sac_tf.networks.conv`; its conv stack can be shared with another
+network's encoder, detached).
 """
 
 from typing import Mapping, Optional
@@ -18,17 +20,23 @@ import numpy as np
 import tensorflow as tf
 
 from sac_tf.core import nests
+from sac_tf.networks.conv import ConvStack, PixelEncoder, conv_feature_dim
 
 #: The name of a flat `Box` observation's one leaf (as in exported signatures).
 FLAT_LEAF = "observation"
 
 
-def preprocessing_layer(value, name: str):
-    """A fresh Keras layer for one leaf from a string spec or a layer (cloned).
+def preprocessing_layer(value, name: str, shared_conv: Optional[ConvStack] = None):
+    """A fresh Keras layer for one leaf from a string spec or a layer (cloned); a pixel
+    encoder on `shared_conv` (detached) when one is given.
 
     Raises:
       ValueError: for a string that names no encoder, or a value that is no layer.
     """
+    feature_dim = None if isinstance(value, keras.layers.Layer) else conv_feature_dim(value)
+    if feature_dim is not None:
+        return PixelEncoder(feature_dim, conv=shared_conv, detach_conv=shared_conv is not None,
+                            name=f"{name}_pixels")
     if isinstance(value, keras.Model):
         return keras.models.clone_model(value)
     if isinstance(value, keras.layers.Layer):
@@ -44,8 +52,8 @@ def preprocessing_layer(value, name: str):
             kind == "mlp" or len(sizes) == 1):
         return keras.Sequential([keras.layers.Dense(size, activation="relu")
                                  for size in sizes], name=f"{name}_preprocessing")
-    raise ValueError(f"encoder of {name!r} must be a Keras layer, 'flatten', 'dense:N' or "
-                     f"'mlp:N,M,...', got {value!r}")
+    raise ValueError(f"encoder of {name!r} must be a Keras layer, 'flatten', 'dense:N', "
+                     f"'mlp:N,M,...' or 'conv[:N]', got {value!r}")
 
 
 class ObservationEncoder(keras.layers.Layer):
@@ -56,9 +64,12 @@ class ObservationEncoder(keras.layers.Layer):
         width `flat_dim`.
       encoders: leaf name → preprocessing (see `preprocessing_layer`); leaves not named
         are flattened.
+      shared_convs: leaf name → another encoder's conv stack that this one's pixel
+        encoder of that leaf uses, detached (`ObservationEncoder.conv_stacks`).
     """
 
-    def __init__(self, nest, encoders: Mapping, flat_dim: Optional[int] = None, **kwargs):
+    def __init__(self, nest, encoders: Mapping, flat_dim: Optional[int] = None,
+                 shared_convs: Optional[Mapping] = None, **kwargs):
         super().__init__(**kwargs)
         self.nest = nest
         specs = (nests.leaf_specs(nest) if nest is not None
@@ -72,7 +83,8 @@ class ObservationEncoder(keras.layers.Layer):
         self.leaf_names = names
         self.encoded_leaves = []
         for name in names:
-            layer = preprocessing_layer(encoders[name], name) if name in encoders else None
+            layer = (preprocessing_layer(encoders[name], name, (shared_convs or {}).get(name))
+                     if name in encoders else None)
             if layer is not None:  # an attribute each, so checkpoints track its variables
                 setattr(self, f"encoder_{name}", layer)
                 self.encoded_leaves.append(name)
@@ -81,6 +93,12 @@ class ObservationEncoder(keras.layers.Layer):
     def leaf_layers(self) -> dict:
         """Leaf name → its preprocessing layer (leaves that are only flattened: absent)."""
         return {name: getattr(self, f"encoder_{name}") for name in self.encoded_leaves}
+
+    @property
+    def conv_stacks(self) -> dict:
+        """Leaf name → the conv stack of its pixel encoder (leaves without one: absent)."""
+        return {name: layer.conv for name, layer in self.leaf_layers.items()
+                if isinstance(layer, PixelEncoder)}
 
     def call(self, observation, training=None):
         features, layers = [], self.leaf_layers
@@ -94,11 +112,13 @@ class ObservationEncoder(keras.layers.Layer):
         return features[0] if len(features) == 1 else tf.concat(features, axis=-1)
 
 
-def make_encoder(nest, encoders: Optional[Mapping], flat_dim: int,
-                 name: str) -> Optional[ObservationEncoder]:
+def make_encoder(nest, encoders: Optional[Mapping], flat_dim: int, name: str,
+                 shared_convs: Optional[Mapping] = None) -> Optional[ObservationEncoder]:
     """The encoder a network owns: None for a flat `Box` with no encoder named (the
-    network sees the observation as it is: today's networks), else an `ObservationEncoder`."""
+    network sees the observation as it is: today's networks), else an `ObservationEncoder`
+    (`shared_convs`: see there)."""
     encoders = dict(encoders or {})
     if nest is None and not encoders:
         return None
-    return ObservationEncoder(nest, encoders, flat_dim=flat_dim, name=name)
+    return ObservationEncoder(nest, encoders, flat_dim=flat_dim, shared_convs=shared_convs,
+                              name=name)

@@ -15,6 +15,9 @@ import tensorflow as tf
 
 from sac_tf.agents import make_agent
 from sac_tf.agents.base import OffPolicyAgent
+from sac_tf.core import nests
+from sac_tf.core.augmentation import RandomShift
+from sac_tf.core.frames import FrameReplayBuffer
 from sac_tf.core.hindsight import GOAL_KEYS, HindsightState, HindsightWriter
 from sac_tf.core.learner import Learner
 from sac_tf.core.replay_buffer import ReplayBuffer, StagedWriter
@@ -40,6 +43,43 @@ def n_step_settings(config: ml_collections.ConfigDict) -> dict:
         return {}
     return dict(n_step=n_step, gamma=config[config.agent].gamma, num_envs=config.num_envs,
                 stored_windows=bool(config.get("her")))
+
+
+def make_replay_buffer(config: ml_collections.ConfigDict, spec: EnvSpec) -> ReplayBuffer:
+    """The run's replay buffer: a `FrameReplayBuffer` for image observations (frames stored
+    once, `config.frame_stack` per image), else a `ReplayBuffer` (n-step windows with
+    `config.n_step > 1`).
+
+    Raises:
+      UserError: for image observations with `n_step > 1` or `her`.
+    """
+    if image_leaves(spec):
+        if config.get("n_step", 1) > 1 or config.get("her"):
+            raise UserError("image observations work with n_step=1 and without her")
+        try:
+            return FrameReplayBuffer(spec.observation_nest, spec.action_dim,
+                                     config.buffer_capacity, seed=config.seed + 1,
+                                     frame_stack=config.frame_stack, num_envs=config.num_envs)
+        except ValueError as error:
+            raise UserError(str(error)) from None
+    return ReplayBuffer(spec.observation_nest or spec.observation_dim, spec.action_dim,
+                        config.buffer_capacity, seed=config.seed + 1, **n_step_settings(config))
+
+
+def image_leaves(spec: EnvSpec) -> list:
+    """The names of the observation's image leaves (uint8 H×W×C)."""
+    return [leaf.name for leaf in nests.leaf_specs(spec.observation_nest)
+            if nests.is_image(leaf)] if spec.is_nested else []
+
+
+def image_augmentation(config: ml_collections.ConfigDict, spec: EnvSpec):
+    """DrQ's random shift of the image leaves by up to `config.image_shift` pixels (seeded
+    with `seed + 3`), or None (no shift, or no image leaf)."""
+    images = image_leaves(spec)
+    if not config.get("image_shift", 0) or not images:
+        return None
+    return RandomShift(images, nests.leaf_names(spec.observation_nest), config.image_shift,
+                       seed=config.seed + 3)
 
 
 class RunState(NamedTuple):
@@ -87,10 +127,9 @@ class RunState(NamedTuple):
         agent = make_agent(config, spec, preprocessing_layers)
         replay_buffer = learner = None
         if with_replay_buffer:
-            replay_buffer = ReplayBuffer(spec.observation_nest or spec.observation_dim,
-                                         spec.action_dim, config.buffer_capacity,
-                                         seed=config.seed + 1, **n_step_settings(config))
-            learner = Learner(agent, replay_buffer, config.batch_size, config.jit_compile)
+            replay_buffer = make_replay_buffer(config, spec)
+            learner = Learner(agent, replay_buffer, config.batch_size, config.jit_compile,
+                              augment=image_augmentation(config, spec))
         return cls(config, spec, agent, replay_buffer, learner,
                    env_step=tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step"),
                    wall_s=tf.Variable(0.0, dtype=tf.float64, trainable=False, name="wall_s"),
@@ -133,14 +172,15 @@ class RunState(NamedTuple):
         return HindsightWriter(self.replay_buffer, self.hindsight, compute_reward,
                                self.config.her_goals_per_transition, self.config.num_envs,
                                on_write=self.agent.record_collected,
-                               compute_terminated=compute_terminated,
-                               n_step=self.replay_buffer.n_step, gamma=self.replay_buffer.gamma)
+                               compute_terminated=compute_terminated)
 
     def checkpointer(self, root_dir) -> Checkpointer:
         """A `Checkpointer` of everything here under `ROOT/checkpoints/`."""
         items = dict(agent=self.agent, env_step=self.env_step, wall_s=self.wall_s)
         if self.replay_buffer is not None:
             items["replay_buffer"] = self.replay_buffer
+            if self.learner.augment is not None:
+                items["image_shift"] = self.learner.augment
             if self.hindsight is not None:
                 items["hindsight"] = self.hindsight
         return Checkpointer(pathlib.Path(root_dir) / CHECKPOINT_DIR, **items)

@@ -115,3 +115,25 @@ def test_her_without_compute_reward_is_refused():
     from tests.fixtures.goal_envs import NoComputeReward
     with pytest.raises(UserError, match="compute_reward"):
         sac_tf.SAC.from_env(NoComputeReward(), her=True, **SMALL)
+
+
+def test_a_loaded_her_n_step_agent_ends_the_saved_episode_where_it_was_cut(tmp_path):
+    """Saved 4 steps into its second episode: the load writes that cut episode (4 real
+    windows and their 2 × 4 relabelled ones), so the next episode does not extend it."""
+    env = GoalPointMass(max_steps=10)
+    agent = sac_tf.SAC.from_env(env, seed=0, her=True, her_goals_per_transition=2, n_step=3,
+                                **SMALL)
+    collect(agent, env, episodes=1)
+    obs, _ = env.reset(seed=5)
+    for _ in range(4):
+        next_obs, reward, terminated, truncated, _ = env.step(agent.select_action(obs))
+        agent.replay_buffer.add(obs, env.action_space.sample(), reward, next_obs, terminated,
+                                truncated)
+        obs = next_obs
+    assert len(agent.replay_buffer) == 10 * 3  # the open episode's rows wait
+    agent.save(tmp_path / "run")
+    loaded = sac_tf.SAC.load(tmp_path / "run", compute_reward=env.compute_reward)
+    assert len(loaded.replay_buffer) == 14 * 3
+    collect(loaded, env, episodes=1, seed=9)
+    assert len(loaded.replay_buffer) == 24 * 3
+    assert np.isfinite(loaded.learn(3)["critic_loss"])

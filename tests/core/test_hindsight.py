@@ -35,8 +35,7 @@ def writer_with_buffer(seed=0, k=K, n_step=1, gamma=0.5, **kwargs):
     windows = dict(n_step=n_step, gamma=gamma, stored_windows=True) if n_step > 1 else {}
     buffer = ReplayBuffer(NEST, 2, capacity=100, seed=0, **windows)
     state = HindsightState(NEST, 2, seed=seed)
-    writer = HindsightWriter(buffer, state, reward_of, k, num_envs=1, n_step=n_step,
-                             gamma=gamma, **kwargs)
+    writer = HindsightWriter(buffer, state, reward_of, k, num_envs=1, **kwargs)
     return writer, buffer, state
 
 
@@ -118,8 +117,7 @@ def test_an_episode_in_progress_survives_a_checkpoint_and_relabels_as_uninterrup
 
     resumed, buffer_c, state_c = writer_with_buffer(seed=99, n_step=n_step)  # from the ckpt
     tf.train.Checkpoint(buffer=buffer_c, her=state_c).restore(path).assert_consumed()
-    resumed = HindsightWriter(buffer_c, state_c, reward_of, K, num_envs=1, n_step=n_step,
-                              gamma=0.5)
+    resumed = HindsightWriter(buffer_c, state_c, reward_of, K, num_envs=1)
     for t in (2, 3):
         for writer in (uninterrupted, resumed):
             writer(step(t), np.array([t == 3]))
@@ -203,3 +201,21 @@ def test_n_step_windows_follow_each_goal_to_the_episode_end_or_its_termination(
     if terminal_at_goal:  # some window is cut by its goal before the episode's end
         assert np.any((rows.terminated == 1.0) & (rows.next_observation["achieved_goal"][:, 0]
                                                   < np.minimum(starts + n_step, length)))
+
+
+def test_n_step_windows_that_reach_a_real_termination_do_not_bootstrap():
+    """The episode's last step terminated (stored flag 1): every window that reaches it, real
+    or relabelled (no compute_terminated: the stored flag), has discount 0; others γ^m."""
+    writer, buffer, _ = writer_with_buffer(k=2, n_step=3, gamma=0.5)
+    for t in range(5):
+        row = step(t)
+        if t == 4:
+            row = row._replace(terminated=np.array([1.0], np.float32))
+        writer(row, np.array([t == 4]))
+    writer.flush()
+    rows = stored(buffer)
+    starts = np.concatenate([np.arange(5), np.repeat(np.arange(5), 2)])
+    reaches_end = starts + 3 > 4
+    np.testing.assert_array_equal(rows.terminated, reaches_end.astype(np.float32))
+    np.testing.assert_allclose(rows.discount, np.where(reaches_end, 0.0, 0.5 ** 3))
+    np.testing.assert_array_equal(rows.reward[:5], [-1.75, -1.75, -1.75, -1.5, -1.0])

@@ -1,0 +1,102 @@
+"""`FrameReplayBuffer`: stacks and next observations rebuilt from frames stored once, at
+episode boundaries (a reset's stack repeats its first frame) and around both rings."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from sac_tf.core.frames import FrameReplayBuffer
+from sac_tf.core.types import Transition
+
+K = 3
+NEST = {"pixels": tf.TensorSpec((2, 2, K), tf.uint8, name="pixels"),
+        "state": tf.TensorSpec((1,), tf.float32, name="state")}
+
+
+class StackingEnv:
+    """Env `e`'s frame at step t of episode j is 100·e + 10·j + t mod 256 (one channel);
+    observations stack the last K frames, a reset repeating its first, as the DMC wrapper."""
+
+    def __init__(self, env: int, length: int):
+        self.env, self.length, self.episode, self.t = env, length, 0, 0
+        self.frames = [self.frame()] * K
+
+    def frame(self):
+        return np.full((2, 2, 1), (100 * self.env + 10 * self.episode + self.t) % 256, np.uint8)
+
+    def observation(self):
+        return {"pixels": np.concatenate(self.frames, -1), "state": np.array([self.t], np.float32)}
+
+    def step(self):
+        """(observation, next observation, episode ended)."""
+        observation = self.observation()
+        self.t += 1
+        self.frames = self.frames[1:] + [self.frame()]
+        next_observation, ended = self.observation(), self.t == self.length
+        if ended:
+            self.episode, self.t = self.episode + 1, 0
+            self.frames = [self.frame()] * K
+        return observation, next_observation, ended
+
+
+def fill(buffer, envs, steps):
+    """`steps` vector steps; each row's reward names it: 1000·env + its row number."""
+    expected = {}
+    for step in range(steps):
+        rows = [env.step() for env in envs]
+        reward = np.array([1000 * env.env + step for env in envs], np.float32)
+        for (observation, next_observation, _), value in zip(rows, reward):
+            expected[value] = (observation["pixels"], next_observation["pixels"])
+        stack = lambda part: {key: np.stack([row[part][key] for row in rows])
+                              for key in ("pixels", "state")}
+        buffer.add_batch(Transition(stack(0), np.zeros((len(envs), 1), np.float32), reward,
+                                    stack(1), np.zeros(len(envs), np.float32)),
+                         np.array([row[2] for row in rows]))
+    return expected
+
+
+@pytest.mark.parametrize("num_envs, length", [(1, 4), (2, 5), (3, 2), (1, 1)])
+def test_sampled_stacks_are_the_envs_observations(num_envs, length):
+    buffer = FrameReplayBuffer(NEST, 1, capacity=100, seed=0, frame_stack=K, num_envs=num_envs)
+    envs = [StackingEnv(env, length) for env in range(num_envs)]
+    expected = fill(buffer, envs, steps=12)
+    batch = buffer.sample(400)
+    for reward, pixels, next_pixels in zip(batch.reward.numpy(),
+                                           batch.observation["pixels"].numpy(),
+                                           batch.next_observation["pixels"].numpy()):
+        np.testing.assert_array_equal(pixels, expected[reward][0])
+        np.testing.assert_array_equal(next_pixels, expected[reward][1])
+    assert set(batch.reward.numpy()) == set(expected)  # every row is drawn
+
+
+def test_rows_whose_frames_were_overwritten_are_not_sampled():
+    """Capacity 16 keeps 16 + 0 + 4 frames; one-step episodes add 4 frames each, so only
+    the newest 5 rows keep all their frames, and only they are drawn, intact."""
+    buffer = FrameReplayBuffer(NEST, 1, capacity=16, seed=0, frame_stack=K, num_envs=1)
+    expected = fill(buffer, [StackingEnv(0, length=1)], steps=30)
+    batch = buffer.sample(300)
+    drawn = set(batch.reward.numpy().tolist())
+    assert drawn == {25.0, 26.0, 27.0, 28.0, 29.0}
+    for reward, pixels in zip(batch.reward.numpy(), batch.observation["pixels"].numpy()):
+        np.testing.assert_array_equal(pixels, expected[reward][0])
+
+
+def test_one_frame_a_step_plus_a_stack_per_episode():
+    buffer = FrameReplayBuffer(NEST, 1, capacity=100, seed=0, frame_stack=K)
+    fill(buffer, [StackingEnv(0, length=10)], steps=30)
+    assert int(buffer._frames_written) == 30 + 3 * K
+
+
+def test_a_checkpoint_restores_frames_and_a_restored_buffer_restarts_its_stacks(tmp_path):
+    buffer = FrameReplayBuffer(NEST, 1, capacity=50, seed=0, frame_stack=K)
+    fill(buffer, [StackingEnv(0, length=100)], steps=5)  # an episode in progress
+    path = tf.train.Checkpoint(buffer=buffer).save(str(tmp_path / "ckpt"))
+    restored = FrameReplayBuffer(NEST, 1, capacity=50, seed=1, frame_stack=K)
+    tf.train.Checkpoint(buffer=restored).restore(path).assert_consumed()
+    want, got = buffer.sample(8), restored.sample(8)  # the same generator state
+    for name in ("pixels", "state"):
+        np.testing.assert_array_equal(got.observation[name], want.observation[name])
+        np.testing.assert_array_equal(got.next_observation[name], want.next_observation[name])
+    restored.end_newest_episodes()
+    fill(restored, [StackingEnv(0, length=100)], steps=1)  # a new episode: K + 1 frames
+    assert int(restored._frames_written) == 5 + K + K + 1
