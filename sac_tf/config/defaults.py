@@ -47,12 +47,12 @@ RUN_FIELDS = dict(
                                       "reach this mean return; None: never."),
     stop_patience=(1, "Evaluations in a row at `stop_at_return` that end the run."),
     observation_encoders=(ml_collections.ConfigDict, "Nested observations: leaf → `flatten` "
-                          "(default for a leaf not named), `dense:N`, `mlp:N,M` or, for image "
-                          "leaves, `conv`/`conv:N` (DrQ's encoder) in front of every network."),
-    frame_stack=(1, "Frames stacked on the channel axis of each image leaf (uint8 H×W×C), "
-                    "stored once each in the replay buffer (`sac_tf.core.frames`)."),
-    image_shift=(0, "DrQ's random shift of image leaves (uint8 H×W×C) in each sampled batch: "
-                    "the largest shift in pixels (DrQ: 4 at 84×84); 0: none."),
+                          "(the default), `dense:N`, `mlp:N,M` or `conv[:N]` (images) in front "
+                          "of every network."),
+    frame_stack=(1, "Frames stacked on the channel axis of each image leaf (uint8 H×W×C); "
+                    "the replay buffer stores each frame once."),
+    image_shift=(0, "DrQ's random shift of image leaves in each sampled batch, in pixels "
+                    "(DrQ: 4 at 84×84); 0: none."),
     her=(False, "Hindsight experience replay for goal-conditioned `Dict` envs with "
                 "`compute_reward`."),
     her_goals_per_transition=(4, "HER: `future` goals relabelled per stored transition (k)."),
