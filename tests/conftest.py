@@ -14,10 +14,11 @@ from sac_tf.config import load_config
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def run_train(*args) -> subprocess.CompletedProcess:
-    """`python -m sac_tf.train ARGS` from the repository root, output captured."""
+def run_train(*args, env=None) -> subprocess.CompletedProcess:
+    """`python -m sac_tf.train ARGS` from the repository root, output captured (`env`: the
+    process's environment variables, by default this one's)."""
     return subprocess.run([sys.executable, "-m", "sac_tf.train", *args], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env=env)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, message: str):

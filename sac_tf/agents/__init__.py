@@ -9,6 +9,7 @@ from sac_tf.agents.sac import SacAgent
 from sac_tf.errors import UserError
 from sac_tf.core import nests
 from sac_tf.core.specs import EnvSpec
+from sac_tf.networks.conv import CONV, MIN_IMAGE_SIZE, conv_feature_dim
 
 #: `--agent` name → agent class; the config section of the same name holds its
 #: constructor's keyword arguments.
@@ -44,7 +45,7 @@ def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec,
         kwargs["num_envs"] = config.num_envs
     named = config.get("observation_encoders") or {}
     named = named.to_dict() if isinstance(named, ml_collections.ConfigDict) else dict(named)
-    encoders = {**named, **(preprocessing_layers or {})}
+    encoders = {**image_encoders(spec), **named, **(preprocessing_layers or {})}
     check_image_leaves(spec, encoders, config[config.agent].get("normalize_observations"))
     if encoders:  # a run that names none keeps the constructor call it always had
         kwargs["encoders"] = encoders
@@ -54,17 +55,30 @@ def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec,
         raise UserError(f"bad config.{config.agent}: {error}") from None
 
 
+def image_encoders(spec: EnvSpec) -> dict:
+    """The pixel encoder (`conv`) for every image leaf (uint8 H×W×C), as SB3's
+    `MultiInputPolicy` gives image keys its CNN; a named encoder replaces it."""
+    leaves = nests.leaf_specs(spec.observation_nest) if spec.is_nested else []
+    return {leaf.name: CONV for leaf in leaves if nests.is_image(leaf)}
+
+
 def check_image_leaves(spec: EnvSpec, encoders: dict, normalize_observations) -> None:
-    """Raises `UserError` for an image leaf (uint8 H×W×C) without an encoder of its own, or
-    with observation normalisation on (images are scaled by the pixel encoder)."""
-    images = [leaf for leaf in nests.leaf_specs(spec.observation_nest)
-              if nests.is_image(leaf)] if spec.is_nested else []
-    missing = [leaf for leaf in images if leaf.name not in encoders]
-    if missing:
-        shape = "×".join(str(size) for size in missing[0].shape)
-        raise UserError(f"observation leaf {missing[0].name!r} is an image (uint8 {shape}): "
-                        f"give it the pixel encoder, "
-                        f"--config.observation_encoders.{missing[0].name}=conv")
+    """Raises `UserError` for an image leaf too small for the pixel encoder, for the pixel
+    encoder on a leaf that is no uint8 image, or for observation normalisation with
+    images (the encoder scales them)."""
+    leaves = nests.leaf_specs(spec.observation_nest) if spec.is_nested else []
+    images = [leaf for leaf in leaves if nests.is_image(leaf)]
+    for leaf in leaves:
+        shape = "×".join(str(size) for size in leaf.shape)
+        conv = isinstance(encoders.get(leaf.name), str) and conv_feature_dim(
+            encoders[leaf.name]) is not None
+        if conv and not nests.is_image(leaf):
+            raise UserError(f"observation leaf {leaf.name!r} ({leaf.dtype.name} {shape}) is not "
+                            f"a uint8 H×W×C image, which the pixel encoder takes: give the env "
+                            f"a Box(0, 255, (H, W, C), uint8) observation")
+        if conv and min(leaf.shape[:2]) < MIN_IMAGE_SIZE:
+            raise UserError(f"image leaf {leaf.name!r} is {shape}; the pixel encoder needs at "
+                            f"least {MIN_IMAGE_SIZE}×{MIN_IMAGE_SIZE} (DrQ: 84×84)")
     if images and normalize_observations:
         raise UserError("normalize_observations does not apply to image leaves (the pixel "
                         "encoder scales them to [0, 1]): set it to False")

@@ -69,6 +69,12 @@ def _checked_nest(nest, value, name: str) -> list:
             raise UserError(f"{name} must be a tuple of {len(nest)} parts")
         return [part for index, (sub, item) in enumerate(zip(nest, value))
                 for part in _checked_nest(sub, item, f"{name}[{index}]")]
+    if nest.dtype == tf.uint8:  # an image: bytes as the env gives them, not rescaled floats
+        if np.asarray(value).dtype != np.uint8:
+            raise UserError(f"{name} must be uint8 (pixel values 0–255, as the env gives "
+                            f"them), got {np.asarray(value).dtype}")
+        array, single = checked_rows(name, value, tuple(nest.shape))
+        return [(array.astype(np.uint8), single)]
     return [checked_rows(name, value, tuple(nest.shape))]
 
 

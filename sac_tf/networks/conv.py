@@ -18,6 +18,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+#: The smallest image side the conv stack takes: 15 → 7 (stride 2) → 5 → 3 → 1.
+MIN_IMAGE_SIZE = 15
 #: The string that names the pixel encoder in `config.observation_encoders` (`conv`,
 #: `conv:FEATURES`).
 CONV = "conv"
@@ -34,14 +36,16 @@ class ConvStack(keras.layers.Layer):
     def __init__(self, filters: int = 32, layers: int = 4, **kwargs):
         super().__init__(**kwargs)
         init = keras.initializers.Orthogonal(gain=float(np.sqrt(2.0)))
-        self.convs = [keras.layers.Conv2D(filters, 3, strides=2 if index == 0 else 1,
-                                          activation="relu", kernel_initializer=init,
-                                          name=f"conv_{index}") for index in range(layers)]
+        self.layer_count = int(layers)
+        for index in range(layers):  # an attribute each, so checkpoints track its variables
+            setattr(self, f"conv_{index}", keras.layers.Conv2D(
+                filters, 3, strides=2 if index == 0 else 1, activation="relu",
+                kernel_initializer=init, name=f"conv_{index}"))
 
     def call(self, images):
         features = tf.cast(images, tf.float32) / 255.0
-        for conv in self.convs:
-            features = conv(features)
+        for index in range(self.layer_count):
+            features = getattr(self, f"conv_{index}")(features)
         return tf.reshape(features, [tf.shape(features)[0], -1])
 
 

@@ -79,3 +79,4 @@ def test_bad_nested_input_is_one_error_line_and_writes_nothing(tmp_path, env, fl
     result = run_train(f"--env={env}", "--num_steps=100", f"--root_dir={root}", *flags)
     assert_one_line_error(result, message)
     assert result.returncode == 2 and not root.exists()
+
