@@ -20,7 +20,12 @@ Where it differs, and why:
   docs/guide/observations.md); fewer samples per update may learn slower per step.
 - τ = 0.005 every step, not 0.01 every second step (about the same averaging horizon; the
   target networks, encoder included, are updated every step).
-- one Adam β1 (0.9) for every optimiser (DrQ uses 0.5 for α).
+- one augmented copy of each observation and next observation (K = M = 1, as DrQ-v2;
+  DrQ's main results use K = M = 2, twice the encoder work per update).
+- updates in blocks of 25 env steps (`train_every`, 200 frames at action repeat 8), so the
+  policy acting lags the learner by up to 25 steps; DrQ updates after every step.
+- the actor's log σ squashed into [−5, 2] (sac_tf's default; DrQ bounds it to [−10, 2]).
+- one Adam β1 (0.9) for every optimiser; DrQ's α optimiser settings are not matched.
 - `jit_compile=False`: the learner and the policy run as TensorFlow graphs with oneDNN's
   convolutions; XLA's CPU convolutions made a batch-128 update about 60× slower here.
 - orthogonal initialisation of the encoder (the MLPs keep sac_tf's Glorot-uniform).

@@ -46,6 +46,8 @@ def validate(config: ml_collections.ConfigDict) -> None:
         raise UserError(f"stop_patience must be at least 1, got {config.stop_patience}")
     if config.get("n_step", 1) < 1:
         raise UserError(f"n_step must be at least 1, got {config.n_step}")
+    if config.get("frame_stack", 1) < 1:
+        raise UserError(f"frame_stack must be at least 1, got {config.frame_stack}")
     if config.learning_starts < 0:
         raise UserError(f"learning_starts must be >= 0, got {config.learning_starts}")
     if not 0 <= config.seed < 2**32:

@@ -3,8 +3,9 @@
 Each image of a sampled batch is padded by `pad` pixels on every side, repeating its edge
 pixels (DrQ's `replicate` padding), and cropped back to its size at an offset drawn
 uniformly from {0, …, 2·pad}² per image: a shift by up to `pad` pixels in each direction.
-Observations and next observations are shifted independently (DrQ's K = M = 1; DrQ-v2
-does the same with bilinear sub-pixel shifts, which integer offsets are a special case of).
+Observations and next observations are shifted independently, one augmented copy of each
+(K = M = 1, as DrQ-v2 does with bilinear sub-pixel shifts; DrQ's main results average the
+target over K = 2 copies of the next observation and the critic loss over M = 2 copies).
 
 The crop is a gather of clipped row and column indices, `out[i, j] = x[clip(i + dy − pad),
 clip(j + dx − pad)]`, which equals pad-then-crop with edge padding and needs no padded copy.

@@ -27,6 +27,19 @@ import tensorflow as tf
 from sac_tf.core import nests
 from sac_tf.core.replay_buffer import ReplayBuffer
 from sac_tf.core.types import Transition
+from sac_tf.errors import UserError
+
+
+def check_stacked(images, next_images, frame_stack: int) -> None:
+    """Raises `UserError` unless each next observation's older frames are its observation's
+    newer ones (`[B, H, W, k · c]` leaves): a stack of another depth would be rebuilt wrong."""
+    for image, next_image in zip(images, next_images):
+        channels = image.shape[-1] // frame_stack
+        if frame_stack > 1 and not np.array_equal(image[..., channels:],
+                                                  next_image[..., :-channels]):
+            raise UserError(f"image observations do not stack {frame_stack} frames of "
+                            f"{channels} channels on the last axis, oldest first: set "
+                            f"config.frame_stack to the env's number of stacked frames")
 
 
 class FrameReplayBuffer(ReplayBuffer):
@@ -69,17 +82,30 @@ class FrameReplayBuffer(ReplayBuffer):
         return (1,) if nests.is_image(leaf) else tuple(leaf.shape)  # a byte: a placeholder
 
     def add_batch(self, transition: Transition, episode_end=None) -> None:
-        """Appends `[B]` transitions (B ≤ capacity, whole vector steps)."""
+        """Appends `[B]` transitions (whole vector steps), in chunks that fit both rings.
+
+        Raises:
+          UserError: when an observation's frames are not the previous ones shifted by one
+            (the env stacks another number of frames than `frame_stack`).
+        """
         batch = len(transition.reward)
-        if batch > self.capacity or batch % self.num_envs:
-            raise ValueError(f"add whole vector steps of num_envs={self.num_envs} rows, at most "
-                             f"capacity={self.capacity}; got {batch}")
+        if batch % self.num_envs:
+            raise ValueError(f"add whole vector steps of num_envs={self.num_envs} rows, "
+                             f"got {batch}")
         ends = np.zeros(batch, bool) if episode_end is None else np.asarray(episode_end, bool)
+        chunk = max(self.num_envs, self.capacity // (self.frame_stack + 1)
+                    // self.num_envs * self.num_envs)
+        if batch > chunk:
+            for start in range(0, batch, chunk):
+                rows = lambda column: column[start:start + chunk]
+                self.add_batch(tf.nest.map_structure(rows, transition), ends[start:start + chunk])
+            return
         images = [np.asarray(leaf, np.uint8) for leaf, image
                   in zip(tf.nest.flatten(transition.observation), self._is_image) if image]
         next_images = [np.asarray(leaf, np.uint8) for leaf, image
                        in zip(tf.nest.flatten(transition.next_observation), self._is_image)
                        if image]
+        check_stacked(images, next_images, self.frame_stack)
         new_frames, ids = [[] for _ in self.images], np.zeros((batch, self.frame_stack + 1),
                                                              np.int64)
         written = int(self._frames_written)

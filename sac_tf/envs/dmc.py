@@ -47,7 +47,8 @@ class DmcPixels(gym.Env):
       size: image height and width in pixels (DrQ: 84).
       frame_stack: frames per observation (DrQ: 3).
       action_repeat: physics steps per env step (None: DrQ's for the task).
-      camera_id: the camera rendered (DrQ: 0; 2 for quadruped).
+      camera_id: the camera rendered (DrQ: 0, and 2 for quadruped, which these ids do not
+        set: pass `env_kwargs`).
       render_mode: `rgb_array` renders a larger view for videos.
     """
 

@@ -105,6 +105,8 @@ class ObservationEncoder(keras.layers.Layer):
         for name, size, leaf in zip(self.leaf_names, self.leaf_sizes,
                                     tf.nest.flatten(observation)):
             layer = layers.get(name)
+            if not isinstance(layer, PixelEncoder):  # uint8 leaves other than images: floats
+                leaf = tf.cast(leaf, tf.float32)
             if layer is not None:
                 leaf = layer(leaf, training=training)
             features.append(tf.reshape(leaf, [tf.shape(leaf)[0], -1]) if layer is not None

@@ -83,6 +83,9 @@ def run_training(config: ml_collections.ConfigDict, root_dir, collectors=None,
         raise UserError("hindsight relabelling (her) runs with local collection: drop "
                         "--collectors")
     state = RunState.create(config, env_spec(env or eval_env))
+    if collectors is not None and hasattr(state.replay_buffer, "frame_stack"):
+        raise UserError("image observations run with local collection (their frame stacks "
+                        "follow each env's steps): drop --collectors")
     with contextlib.ExitStack() as cluster:
         if collectors is not None:  # connected and checked before anything is written
             cluster.enter_context(collectors.cluster())

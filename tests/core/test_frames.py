@@ -7,6 +7,7 @@ import tensorflow as tf
 
 from sac_tf.core.frames import FrameReplayBuffer
 from sac_tf.core.types import Transition
+from sac_tf.errors import UserError
 
 K = 3
 NEST = {"pixels": tf.TensorSpec((2, 2, K), tf.uint8, name="pixels"),
@@ -100,3 +101,31 @@ def test_a_checkpoint_restores_frames_and_a_restored_buffer_restarts_its_stacks(
     restored.end_newest_episodes()
     fill(restored, [StackingEnv(0, length=100)], steps=1)  # a new episode: K + 1 frames
     assert int(restored._frames_written) == 5 + K + K + 1
+
+
+def test_an_env_stacking_another_number_of_frames_is_refused():
+    """Three frames of 2 channels, [a a b b c c] → [b b c c d d]: right for frame_stack=3,
+    refused for frame_stack=2 (which would read frames of 3 channels)."""
+    nest = {"pixels": tf.TensorSpec((2, 2, 6), tf.uint8, name="pixels")}
+    image = lambda *frames: {"pixels": np.repeat(np.array(frames, np.uint8), 2)[None, None, None]
+                             * np.ones((1, 2, 2, 6), np.uint8)}
+    row = Transition(image(1, 2, 3), np.zeros((1, 1), np.float32), np.zeros(1, np.float32),
+                     image(2, 3, 4), np.zeros(1, np.float32))
+    FrameReplayBuffer(nest, 1, capacity=50, seed=0, frame_stack=3).add_batch(row)
+    with pytest.raises(UserError, match="frame_stack"):
+        FrameReplayBuffer(nest, 1, capacity=50, seed=0, frame_stack=2).add_batch(row)
+
+
+def test_a_flush_larger_than_the_rings_is_written_in_chunks():
+    buffer = FrameReplayBuffer(NEST, 1, capacity=16, seed=0, frame_stack=K)
+    envs = [StackingEnv(0, length=100)]
+    rows = [envs[0].step() for _ in range(40)]
+    stack = lambda part: {"pixels": np.stack([row[part]["pixels"] for row in rows]),
+                          "state": np.stack([row[part]["state"] for row in rows])}
+    buffer.add_batch(Transition(stack(0), np.zeros((40, 1), np.float32),
+                                np.arange(40, dtype=np.float32), stack(1),
+                                np.zeros(40, np.float32)))
+    batch = buffer.sample(200)
+    for reward, pixels in zip(batch.reward.numpy().astype(int), batch.observation["pixels"]):
+        np.testing.assert_array_equal(pixels, rows[reward][0]["pixels"])
+    assert set(batch.reward.numpy().astype(int)) == set(range(24, 40))
