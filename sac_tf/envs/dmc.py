@@ -47,8 +47,7 @@ class DmcPixels(gym.Env):
       size: image height and width in pixels (DrQ: 84).
       frame_stack: frames per observation (DrQ: 3).
       action_repeat: physics steps per env step (None: DrQ's for the task).
-      camera_id: the camera rendered (DrQ: 0, and 2 for quadruped, which these ids do not
-        set: pass `env_kwargs`).
+      camera_id: the camera rendered (DrQ: 0, and 2 for quadruped, which its ids set).
       render_mode: `rgb_array` renders a larger view for videos.
     """
 
@@ -115,4 +114,5 @@ def register_dmc(env_id: str) -> None:
         return
     name = env_id[len(PREFIX):]
     task = name[:-3] if name.endswith("-v0") else name
-    gym.register(env_id, entry_point="sac_tf.envs.dmc:DmcPixels", kwargs={"task": task})
+    camera = {"camera_id": 2} if task.startswith("quadruped-") else {}  # DrQ's view of it
+    gym.register(env_id, entry_point="sac_tf.envs.dmc:DmcPixels", kwargs={"task": task, **camera})

@@ -37,3 +37,13 @@ def test_a_missing_rendering_backend_names_the_package(tmp_path):
     result = run_train("--env=dmc/cartpole-swingup-v0", "--num_steps=100",
                        f"--root_dir={tmp_path / 'run'}", env={**os.environ, "MUJOCO_GL": "osmesa"})
     assert_one_line_error(result, "libosmesa6")
+
+
+def test_dmc_ids_register_lazily_with_drqs_camera():
+    import gymnasium as gym
+
+    from sac_tf.envs.dmc import register_dmc
+    register_dmc("dmc/quadruped-walk-v0")
+    register_dmc("dmc/walker-walk-v0")
+    assert gym.spec("dmc/quadruped-walk-v0").kwargs == {"task": "quadruped-walk", "camera_id": 2}
+    assert gym.spec("dmc/walker-walk-v0").kwargs == {"task": "walker-walk"}
