@@ -58,8 +58,7 @@ def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec,
 def image_encoders(spec: EnvSpec) -> dict:
     """The pixel encoder (`conv`) for every image leaf (uint8 H×W×C), as SB3's
     `MultiInputPolicy` gives image keys its CNN; a named encoder replaces it."""
-    leaves = nests.leaf_specs(spec.observation_nest) if spec.is_nested else []
-    return {leaf.name: CONV for leaf in leaves if nests.is_image(leaf)}
+    return {leaf.name: CONV for leaf in nests.image_specs(spec.observation_nest)}
 
 
 def check_image_leaves(spec: EnvSpec, encoders: dict, normalize_observations) -> None:
@@ -67,7 +66,6 @@ def check_image_leaves(spec: EnvSpec, encoders: dict, normalize_observations) ->
     encoder on a leaf that is no uint8 image, or for observation normalisation with
     images (the encoder scales them)."""
     leaves = nests.leaf_specs(spec.observation_nest) if spec.is_nested else []
-    images = [leaf for leaf in leaves if nests.is_image(leaf)]
     for leaf in leaves:
         shape = "×".join(str(size) for size in leaf.shape)
         conv = isinstance(encoders.get(leaf.name), str) and conv_feature_dim(
@@ -79,6 +77,6 @@ def check_image_leaves(spec: EnvSpec, encoders: dict, normalize_observations) ->
         if conv and min(leaf.shape[:2]) < MIN_IMAGE_SIZE:
             raise UserError(f"image leaf {leaf.name!r} is {shape}; the pixel encoder needs at "
                             f"least {MIN_IMAGE_SIZE}×{MIN_IMAGE_SIZE} (DrQ: 84×84)")
-    if images and normalize_observations:
+    if nests.image_specs(spec.observation_nest) and normalize_observations:
         raise UserError("normalize_observations does not apply to image leaves (the pixel "
                         "encoder scales them to [0, 1]): set it to False")

@@ -3,6 +3,7 @@
 import numpy as np
 
 from sac_tf.api.inputs import checked_transition
+from sac_tf.core.frames import FrameReplayBuffer
 from sac_tf.errors import UserError
 from sac_tf.run.state import RunState
 
@@ -64,7 +65,8 @@ class ApiReplayBuffer:
                                     np.broadcast_to(np.asarray(truncated, bool), (batch,)))
         config = self._state.config
         if ((self._state.hindsight is not None or config.get("n_step", 1) > 1
-             or hasattr(self._state.replay_buffer, "frame_stack")) and batch != config.num_envs):
+             or isinstance(self._state.replay_buffer, FrameReplayBuffer))
+                and batch != config.num_envs):
             raise UserError(f"with her, n_step > 1 or images, add one transition per env: "
                             f"{config.num_envs} rows (config.num_envs), got {batch}")
         self._writer(transition, episode_end)

@@ -55,7 +55,7 @@ class FrameReplayBuffer(ReplayBuffer):
 
     def __init__(self, observation_nest, action_dim: int, capacity: int, seed: int,
                  frame_stack: int, num_envs: int = 1):
-        self.images = [spec for spec in nests.leaf_specs(observation_nest) if nests.is_image(spec)]
+        self.images = nests.image_specs(observation_nest)
         if not self.images:
             raise ValueError("FrameReplayBuffer needs an image leaf (uint8 H×W×C)")
         for spec in self.images:
@@ -100,11 +100,8 @@ class FrameReplayBuffer(ReplayBuffer):
                 rows = lambda column: column[start:start + chunk]
                 self.add_batch(tf.nest.map_structure(rows, transition), ends[start:start + chunk])
             return
-        images = [np.asarray(leaf, np.uint8) for leaf, image
-                  in zip(tf.nest.flatten(transition.observation), self._is_image) if image]
-        next_images = [np.asarray(leaf, np.uint8) for leaf, image
-                       in zip(tf.nest.flatten(transition.next_observation), self._is_image)
-                       if image]
+        images, next_images = (self._images_of(transition.observation),
+                               self._images_of(transition.next_observation))
         check_stacked(images, next_images, self.frame_stack)
         new_frames, ids = [[] for _ in self.images], np.zeros((batch, self.frame_stack + 1),
                                                              np.int64)
@@ -140,6 +137,11 @@ class FrameReplayBuffer(ReplayBuffer):
         super().add_batch(transition._replace(
             observation=without_images(transition.observation),
             next_observation=without_images(transition.next_observation)), episode_end)
+
+    def _images_of(self, observation) -> list:
+        """The image leaves of an observation nest (`tf.nest` order) as uint8 arrays."""
+        return [np.asarray(leaf, np.uint8) for leaf, image
+                in zip(tf.nest.flatten(observation), self._is_image) if image]
 
     def draw_indices(self, batch_size: int) -> tf.Tensor:
         """Uniform over the stored rows whose frames are all still in the ring."""

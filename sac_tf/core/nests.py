@@ -58,6 +58,11 @@ def is_image(spec: tf.TensorSpec) -> bool:
     return spec.dtype == tf.uint8 and len(spec.shape) == 3
 
 
+def image_specs(nest) -> list:
+    """The image leaves' specs in `tf.nest` order; none for a flat `Box` (`nest` None)."""
+    return [] if nest is None else [spec for spec in leaf_specs(nest) if is_image(spec)]
+
+
 def leaf_specs(nest) -> list:
     """The leaves' row specs, in `tf.nest` order."""
     return tf.nest.flatten(nest)

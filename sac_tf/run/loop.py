@@ -16,6 +16,7 @@ import numpy as np
 from sac_tf.config import env_kwargs, validate
 from sac_tf.core.acting import CompiledActions
 from sac_tf.core.episodes import return_statistics, run_episodes
+from sac_tf.core.frames import FrameReplayBuffer
 from sac_tf.core.hindsight import GOAL_KEYS
 from sac_tf.envs.goals import goal_functions
 from sac_tf.envs.making import check_env, env_spec, make_vector_env
@@ -83,7 +84,7 @@ def run_training(config: ml_collections.ConfigDict, root_dir, collectors=None,
         raise UserError("hindsight relabelling (her) runs with local collection: drop "
                         "--collectors")
     state = RunState.create(config, env_spec(env or eval_env))
-    if collectors is not None and hasattr(state.replay_buffer, "frame_stack"):
+    if collectors is not None and isinstance(state.replay_buffer, FrameReplayBuffer):
         raise UserError("image observations run with local collection (their frame stacks "
                         "follow each env's steps): drop --collectors")
     with contextlib.ExitStack() as cluster:

@@ -53,7 +53,7 @@ def make_replay_buffer(config: ml_collections.ConfigDict, spec: EnvSpec) -> Repl
     Raises:
       UserError: for image observations with `n_step > 1` or `her`.
     """
-    if image_leaves(spec):
+    if nests.image_specs(spec.observation_nest):
         if config.get("n_step", 1) > 1 or config.get("her"):
             raise UserError("image observations work with n_step=1 and without her")
         try:
@@ -66,16 +66,10 @@ def make_replay_buffer(config: ml_collections.ConfigDict, spec: EnvSpec) -> Repl
                         config.buffer_capacity, seed=config.seed + 1, **n_step_settings(config))
 
 
-def image_leaves(spec: EnvSpec) -> list:
-    """The names of the observation's image leaves (uint8 H×W×C)."""
-    return [leaf.name for leaf in nests.leaf_specs(spec.observation_nest)
-            if nests.is_image(leaf)] if spec.is_nested else []
-
-
 def image_augmentation(config: ml_collections.ConfigDict, spec: EnvSpec):
     """DrQ's random shift of the image leaves by up to `config.image_shift` pixels (seeded
     with `seed + 3`), or None (no shift, or no image leaf)."""
-    images = image_leaves(spec)
+    images = [leaf.name for leaf in nests.image_specs(spec.observation_nest)]
     if not config.get("image_shift", 0) or not images:
         return None
     return RandomShift(images, nests.leaf_names(spec.observation_nest), config.image_shift,
