@@ -26,6 +26,7 @@ tf_setup.import_tensorflow_quietly()
 
 from sac_tf.config import load_config  # noqa: E402
 from sac_tf.core.acting import CompiledActions  # noqa: E402
+from sac_tf.core.precision import compile_choice  # noqa: E402
 from sac_tf.distributed import CollectorSettings  # noqa: E402
 from sac_tf.distributed.collection import RayCollection  # noqa: E402
 from sac_tf.distributed.ray_session import ray_session  # noqa: E402
@@ -75,7 +76,8 @@ def main(argv):
     env = make_vector_env(config.env_id, 1, config.env_kwargs)
     state = RunState.create(config, env_spec(env))
     writer = state.staged_writer()
-    actions = CompiledActions.of(state.agent, state.spec.observation_dim, config.jit_compile)
+    actions = CompiledActions.of(state.agent, state.spec.observation_dim, 
+                                compile_choice(config, state.spec)[0])
     local = LocalCollection(state, env, actions.explore, writer, start_step=0)
     rows = [("single-process driver", steps_per_s(local, state, writer, FLAGS.seconds, 2))]
     print(f"{rows[0][0]}: {rows[0][1]:.1f} env-steps/s", flush=True)

@@ -35,6 +35,7 @@ def collect_next_block_while_training(loop):
     """`TrainingLoop` with the next block collected on a thread by a copy of the policy."""
     from sac_tf.agents import make_agent
     from sac_tf.core.acting import numpy_action_fn
+    from sac_tf.core.precision import compile_choice
 
     pool = concurrent.futures.ThreadPoolExecutor(1)
     original_init = loop.TrainingLoop.__init__
@@ -45,7 +46,7 @@ def collect_next_block_while_training(loop):
         self.collection.agent = self.shadow
         self.collection.explore = numpy_action_fn(self.shadow.explore_action,
                                                   state.spec.observation_dim,
-                                                  self.config.jit_compile)
+                                                  compile_choice(self.config, state.spec)[0])
 
     def collect_and_train(self):
         pending = getattr(self, "pending_block", None)

@@ -30,6 +30,7 @@ def main(argv):
     from sac_tf.config import CONFIG_DIR, load_config
     from sac_tf.envs.making import env_spec, make_env
     from sac_tf.core.learner import Learner
+    from sac_tf.core.precision import compile_choice
     from sac_tf.core.replay_buffer import ReplayBuffer
     from sac_tf.core.types import Transition
 
@@ -59,7 +60,8 @@ def main(argv):
         agent = agent_class(spec, seed=config.seed, **config.sac.to_dict())
         replay_buffer = ReplayBuffer(spec.observation_dim, spec.action_dim, size, seed=1)
         replay_buffer.add_batch(data)
-        learners[name] = Learner(agent, replay_buffer, config.batch_size, config.jit_compile)
+        learners[name] = Learner(agent, replay_buffer, config.batch_size, 
+                                 compile_choice(config, spec)[0])
         learners[name].run(config.updates_per_step)  # compile
 
     updates = FLAGS.calls * config.updates_per_step

@@ -18,6 +18,14 @@ tracing, XLA compilation) and `--measure_steps` timed steps with one update per 
 Every measurement runs in a fresh process. The figures are the median over rounds of the
 per-round ratios, with their range. Then one instrumented sac_tf run (`step_breakdown.py`)
 prints where an env step's time goes.
+
+With `--precisions`, the rounds compare sac_tf with itself instead: the train loop compiled
+with XLA in float32 (the default), as a TensorFlow graph in float32, and as a graph in
+mixed bfloat16 (`precision`, `learner_compile`; `sac_tf.core.precision`), for each critic
+width of `--critic_widths` of the config `--config` (e.g. CrossQ's):
+
+    python benchmarks/throughput.py --precisions --config=sac_crossq \
+        --critic_widths=256,512,1024,2048 --measure_steps=500
 """
 
 import json
@@ -38,7 +46,18 @@ flags.DEFINE_integer("threads", 2, "torch threads for SB3 (TensorFlow uses every
 flags.DEFINE_bool("breakdown", True, "Also print where an env step's time goes.")
 flags.DEFINE_string("measure", None, "Internal: measure one of sac_tf, minimal in this "
                     "process and print its JSON.")
+flags.DEFINE_bool("precisions", False, "Compare sac_tf's float32 XLA, float32 graph and "
+                  "bfloat16 graph learners instead of SB3, sac_tf and the minimal update.")
+flags.DEFINE_string("config", "sac", "--precisions: config name in configs/ (sac: the env's "
+                    "default), e.g. sac_crossq.")
+flags.DEFINE_list("critic_widths", [], "--precisions: critic widths (two hidden layers each) "
+                  "to sweep; empty: the config's.")
+flags.DEFINE_string("variant", None, "Internal: the --precisions variant to measure.")
 FLAGS = flags.FLAGS
+
+#: --precisions variants: name → (precision, learner_compile).
+PRECISION_VARIANTS = {"f32 XLA": ("float32", "xla"), "f32 graph": ("float32", "graph"),
+                      "bf16 graph": ("mixed_bfloat16", "graph")}
 
 SB3_SCRIPT = textwrap.dedent("""
     import json, sys, time
@@ -67,6 +86,17 @@ def measure_here(what: str) -> dict:
     from sac_tf.envs.making import env_spec, make_env
 
     config = default_config("sac", FLAGS.env)
+    if what == "variant":
+        from sac_tf.config import CONFIG_DIR, load_config
+        from steady_state import steady_state_steps_per_s
+
+        config = (config if FLAGS.config == "sac"
+                  else load_config(f"{CONFIG_DIR / FLAGS.config}.py:{FLAGS.env}"))
+        config.precision, config.learner_compile = PRECISION_VARIANTS[FLAGS.variant]
+        if FLAGS.critic_widths:
+            config.sac.critic_hidden_sizes = (int(FLAGS.critic_widths[0]),) * 2
+        return {"steps_per_s": steady_state_steps_per_s(
+            config, FLAGS.learning_starts, FLAGS.warmup_steps, FLAGS.measure_steps)}
     if what == "sac_tf":
         from steady_state import steady_state_steps_per_s
 
@@ -86,8 +116,8 @@ def measure_here(what: str) -> dict:
     raise app.UsageError(f"unknown --measure={what}")
 
 
-def run_measurement(what: str) -> dict:
-    """A measurement in a fresh process."""
+def run_measurement(what: str, *extra_flags: str) -> dict:
+    """A measurement in a fresh process (`extra_flags`: more flags for this script)."""
     common = [FLAGS.env, str(FLAGS.learning_starts), str(FLAGS.warmup_steps),
               str(FLAGS.measure_steps)]
     if what == "sb3":
@@ -96,7 +126,7 @@ def run_measurement(what: str) -> dict:
         command = [sys.executable, __file__, f"--measure={what}", f"--env={FLAGS.env}",
                    f"--learning_starts={FLAGS.learning_starts}",
                    f"--warmup_steps={FLAGS.warmup_steps}",
-                   f"--measure_steps={FLAGS.measure_steps}"]
+                   f"--measure_steps={FLAGS.measure_steps}", *extra_flags]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"{what} failed:\n{result.stderr[-2000:]}")
@@ -107,11 +137,41 @@ def median_and_range(values) -> str:
     return f"{statistics.median(values):.2f}× [{min(values):.2f}, {max(values):.2f}]"
 
 
+def precision_rounds() -> None:
+    """`--precisions`: the variants' env-steps/s per critic width, in alternating rounds,
+    and each variant's ratio to float32 XLA (the default)."""
+    names = list(PRECISION_VARIANTS)
+    print(f"{FLAGS.env}, config {FLAGS.config}: env-steps/s after learning starts")
+    print(f"| critic width | round | {' | '.join(names)} | "
+          f"{' | '.join(f'{name} / f32 XLA' for name in names[1:])} |")
+    print("|---|---|" + "---|" * (2 * len(names) - 1))
+    summary = []
+    for width in FLAGS.critic_widths or [None]:
+        width_flag = [f"--critic_widths={width}"] if width else []
+        rounds = []
+        for index in range(FLAGS.rounds):
+            rates = {name: run_measurement("variant", f"--config={FLAGS.config}",
+                                           f"--variant={name}", *width_flag)["steps_per_s"]
+                     for name in (names if index % 2 == 0 else names[::-1])}
+            rounds.append(rates)
+            ratios = " | ".join(f"{rates[name] / rates[names[0]]:.2f}×" for name in names[1:])
+            print(f"| {width or 'config'} | {index + 1} | "
+                  f"{' | '.join(f'{rates[name]:.1f}' for name in names)} | {ratios} |",
+                  flush=True)
+        summary += [f"critic width {width or 'of the config'}, {name} / f32 XLA: "
+                    f"{median_and_range([r[name] / r[names[0]] for r in rounds])}"
+                    for name in names[1:]]
+    print("\n" + "\n".join(summary) + f"\n(median [range] over {FLAGS.rounds} rounds)")
+
+
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)
     if FLAGS.measure:
         print(json.dumps(measure_here(FLAGS.measure)))
+        return
+    if FLAGS.precisions:
+        precision_rounds()
         return
     probe = subprocess.run([FLAGS.sb3_python, "-c", "import stable_baselines3"],
                            capture_output=True)

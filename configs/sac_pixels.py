@@ -26,8 +26,9 @@ Where it differs, and why:
   policy acting lags the learner by up to 25 steps; DrQ updates after every step.
 - the actor's log σ squashed into [−5, 2] (sac_tf's default; DrQ bounds it to [−10, 2]).
 - one Adam β1 (0.9) for every optimiser; DrQ's α optimiser settings are not matched.
-- `jit_compile=False`: the learner and the policy run as TensorFlow graphs with oneDNN's
-  convolutions; XLA's CPU convolutions made a batch-128 update about 60× slower here.
+- no XLA on a CPU: `learner_compile="auto"` runs the learner and the policy as TensorFlow
+  graphs with oneDNN's convolutions; XLA's CPU convolutions made a batch-128 update about
+  60× slower here (on a GPU, "auto" is XLA).
 - orthogonal initialisation of the encoder (the MLPs keep sac_tf's Glorot-uniform).
 """
 
@@ -53,7 +54,6 @@ def get_config(task="cartpole-swingup"):
     config.log_interval = 500
     config.frame_stack = 3  # as the env stacks them (sac_tf.envs.dmc.DmcPixels)
     config.image_shift = 4
-    config.jit_compile = False
     config.observation_encoders.update({"pixels": "conv:50"})
     config.sac = sac_config()
     config.sac.hidden_sizes = (256, 256)

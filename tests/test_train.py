@@ -24,7 +24,7 @@ def test_command_line_trains_a_user_env_from_an_import_path_with_kwargs(tmp_path
                        "--num_steps=300", "--config.learning_starts=100",
                        "--config.sac.hidden_sizes=(16,)", "--config.batch_size=16",
                        "--config.eval_episodes=2", "--config.eval_interval=300",
-                       "--config.jit_compile=false")
+                       "--config.learner_compile=graph")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1])["env_step"] == 300
     saved = json.loads((tmp_path / "config.json").read_text())

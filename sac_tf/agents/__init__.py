@@ -8,6 +8,7 @@ from sac_tf.agents.discrete_sac import DiscreteSacAgent
 from sac_tf.agents.sac import SacAgent
 from sac_tf.errors import UserError
 from sac_tf.core import nests
+from sac_tf.core.precision import network_precision
 from sac_tf.core.specs import EnvSpec
 from sac_tf.networks.conv import CONV, MIN_IMAGE_SIZE, conv_feature_dim
 
@@ -22,7 +23,8 @@ def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec,
                preprocessing_layers=None) -> OffPolicyAgent:
     """Builds `config.agent` from its config section, e.g. `config.sac`, with the observation
     encoders of `config.observation_encoders` (leaf → "flatten", "dense:N", "mlp:N,M"),
-    replaced leaf by leaf by `preprocessing_layers` (leaf → Keras layer, the Python API's)."""
+    replaced leaf by leaf by `preprocessing_layers` (leaf → Keras layer, the Python API's);
+    its networks compute in `config.precision` (`sac_tf.core.precision`)."""
     if config.agent not in AGENTS:
         raise UserError(f"unknown agent {config.agent!r}; choose one of {sorted(AGENTS)}")
     if config.agent not in config:
@@ -50,7 +52,8 @@ def make_agent(config: ml_collections.ConfigDict, spec: EnvSpec,
     if encoders:  # a run that names none keeps the constructor call it always had
         kwargs["encoders"] = encoders
     try:
-        return agent_class(spec, **kwargs)
+        with network_precision(config.get("precision", "float32")):
+            return agent_class(spec, **kwargs)
     except (TypeError, ValueError) as error:  # a missing, unknown or invalid setting
         raise UserError(f"bad config.{config.agent}: {error}") from None
 

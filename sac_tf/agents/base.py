@@ -1,7 +1,7 @@
 """What every off-policy actor-critic agent here shares.
 
 Critic ensembles with target copies, the Bellman target, the critic regression
-step, Polyak averaging, Adam optimisers and gradient steps, a checkpointed
+step, Polyak averaging, Adam optimisers (`sac_tf.agents.optimizers`), a checkpointed
 random generator and the acting interface. Subclasses write their own losses
 in `train`.
 """
@@ -12,6 +12,7 @@ from typing import Optional, Sequence
 import keras
 import tensorflow as tf
 
+from sac_tf.agents.optimizers import built_adam, minimize
 from sac_tf.agents.quantiles import quantile_huber_loss
 from sac_tf.agents.schedules import check_schedule, current_learning_rate, learning_rate
 from sac_tf.networks import CriticEnsemble
@@ -39,21 +40,6 @@ def build_with_copy(network: keras.Model, target: keras.Model, *inputs):
     target(*inputs)
     for target_variable, variable in zip(target.variables, network.variables):
         target_variable.assign(variable)
-
-
-def built_adam(variables: Sequence[tf.Variable], learning_rate: float, name: str,
-               beta_1: float = 0.9, epsilon: float = 1e-7) -> keras.optimizers.Adam:
-    """An Adam optimiser with its slots already created for `variables` (so it checkpoints).
-    `epsilon` is Adam's ε (Keras' default 1e-7; PyTorch and optax use 1e-8)."""
-    optimizer = keras.optimizers.Adam(learning_rate, beta_1=beta_1, epsilon=epsilon, name=name)
-    optimizer.build(variables)
-    return optimizer
-
-
-def minimize(optimizer: keras.optimizers.Optimizer, tape: tf.GradientTape, loss: tf.Tensor,
-             variables: Sequence[tf.Variable]) -> None:
-    """One `optimizer` step on `loss`, recorded on `tape`, over `variables`."""
-    optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
 
 
 class OffPolicyAgent(tf.Module):

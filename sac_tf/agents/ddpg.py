@@ -18,8 +18,9 @@ from typing import Optional, Sequence
 
 import tensorflow as tf
 
-from sac_tf.agents.base import OffPolicyAgent, build_with_copy, minimize, polyak_update
+from sac_tf.agents.base import OffPolicyAgent, build_with_copy, polyak_update
 from sac_tf.agents.delayed import DelayedUpdate
+from sac_tf.agents.optimizers import minimize
 from sac_tf.networks import DeterministicActor
 from sac_tf.core.specs import EnvSpec
 from sac_tf.core.types import LossInfo, Transition

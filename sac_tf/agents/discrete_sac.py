@@ -23,7 +23,8 @@ from typing import Optional, Sequence
 
 import tensorflow as tf
 
-from sac_tf.agents.base import OffPolicyAgent, minimize
+from sac_tf.agents.base import OffPolicyAgent
+from sac_tf.agents.optimizers import minimize
 from sac_tf.agents.sac import SacAgent
 from sac_tf.core.categorical import joint_index
 from sac_tf.core.specs import EnvSpec

@@ -18,8 +18,7 @@ Options from later papers, all off by default:
 - dropout + layer-norm critics (DroQ, Hiraoka et al. 2021);
 - the actor maximising the critics' mean instead of their min
   (`actor_q_reduction="mean"`, as REDQ, DroQ and TQC do);
-- residual layer-norm torsos and observation normalisation (SimBa, Lee et al.
-  2024);
+- residual layer-norm torsos and observation normalisation (SimBa, Lee et al. 2024);
 - periodic resets of every network (Nikishin et al. 2022), or a pull of their
   weights towards the initial ones (regenerative regularisation, Kumar et al. 2023);
 - network parts that keep deep RL networks trainable: CReLU or ReLU² activations,
@@ -42,8 +41,9 @@ from typing import Optional, Sequence
 
 import tensorflow as tf
 
-from sac_tf.agents.base import OffPolicyAgent, minimize
+from sac_tf.agents.base import OffPolicyAgent
 from sac_tf.agents.delayed import DelayedUpdate
+from sac_tf.agents.optimizers import minimize
 from sac_tf.agents.plasticity import (InitialValues, PeriodicReset, floating,
                                       optimizer_variables, regenerative_penalty)
 from sac_tf.agents.sac_options import (SacOptionParts, check_q_reductions,

@@ -11,7 +11,7 @@ from typing import Optional
 
 import tensorflow as tf
 
-from sac_tf.agents.base import minimize
+from sac_tf.agents.optimizers import minimize
 from sac_tf.agents.quantiles import truncated_atoms
 from sac_tf.core.nests import concat_rows
 from sac_tf.core.types import Transition

@@ -17,6 +17,7 @@ from sac_tf.api.parts import (check_can_learn, check_exploration_rows,
 from sac_tf.api.replay import ApiReplayBuffer
 from sac_tf.config import config_for_agent, env_kwargs
 from sac_tf.core.acting import CompiledActions
+from sac_tf.core.precision import compile_choice
 from sac_tf.core.specs import EnvSpec, spec_from_spaces
 from sac_tf.core.types import LossInfo
 from sac_tf.deploy.run_policy import export_run_policy
@@ -111,9 +112,9 @@ class Agent:
 
     def _attach(self, state: RunState, goals=None) -> None:
         self._state, self.config, self.spec = state, state.config, state.spec
-        agent, spec = state.agent, state.spec
-        self._actions = CompiledActions.of(agent, spec.observation_specs, self.config.jit_compile)
-        self._train_step = compiled_train_step(agent, spec, self.config.jit_compile)
+        agent, spec, xla = state.agent, state.spec, compile_choice(state.config, state.spec)[0]
+        self._actions = CompiledActions.of(agent, spec.observation_specs, xla)
+        self._train_step = compiled_train_step(agent, spec, xla)
         self.replay_buffer = ApiReplayBuffer(state, goals)
 
     @property

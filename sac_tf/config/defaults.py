@@ -37,7 +37,10 @@ RUN_FIELDS = dict(
     buffer_capacity=(1_000_000, "Transitions the replay buffer holds (oldest overwritten)."),
     n_step=(1, "n-step returns: rewards summed over up to n steps of an episode before "
                "bootstrapping (SB3/SBX `n_steps`); 1: one-step targets."),
-    jit_compile=(True, "XLA-compile the fused sample-and-update loop."),
+    precision=("float32", "Dtype the networks compute in: `float32`, `mixed_bfloat16` (CPUs with "
+                          "AMX, recent GPUs) or `mixed_float16` (GPUs; loss scaling)."),
+    learner_compile=("auto", "How the learner and acting compile: `xla`, `graph` (oneDNN), or "
+                             "`auto`: XLA, but graph for bfloat16 or images on a CPU."),
     eval_interval=(10_000, "Env steps between evaluations of the deterministic policy."),
     eval_episodes=(10, "Episodes per evaluation."),
     log_interval=(1_000, "Env steps between `train.csv` rows."),

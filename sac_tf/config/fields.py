@@ -4,6 +4,7 @@ from typing import Mapping
 
 import ml_collections
 
+from sac_tf.core.precision import check_precision
 from sac_tf.errors import UserError
 
 
@@ -48,6 +49,11 @@ def validate(config: ml_collections.ConfigDict) -> None:
         raise UserError(f"n_step must be at least 1, got {config.n_step}")
     if config.get("frame_stack", 1) < 1:
         raise UserError(f"frame_stack must be at least 1, got {config.frame_stack}")
+    try:
+        check_precision(config.get("precision", "float32"),
+                        config.get("learner_compile", "auto"))
+    except ValueError as error:
+        raise UserError(str(error)) from None
     if config.learning_starts < 0:
         raise UserError(f"learning_starts must be >= 0, got {config.learning_starts}")
     if not 0 <= config.seed < 2**32:

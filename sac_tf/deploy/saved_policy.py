@@ -25,7 +25,8 @@ them), in both signatures; its metadata's `observation_nest` describes the nest.
 
 Only the variables the acting functions read are saved: the actor's, the
 observation normaliser's statistics (SimBa) and the Ornstein-Uhlenbeck noise
-state; no critic, optimiser or replay buffer.
+state; no critic, optimiser or replay buffer. The signatures compute as the agent does;
+`sac_tf.deploy.run_policy` exports a float32 copy of an agent trained in mixed precision.
 """
 
 import contextlib

@@ -72,6 +72,7 @@ class Collector:
         from sac_tf.agents import make_agent
         from sac_tf.config import env_kwargs
         from sac_tf.core.acting import numpy_action_fn
+        from sac_tf.core.precision import compile_choice
         from sac_tf.envs.making import env_spec, make_vector_env
 
         config = ml_collections.ConfigDict(config)
@@ -80,7 +81,7 @@ class Collector:
         spec = env_spec(env)
         self.agent = make_agent(config, spec)
         explore = numpy_action_fn(self.agent.explore_action, spec.observation_specs,
-                                  config.jit_compile)
+                                  compile_choice(config, spec)[0])
         self.staged: list = []
         self.ends: list = []  # each staged step's episode_end mask
         # the single-process collection, its transitions staged here instead of in a buffer

@@ -6,6 +6,7 @@ import keras
 import tensorflow as tf
 
 from sac_tf.core.categorical import CategoricalPolicy
+from sac_tf.core.precision import FULL_PRECISION
 from sac_tf.core.distributions import HybridPolicy, TanhNormal
 from sac_tf.networks.mlp import mlp
 from sac_tf.networks.residual import check_not_residual_moe, residual_mlp, residual_width
@@ -42,9 +43,11 @@ def actor_torso(hidden_sizes: Sequence[int], residual_blocks: int,
 
 
 def actor_head(units: int, torso_options: Optional[Mapping]) -> keras.layers.Dense:
-    """The actor's output layer, its kernel initialised like the torso's."""
+    """The actor's output layer, its kernel initialised like the torso's; float32 whatever
+    the precision (`sac_tf.core.precision`)."""
     kernel_init = (torso_options or {}).get("kernel_init", "glorot_uniform")
-    return keras.layers.Dense(units, kernel_initializer=kernel_init, name="actor_head")
+    return keras.layers.Dense(units, kernel_initializer=kernel_init, name="actor_head",
+                              dtype=FULL_PRECISION)
 
 
 class GaussianActor(keras.Model):
@@ -147,7 +150,8 @@ class DeterministicActor(keras.Model):
         super().__init__(**kwargs)
         self.encoder = encoder
         self.torso = mlp(hidden_sizes, name="actor_torso")
-        self.head = keras.layers.Dense(action_dim, activation="tanh", name="actor_head")
+        self.head = keras.layers.Dense(action_dim, activation="tanh", name="actor_head",
+                                       dtype=FULL_PRECISION)
 
     def call(self, observation):
         return self.head(self.torso(encode(self.encoder, observation)))

@@ -20,9 +20,9 @@ mean μ_B − d σ_B' / r and variance σ²_B / r² (σ_B' = √σ²_B, without 
 
 from typing import Optional
 
-import keras
 import tensorflow as tf
 
+from sac_tf.core.precision import FULL_PRECISION
 from sac_tf.networks.ensemble import EnsembleLayer
 
 
@@ -39,12 +39,14 @@ class BatchRenorm(EnsembleLayer):
       epsilon: ε added to variances.
       r_max, d_max: clipping of r and d after the warm-up.
       warmup_steps: training calls with plain batch normalisation first.
+
+    Statistics and output are float32 whatever the precision (`sac_tf.core.precision`).
     """
 
     def __init__(self, num_members: Optional[int] = None, momentum: float = 0.99,
                  epsilon: float = 1e-3, r_max: float = 3.0, d_max: float = 5.0,
                  warmup_steps: int = 100_000, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**{"dtype": FULL_PRECISION, **kwargs})
         self.num_members = num_members
         self.momentum, self.epsilon = momentum, epsilon
         self.r_max, self.d_max, self.warmup_steps = r_max, d_max, warmup_steps

@@ -6,6 +6,7 @@ from typing import Mapping, Optional, Sequence
 import keras
 import tensorflow as tf
 
+from sac_tf.core.precision import FULL_PRECISION
 from sac_tf.networks.ensemble import EnsembleDense, call_ensemble
 from sac_tf.networks.mlp import ensemble_mlp
 from sac_tf.networks.residual import (check_not_residual_moe, ensemble_residual_mlp,
@@ -54,7 +55,7 @@ class CriticEnsemble(keras.Model):
             self.body = keras.Sequential([
                 ensemble_residual_mlp(num_critics, residual_width(hidden_sizes), residual_blocks,
                                       activation, extra_layer_norm, kernel_init=kernel_init),
-                EnsembleDense(num_critics, num_quantiles, kernel_init)], name="critic_body")
+                EnsembleDense(num_critics, num_quantiles, kernel_init, dtype=FULL_PRECISION)], name="critic_body")
         else:
             self.body = ensemble_mlp(num_critics, hidden_sizes, num_quantiles,
                                      layer_norm=layer_norm, dropout_rate=dropout_rate,

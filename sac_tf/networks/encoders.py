@@ -57,7 +57,8 @@ def preprocessing_layer(value, name: str, shared_conv: Optional[ConvStack] = Non
 
 
 class ObservationEncoder(keras.layers.Layer):
-    """Observation nest → float32 `[B, features]`: per-leaf layers, flattened, concatenated.
+    """Observation nest → `[B, features]` (float32, or the compute dtype of a mixed precision,
+    `sac_tf.core.precision`): per-leaf layers, flattened, concatenated.
 
     Args:
       nest: the observation nest (row specs per leaf), or None for a flat `Box` of
@@ -106,9 +107,9 @@ class ObservationEncoder(keras.layers.Layer):
                                     tf.nest.flatten(observation)):
             layer = layers.get(name)
             if not isinstance(layer, PixelEncoder):  # uint8 leaves other than images: floats
-                leaf = tf.cast(leaf, tf.float32)
-            if layer is not None:
-                leaf = layer(leaf, training=training)
+                leaf = tf.cast(leaf, self.compute_dtype)
+            if layer is not None:  # features in the compute dtype (`sac_tf.core.precision`)
+                leaf = tf.cast(layer(leaf, training=training), self.compute_dtype)
             features.append(tf.reshape(leaf, [tf.shape(leaf)[0], -1]) if layer is not None
                             else tf.reshape(leaf, [-1, size]))
         return features[0] if len(features) == 1 else tf.concat(features, axis=-1)

@@ -11,6 +11,7 @@ from typing import Sequence
 import keras
 import tensorflow as tf
 
+from sac_tf.core.precision import FULL_PRECISION
 
 class EnsembleLayer(keras.layers.Layer):
     """A layer whose `call` takes `members`: `None` for every member of an
@@ -164,13 +165,14 @@ class EnsembleDense(EnsembleLayer):
 class EnsembleLayerNorm(EnsembleLayer):
     """Layer normalisation over the last axis with a scale and offset per member.
 
-    Input and output `[num_members, B, units]` (`[M, B, units]` with `members`);
+    Input and output `[num_members, B, units]` (`[M, B, units]` with `members`), float32
+    unless a `dtype` is given (`sac_tf.core.precision`);
     `keras.layers.LayerNormalization` would share its scale and offset across
     members, coupling them.
     """
 
     def __init__(self, num_members: int, epsilon: float = 1e-3, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**{"dtype": FULL_PRECISION, **kwargs})
         self.num_members = num_members
         self.epsilon = epsilon
 

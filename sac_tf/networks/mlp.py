@@ -12,6 +12,7 @@ from typing import Mapping, Optional, Sequence
 
 import keras
 
+from sac_tf.core.precision import FULL_PRECISION
 from sac_tf.networks.activations import activation_layer, activation_width
 from sac_tf.networks.batch_renorm import BatchRenorm
 from sac_tf.networks.ensemble import (EnsembleDense, EnsembleLayerNorm, StatelessDropout,
@@ -107,5 +108,5 @@ def ensemble_mlp(num_members: int, hidden_sizes: Sequence[int], output_size: int
     if moe is not None:
         layers.append(EnsembleSoftMoE(num_members, units=hidden_sizes[-1],
                                       activation=activation, **moe))
-    layers.append(EnsembleDense(num_members, output_size, kernel_init))
+    layers.append(EnsembleDense(num_members, output_size, kernel_init, dtype=FULL_PRECISION))
     return keras.Sequential(layers, name=name)

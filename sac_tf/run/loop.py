@@ -18,6 +18,7 @@ from sac_tf.core.acting import CompiledActions
 from sac_tf.core.episodes import return_statistics, run_episodes
 from sac_tf.core.frames import FrameReplayBuffer
 from sac_tf.core.hindsight import GOAL_KEYS
+from sac_tf.core.precision import compile_choice
 from sac_tf.envs.goals import goal_functions
 from sac_tf.envs.making import check_env, env_spec, make_vector_env
 from sac_tf.errors import UserError
@@ -139,7 +140,10 @@ class TrainingLoop:
         self.eval_log = CsvLog(root_dir / EVAL_LOG,
                                EVAL_FIELDS + ("success_rate",) * self.goal_task, self.step)
         self.tensorboard = TensorBoardLog(root_dir / TENSORBOARD_DIR)
-        self.actions = CompiledActions.of(agent, spec.observation_specs, config.jit_compile)
+        xla, why = compile_choice(config, spec)
+        print(f"Learner and policy compiled {'with XLA' if xla else 'as TensorFlow graphs'} "
+              f"({why}); networks compute in {config.get('precision', 'float32')}.", flush=True)
+        self.actions = CompiledActions.of(agent, spec.observation_specs, xla)
         self.writer = state.staged_writer(goals)
         if collectors is None:
             self.collection = LocalCollection(state, env, self.actions.explore, self.writer,

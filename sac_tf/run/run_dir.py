@@ -79,7 +79,10 @@ def read_run_config(root_dir) -> ml_collections.ConfigDict:
     path = pathlib.Path(root_dir) / CONFIG_FILE
     if not path.is_file():
         raise UserError(f"{root_dir} is not a training run directory (no {CONFIG_FILE})")
-    return ml_collections.ConfigDict(_lists_as_tuples(_read_json(path)))
+    saved = _lists_as_tuples(_read_json(path))
+    if "jit_compile" in saved:  # written before learner_compile replaced it
+        saved["learner_compile"] = "xla" if saved.pop("jit_compile") else "graph"
+    return ml_collections.ConfigDict(saved)
 
 
 def read_run_spec(root_dir, config: ml_collections.ConfigDict) -> EnvSpec:

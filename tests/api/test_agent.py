@@ -13,7 +13,8 @@ from tests.conftest import REPO_ROOT, run_train
 
 
 #: Small, quickly built agents for every test here.
-SMALL = dict(hidden_sizes=(16, 16), batch_size=8, buffer_capacity=1_000, jit_compile=False)
+SMALL = dict(hidden_sizes=(16, 16), batch_size=8, buffer_capacity=1_000,
+             learner_compile="graph")
 
 
 OBSERVATION_SPACE = gym.spaces.Box(-np.inf, np.inf, (3,), np.float32)
@@ -143,7 +144,7 @@ def test_command_line_run_loads_into_the_api_and_keeps_learning(tmp_path):
     result = run_train(f"--root_dir={tmp_path}", "--num_steps=120",
                        "--config.learning_starts=60", "--config.sac.hidden_sizes=(16,)",
                        "--config.batch_size=8", "--config.eval_episodes=1",
-                       "--config.jit_compile=false")
+                       "--config.learner_compile=graph")
     assert result.returncode == 0, result.stderr
     agent = sac_tf.SAC.load(tmp_path)
     assert agent.env_step == 120 and len(agent.replay_buffer) == 120
@@ -167,7 +168,7 @@ def test_evaluate_gives_the_same_returns_for_an_id_and_an_instance():
 
 def test_from_env_takes_the_default_config_of_the_env_and_overrides():
     agent = sac_tf.SAC.from_env("Pendulum-v1", seed=3, actor_lr=5e-4, batch_size=8,
-                                hidden_sizes=(16,), jit_compile=False)
+                                hidden_sizes=(16,), learner_compile="graph")
     assert agent.config.env_id == "Pendulum-v1" and agent.config.seed == 3
     assert agent.config.learning_starts == 1_000  # from configs/sac_pendulum.py
     assert agent.config.sac.actor_lr == 5e-4 and agent.config.batch_size == 8

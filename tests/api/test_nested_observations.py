@@ -14,7 +14,8 @@ from sac_tf.errors import UserError
 from tests.conftest import assert_same_checkpoint_values, checkpoint_values
 from tests.fixtures.goal_envs import GoalPointMass, TuplePointMass
 
-SMALL = dict(hidden_sizes=(16, 16), batch_size=8, buffer_capacity=2_000, jit_compile=False)
+SMALL = dict(hidden_sizes=(16, 16), batch_size=8, buffer_capacity=2_000,
+             learner_compile="graph")
 
 
 def collect(agent, env, episodes, seed=0):

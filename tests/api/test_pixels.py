@@ -12,7 +12,7 @@ from tests.api.test_nested_observations import collect
 from tests.conftest import assert_same_checkpoint_values, checkpoint_values
 from tests.fixtures.pixel_envs import SquarePixels
 
-SETTINGS = dict(hidden_sizes=(16, 16), batch_size=8, buffer_capacity=500, jit_compile=False,
+SETTINGS = dict(hidden_sizes=(16, 16), batch_size=8, buffer_capacity=500, learner_compile="graph",
                 frame_stack=2, image_shift=2)
 
 

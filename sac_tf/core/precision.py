@@ -1,0 +1,97 @@
+"""How the networks compute: their dtype (`precision`) and how the learner compiles.
+
+Mixed precision follows Micikevicius et al. (2018) through Keras' dtype policies:
+
+* `"float32"`: everything float32 (the default).
+* `"mixed_bfloat16"`: hidden layers compute in bfloat16 (8 exponent bits, so no loss
+  scaling); CPUs with AMX or AVX512-BF16, GPUs from Ampere on.
+* `"mixed_float16"`: hidden layers compute in float16, with Keras' dynamic loss scaling
+  (`keras.optimizers.LossScaleOptimizer`); GPUs only.
+
+Casting is decided here once. Networks built inside `network_precision` take the
+policy: their variables (and so the optimiser slots) stay float32, and Keras casts each
+layer's inputs and weights to the compute dtype. The layers that must see float32 are
+built with `dtype=FULL_PRECISION`: every network's output layer (so Q values, the
+actor's loc and log σ and logits are float32, and with them targets, log-probabilities,
+α and every loss) and the normalisations (layer norm, batch renorm statistics).
+Observation encoders hand their features on in the compute dtype.
+
+On a CPU, XLA compiles bfloat16 and convolutions to slow code while TensorFlow's graph
+mode runs them in oneDNN (AMX): `learner_compile="auto"` picks graph mode there.
+"""
+
+import contextlib
+from typing import Tuple
+
+import keras
+import tensorflow as tf
+
+from sac_tf.core import nests
+
+#: The `precision` config values, Keras dtype policy names.
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+#: The `learner_compile` config values.
+LEARNER_COMPILES = ("auto", "xla", "graph")
+#: The dtype of layers that compute in float32 whatever the precision (see above).
+FULL_PRECISION = "float32"
+
+
+def gpu_available() -> bool:
+    """Whether TensorFlow sees a GPU."""
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def check_precision(precision: str, learner_compile: str = "auto") -> None:
+    """Raises `ValueError` for an unknown `precision` or `learner_compile`, or for
+    `mixed_float16` without a GPU (float16 on a CPU is emulated and slow)."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    if learner_compile not in LEARNER_COMPILES:
+        raise ValueError(f"learner_compile must be one of {LEARNER_COMPILES}, "
+                         f"got {learner_compile!r}")
+    if precision == "mixed_float16" and not gpu_available():
+        raise ValueError("precision 'mixed_float16' needs a GPU and TensorFlow sees none: "
+                         "use 'mixed_bfloat16' on a CPU (with AMX or AVX512-BF16) or 'float32'")
+
+
+def choose_compile(learner_compile: str, precision: str, has_images: bool) -> Tuple[bool, str]:
+    """(whether to compile with XLA, why) for the fused learner and the acting functions.
+
+    "xla" and "graph" are taken as given; "auto" is XLA except on a CPU for bfloat16
+    (measured: oneDNN's AMX kernels 1.2–1.5× faster than float32, XLA's bfloat16 slower
+    than float32) and for image observations (XLA's CPU convolutions ~60× slower than
+    oneDNN's); on a GPU it is XLA.
+    """
+    if learner_compile != "auto":
+        return learner_compile == "xla", f"learner_compile={learner_compile!r}"
+    if gpu_available():
+        return True, "auto: a GPU"
+    if precision != "float32":
+        return False, f"auto: {precision} on a CPU runs in oneDNN, outside XLA"
+    if has_images:
+        return False, "auto: convolutions on a CPU run in oneDNN, outside XLA"
+    return True, "auto: float32 on a CPU"
+
+
+@contextlib.contextmanager
+def network_precision(precision: str):
+    """Layers built inside compute as the `precision` policy says (see the module)."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(precision)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def scales_loss() -> bool:
+    """Whether optimisers built now need loss scaling (inside `network_precision`
+    of `mixed_float16`: float16 gradients underflow)."""
+    return keras.config.dtype_policy().name == "mixed_float16"
+
+
+def compile_choice(config, spec) -> Tuple[bool, str]:
+    """`choose_compile` for a run's config (`learner_compile`, `precision`) and `EnvSpec`."""
+    return choose_compile(config.get("learner_compile", "auto"),
+                          config.get("precision", "float32"),
+                          bool(nests.image_specs(spec.observation_nest)))
