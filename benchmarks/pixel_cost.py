@@ -5,11 +5,12 @@
 Builds `configs/sac_pixels.py`'s agent (DrQ's encoder, 256-wide MLPs, 3 stacked RGB frames)
 for 84×84 and 64×64 images at batch 128 and 256, fills a `FrameReplayBuffer` with random
 frames, and times in each round, one setting after another: the fused learner (sample,
-shift, update; TensorFlow graph with oneDNN, as the config runs it) in updates/s, and its
+shift, update; TensorFlow graph with oneDNN, as the config runs it), in float32 and in mixed
+bfloat16 (`precision`, AMX convolutions), in updates/s, and its
 parts for one batch: sampling (frames gathered into stacks), the random shift, the critics'
 conv stack forward, and forward + backward. The vector learner is SAC on a 17-dimensional
 observation (HalfCheetah's) with `configs/sac_mujoco.py`'s networks, XLA-compiled as it
-trains. Prints the median over rounds and the range; rounds alternate the settings, so a
+trains. Prints the median over rounds and the range; rounds reverse the settings' order, so a
 drift of the machine's speed shows as a range rather than as a difference.
 """
 
@@ -30,18 +31,22 @@ from sac_tf.run.state import RunState  # noqa: E402
 from sac_tf.core.types import Transition  # noqa: E402
 
 
-def pixel_state(size: int, batch: int) -> RunState:
+def pixel_state(size: int, batch: int, precision: str = "float32") -> RunState:
     config = load_config(f"{CONFIG_DIR / 'sac_pixels.py'}")
-    config.batch_size, config.buffer_capacity = batch, 2_000
+    config.batch_size, config.buffer_capacity, config.precision = batch, 2_000, precision
     space = gym.spaces.Dict({"pixels": gym.spaces.Box(0, 255, (size, size, 9), np.uint8)})
     state = RunState.create(config, spec_from_spaces(space, gym.spaces.Box(-1, 1, (1,))))
     rng = np.random.default_rng(0)
+    frame = lambda: rng.integers(0, 256, (1, size, size, 3), np.uint8)  # noqa: E731
     for _ in range(20):  # 20 episodes of 50 steps, written a step at a time as the loop does
+        stack = np.concatenate([frame()] * 3, axis=-1)  # a reset repeats the first frame
         for t in range(50):
-            images = lambda: {"pixels": rng.integers(0, 256, (1, size, size, 9), np.uint8)}
+            next_stack = np.concatenate([stack[..., 3:], frame()], axis=-1)
             state.replay_buffer.add_batch(Transition(
-                images(), rng.uniform(-1, 1, (1, 1)).astype(np.float32),
-                np.zeros(1, np.float32), images(), np.zeros(1, np.float32)), np.array([t == 49]))
+                {"pixels": stack}, rng.uniform(-1, 1, (1, 1)).astype(np.float32),
+                np.zeros(1, np.float32), {"pixels": next_stack}, np.zeros(1, np.float32)),
+                np.array([t == 49]))
+            stack = next_stack
     return state
 
 
@@ -92,13 +97,15 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--updates", type=int, default=4, help="pixel updates timed per round")
     args = parser.parse_args()
-    settings = [("vector", None, 256)] + [("pixels", size, batch) for size in (84, 64)
-                                          for batch in (128, 256)]
+    settings = [("vector", None, 256, "float32")] + [
+        ("pixels", size, batch, precision) for precision in ("float32", "mixed_bfloat16")
+        for size in (84, 64) for batch in (128, 256)]
     states = {setting: (vector_state(setting[2]) if setting[0] == "vector"
-                        else pixel_state(setting[1], setting[2])) for setting in settings}
+                        else pixel_state(*setting[1:])) for setting in settings}
     results = {setting: [] for setting in settings}
     for round_index in range(args.rounds):
-        for setting, state in states.items():
+        order = list(states.items())
+        for setting, state in (order if round_index % 2 == 0 else order[::-1]):
             updates = 200 if setting[0] == "vector" else args.updates
             seconds = timed(lambda: state.learner.run(updates), 1)
             row = {"updates_per_s": updates / seconds}
@@ -106,16 +113,16 @@ def main():
                 row.update(parts(state, 3))
             results[setting].append(row)
             print(f"round {round_index + 1} {setting}: {row}", flush=True)
-    print("\n| learner | image | batch | updates/s: median [range] | sample | shift | conv fwd "
-          "| conv fwd+bwd |\n|---|---|---|---|---|---|---|---|")
-    for (kind, size, batch), rows in results.items():
+    print("\n| learner | precision | image | batch | updates/s: median [range] | sample | shift "
+          "| conv fwd | conv fwd+bwd |\n|---|---|---|---|---|---|---|---|---|")
+    for (kind, size, batch, precision), rows in results.items():
         cell = lambda key, scale=1.0: (
             f"{np.median([r[key] for r in rows]) * scale:,.2f} "
             f"[{min(r[key] for r in rows) * scale:,.2f}, {max(r[key] for r in rows) * scale:,.2f}]")
         times = ([cell(key, 1000) + " ms" for key in ("sample_s", "shift_s", "conv_forward_s",
                                                      "conv_forward_backward_s")]
                  if kind == "pixels" else ["—"] * 4)
-        print(f"| {kind} | {f'{size}×{size}' if size else '—'} | {batch} | "
+        print(f"| {kind} | {precision} | {f'{size}×{size}' if size else '—'} | {batch} | "
               f"{cell('updates_per_s')} | {' | '.join(times)} |")
 
 
