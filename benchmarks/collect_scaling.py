@@ -76,7 +76,7 @@ def main(argv):
     env = make_vector_env(config.env_id, 1, config.env_kwargs)
     state = RunState.create(config, env_spec(env))
     writer = state.staged_writer()
-    actions = CompiledActions.of(state.agent, state.spec.observation_dim, 
+    actions = CompiledActions.of(state.agent, state.spec.observation_dim,
                                 compile_choice(config, state.spec)[0])
     local = LocalCollection(state, env, actions.explore, writer, start_step=0)
     rows = [("single-process driver", steps_per_s(local, state, writer, FLAGS.seconds, 2))]

@@ -60,7 +60,7 @@ def main(argv):
         agent = agent_class(spec, seed=config.seed, **config.sac.to_dict())
         replay_buffer = ReplayBuffer(spec.observation_dim, spec.action_dim, size, seed=1)
         replay_buffer.add_batch(data)
-        learners[name] = Learner(agent, replay_buffer, config.batch_size, 
+        learners[name] = Learner(agent, replay_buffer, config.batch_size,
                                  compile_choice(config, spec)[0])
         learners[name].run(config.updates_per_step)  # compile
 

@@ -13,8 +13,11 @@ policy: their variables (and so the optimiser slots) stay float32, and Keras cas
 layer's inputs and weights to the compute dtype. The layers that must see float32 are
 built with `dtype=FULL_PRECISION`: every network's output layer (so Q values, the
 actor's loc and log σ and logits are float32, and with them targets, log-probabilities,
-α and every loss) and the normalisations (layer norm, batch renorm statistics).
-Observation encoders hand their features on in the compute dtype.
+α and every loss), batch renormalisation (CrossQ) and dropout's rescaling; Keras' layer
+norms compute their statistics in float32 and return the compute dtype. The containers
+(actors, critic ensembles, observation encoders) are float32 layers that pass their inputs
+on as given: each layer inside casts its own input, so a float32 first layer (CrossQ's
+input batch renorm, a user's float32 encoder) sees the observation unrounded.
 
 On a CPU, XLA compiles bfloat16 and convolutions to slow code while TensorFlow's graph
 mode runs them in oneDNN (AMX): `learner_compile="auto"` picks graph mode there.

@@ -25,7 +25,8 @@ def float32_copy(state: RunState) -> OffPolicyAgent:
     """The run's agent rebuilt in float32 with its policy's weights (actor, observation
     statistics; all float32 whatever the precision): what an exported policy computes, as
     TFLite and onnxruntime have no bfloat16 matmuls. Its actions differ from the trained
-    network's by the low precision's rounding (bfloat16: 8 significant bits)."""
+    network's by the low precision's rounding (bfloat16: 8 significant bits); its random
+    generator and exploration noise state (DDPG's Ornstein-Uhlenbeck) start afresh."""
     config = state.config.copy_and_resolve_references()
     config.precision = "float32"
     copy = make_agent(config, state.spec, dict(state.agent.encoders))

@@ -77,6 +77,8 @@ class Collector:
 
         config = ml_collections.ConfigDict(config)
         config.seed = seed
+        config.precision = "float32"  # acting with the learner's float32 weights; a worker may
+        # have no GPU for float16 (as exported policies, `sac_tf.deploy.run_policy`)
         env = make_vector_env(config.env_id, config.num_envs, env_kwargs(config))
         spec = env_spec(env)
         self.agent = make_agent(config, spec)

@@ -64,7 +64,7 @@ class GaussianActor(keras.Model):
     def __init__(self, action_dim: int, hidden_sizes: Sequence[int], residual_blocks: int = 0,
                  batch_renorm: Optional[Mapping] = None, torso_options: Mapping = None,
                  log_std: str = "tanh", encoder=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**{"dtype": FULL_PRECISION, **kwargs})  # layers cast their inputs
         check_log_std(log_std)
         self.encoder = encoder
         self.log_std = log_std
@@ -105,7 +105,7 @@ class HybridActor(keras.Model):
                  hidden_sizes: Sequence[int], residual_blocks: int = 0,
                  batch_renorm: Optional[Mapping] = None, torso_options: Mapping = None,
                  log_std: str = "tanh", encoder=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**{"dtype": FULL_PRECISION, **kwargs})  # layers cast their inputs
         self.encoder = encoder
         check_log_std(log_std)
         self.log_std = log_std
@@ -130,7 +130,7 @@ class CategoricalActor(keras.Model):
 
     def __init__(self, discrete_sizes: Sequence[int], hidden_sizes: Sequence[int],
                  torso_options: Mapping = None, encoder=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**{"dtype": FULL_PRECISION, **kwargs})  # layers cast their inputs
         self.encoder = encoder
         self.discrete_sizes = tuple(discrete_sizes)
         self.torso = actor_torso(hidden_sizes, 0, **(torso_options or {}))
@@ -147,7 +147,7 @@ class DeterministicActor(keras.Model):
     `encoder` as `GaussianActor`'s."""
 
     def __init__(self, action_dim: int, hidden_sizes: Sequence[int], encoder=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**{"dtype": FULL_PRECISION, **kwargs})  # layers cast their inputs
         self.encoder = encoder
         self.torso = mlp(hidden_sizes, name="actor_torso")
         self.head = keras.layers.Dense(action_dim, activation="tanh", name="actor_head",

@@ -37,7 +37,7 @@ class CriticEnsemble(keras.Model):
                  batch_renorm: Optional[Mapping] = None, activation: str = "relu",
                  extra_layer_norm: bool = False, moe: Optional[Mapping] = None,
                  kernel_init: str = "glorot_uniform", encoder=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**{"dtype": FULL_PRECISION, **kwargs})  # layers cast their inputs
         self.encoder = encoder
         self.num_critics = num_critics
         self.num_quantiles = num_quantiles
@@ -55,7 +55,8 @@ class CriticEnsemble(keras.Model):
             self.body = keras.Sequential([
                 ensemble_residual_mlp(num_critics, residual_width(hidden_sizes), residual_blocks,
                                       activation, extra_layer_norm, kernel_init=kernel_init),
-                EnsembleDense(num_critics, num_quantiles, kernel_init, dtype=FULL_PRECISION)], name="critic_body")
+                EnsembleDense(num_critics, num_quantiles, kernel_init, dtype=FULL_PRECISION)],
+                name="critic_body")
         else:
             self.body = ensemble_mlp(num_critics, hidden_sizes, num_quantiles,
                                      layer_norm=layer_norm, dropout_rate=dropout_rate,
@@ -90,7 +91,7 @@ class ActionValueEnsemble(keras.Model):
                  layer_norm: bool = False, dropout_rate: float = 0.0, activation: str = "relu",
                  extra_layer_norm: bool = False, kernel_init: str = "glorot_uniform",
                  encoder=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**{"dtype": FULL_PRECISION, **kwargs})  # layers cast their inputs
         self.encoder = encoder
         self.num_critics = num_critics
         self.dropout_rate = dropout_rate

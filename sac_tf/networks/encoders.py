@@ -20,6 +20,7 @@ import numpy as np
 import tensorflow as tf
 
 from sac_tf.core import nests
+from sac_tf.core.precision import FULL_PRECISION
 from sac_tf.networks.conv import ConvStack, PixelEncoder, conv_feature_dim
 
 #: The name of a flat `Box` observation's one leaf (as in exported signatures).
@@ -57,8 +58,8 @@ def preprocessing_layer(value, name: str, shared_conv: Optional[ConvStack] = Non
 
 
 class ObservationEncoder(keras.layers.Layer):
-    """Observation nest → `[B, features]` (float32, or the compute dtype of a mixed precision,
-    `sac_tf.core.precision`): per-leaf layers, flattened, concatenated.
+    """Observation nest → float32 `[B, features]`: per-leaf layers (each casting its input to
+    its own compute dtype, `sac_tf.core.precision`), flattened, concatenated.
 
     Args:
       nest: the observation nest (row specs per leaf), or None for a flat `Box` of
@@ -71,7 +72,7 @@ class ObservationEncoder(keras.layers.Layer):
 
     def __init__(self, nest, encoders: Mapping, flat_dim: Optional[int] = None,
                  shared_convs: Optional[Mapping] = None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**{"dtype": FULL_PRECISION, **kwargs})  # layers cast their inputs
         self.nest = nest
         specs = (nests.leaf_specs(nest) if nest is not None
                  else [tf.TensorSpec((flat_dim,), tf.float32, name=FLAT_LEAF)])
@@ -107,9 +108,9 @@ class ObservationEncoder(keras.layers.Layer):
                                     tf.nest.flatten(observation)):
             layer = layers.get(name)
             if not isinstance(layer, PixelEncoder):  # uint8 leaves other than images: floats
-                leaf = tf.cast(leaf, self.compute_dtype)
-            if layer is not None:  # features in the compute dtype (`sac_tf.core.precision`)
-                leaf = tf.cast(layer(leaf, training=training), self.compute_dtype)
+                leaf = tf.cast(leaf, tf.float32)
+            if layer is not None:  # float32 features whatever the layer computes in
+                leaf = tf.cast(layer(leaf, training=training), tf.float32)
             features.append(tf.reshape(leaf, [tf.shape(leaf)[0], -1]) if layer is not None
                             else tf.reshape(leaf, [-1, size]))
         return features[0] if len(features) == 1 else tf.concat(features, axis=-1)

@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from sac_tf.core.precision import FULL_PRECISION
 
+
 class EnsembleLayer(keras.layers.Layer):
     """A layer whose `call` takes `members`: `None` for every member of an
     ensemble, or int32 indices `[M]` to compute only those (outputs `[M, ...]`)."""
@@ -84,10 +85,10 @@ class StatelessDropout(keras.layers.Layer):
     own is read or written; Keras' `Dropout` keeps one, which made a DroQ update several
     times as costly). The mask keeps a unit where `hashed_bits` ≥ rate · 2³²; Philox
     masks cost DroQ's 20 updates per env step 3× the same update without dropout.
-    Active only with `training=True`."""
+    Active only with `training=True`. Float32 whatever the precision (`sac_tf.core.precision`)."""
 
     def __init__(self, rate: float, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**{"dtype": FULL_PRECISION, **kwargs})  # float32 rescaling
         self.rate = rate
 
     def call(self, inputs, training=None, seed=None):

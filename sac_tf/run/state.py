@@ -123,7 +123,8 @@ class RunState(NamedTuple):
         replay_buffer = learner = None
         if with_replay_buffer:
             replay_buffer = make_replay_buffer(config, spec)
-            learner = Learner(agent, replay_buffer, config.batch_size, compile_choice(config, spec)[0],
+            learner = Learner(agent, replay_buffer, config.batch_size,
+                              compile_choice(config, spec)[0],
                               augment=image_augmentation(config, spec))
         return cls(config, spec, agent, replay_buffer, learner,
                    env_step=tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step"),

@@ -12,6 +12,7 @@ from sac_tf.config.defaults import deterministic_pendulum_config
 from sac_tf.core.types import Transition
 from sac_tf.envs.making import env_spec, make_env
 from tests.agents.test_pixel_sac import SPEC as PIXEL_SPEC, image_batch
+from tests.agents.test_sac import HYBRID_ID
 from tests.conftest import small_pendulum_config
 
 VARIANTS = {
@@ -90,10 +91,12 @@ def test_sac_hidden_layers_compute_in_bfloat16_and_the_rest_stays_float32(fields
 
 
 @pytest.mark.parametrize("agent_name, env_id", [("td3", "Pendulum-v1"), ("ddpg", "Pendulum-v1"),
-                                                ("sac", "CartPole-v1")])
-def test_ddpg_td3_and_discrete_sac_train_in_bfloat16(agent_name, env_id):
+                                                ("sac", "CartPole-v1"), ("sac", HYBRID_ID)])
+def test_ddpg_td3_discrete_and_hybrid_sac_train_in_bfloat16(agent_name, env_id):
     agent = agent_with("mixed_bfloat16", agent=agent_name, env_id=env_id)
-    assert "bfloat16" in compute_dtypes(agent.actor)
+    assert "bfloat16" in compute_dtypes(agent.actor) and "bfloat16" in compute_dtypes(agent.critics)
+    heads = (agent.actor.head, agent.critics.body.layers[-1])
+    assert {head.compute_dtype for head in heads} == {"float32"}
     info, moved = trained_once(agent, batch_for(agent.spec))
     assert all(np.isfinite(value.numpy()) for value in info.extra.values()) and all(moved)
     assert_float32_state(agent)
@@ -106,22 +109,44 @@ def test_the_pixel_encoder_computes_in_bfloat16():
     conv = agent.critic_conv_stacks()["pixels"]
     assert conv.compute_dtype == "bfloat16"
     batch = image_batch()
-    assert agent.critics.encoder(batch.observation).dtype == tf.bfloat16
+    assert agent.critics.encoder(batch.observation).dtype == tf.float32
     info, moved = trained_once(agent, batch)
     assert np.isfinite(info.extra["critic_loss"].numpy()) and all(moved)
 
 
 def test_float16_scales_the_loss_and_unscales_the_gradients():
     agent = agent_with("mixed_float16")  # the config check (a GPU) is the run's, not the agent's
+    reference = agent_with("float32")
     for role in ("critic", "actor", "alpha"):
         optimizer = getattr(agent, f"{role}_optimizer")
         assert isinstance(optimizer, keras.optimizers.LossScaleOptimizer), role
     assert "float16" in compute_dtypes(agent.critics)
+    for network in ("actor", "critics", "target_critics"):  # the same weights
+        for mine, theirs in zip(getattr(agent, network).variables,
+                                getattr(reference, network).variables, strict=True):
+            mine.assign(theirs)
     scale = float(agent.critic_optimizer.dynamic_scale.numpy())
     info, moved = trained_once(agent, batch_for(agent.spec))
+    trained_once(reference, batch_for(agent.spec))
     assert np.isfinite(info.extra["critic_loss"].numpy()) and all(moved)
-    assert float(agent.critic_optimizer.dynamic_scale.numpy()) == scale  # finite: kept
-    assert int(agent.critic_optimizer.inner_optimizer.iterations.numpy()) == 1
+    assert float(agent.critic_optimizer.dynamic_scale.numpy()) == scale > 1e3  # finite: kept
+    # Adam's first moment is (1 − β1)·gradient: the unscaled one, as float32's within float16's
+    # rounding (a scaling left in would show as a factor of `scale`)
+    first_moments = [np.concatenate([m.numpy().ravel() for m in optimizer._momentums])
+                     for optimizer in (agent.critic_optimizer.inner_optimizer,
+                                       reference.critic_optimizer)]
+    np.testing.assert_allclose(*first_moments, rtol=0.1, atol=1e-3 * np.abs(first_moments[1]).max())
+
+
+def test_a_float32_first_layer_sees_the_observation_unrounded():
+    agent = agent_with("mixed_bfloat16", **VARIANTS["crossq"])
+    observation = tf.constant([[100.0] * 3, [100.2] * 3, [100.3] * 3])  # bfloat16: 100, 100, 100.5
+    agent.actor(observation, training=True)
+    input_renorm = agent.actor.torso.layers[0]
+    assert input_renorm.compute_dtype == "float32"
+    variance = np.var([100.0, 100.2, 100.3], dtype=np.float32)
+    np.testing.assert_allclose(input_renorm.moving_variance.numpy(), 0.99 + 0.01 * variance,
+                               rtol=1e-6)
 
 
 def test_float32_builds_no_low_precision_layer_and_no_loss_scaling():

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import sac_tf
+from sac_tf.core.precision import gpu_available
 from sac_tf.deploy.onnx_policy import convert_to_onnx, load_onnx_policy
 from sac_tf.deploy.saved_policy import load_policy, policy_inputs
 from sac_tf.deploy.tflite_policy import convert_to_tflite, load_tflite_policy
@@ -60,6 +61,10 @@ def test_the_export_takes_and_gives_float32_and_acts_as_trained(trained):
         np.testing.assert_allclose(runtime(observation)["action"], action, atol=1e-5)
 
 
+ON_A_GPU = pytest.mark.skipif(gpu_available(), reason="what a CPU-only machine does")
+
+
+@ON_A_GPU
 def test_a_bfloat16_command_line_run_says_how_it_compiled(tmp_path):
     result = run_train(*tiny_run_args(tmp_path), "--num_steps=40",
                        "--config.precision=mixed_bfloat16")
@@ -69,6 +74,7 @@ def test_a_bfloat16_command_line_run_says_how_it_compiled(tmp_path):
     assert json.loads((tmp_path / "config.json").read_text())["precision"] == "mixed_bfloat16"
 
 
+@ON_A_GPU
 @pytest.mark.parametrize("flag, message", [
     ("--config.precision=mixed_float16", "precision 'mixed_float16' needs a GPU"),
     ("--config.precision=half", "precision must be one of"),
