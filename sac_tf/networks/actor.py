@@ -6,8 +6,8 @@ import keras
 import tensorflow as tf
 
 from sac_tf.core.categorical import CategoricalPolicy
-from sac_tf.core.precision import FULL_PRECISION
 from sac_tf.core.distributions import HybridPolicy, TanhNormal
+from sac_tf.core.precision import FULL_PRECISION
 from sac_tf.networks.mlp import mlp
 from sac_tf.networks.residual import check_not_residual_moe, residual_mlp, residual_width
 
