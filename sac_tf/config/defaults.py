@@ -39,8 +39,8 @@ RUN_FIELDS = dict(
                "bootstrapping (SB3/SBX `n_steps`); 1: one-step targets."),
     precision=("float32", "Dtype the networks compute in: `float32`, `mixed_bfloat16` (CPUs with "
                           "AMX, recent GPUs) or `mixed_float16` (GPUs; loss scaling)."),
-    learner_compile=("auto", "How the learner and acting compile: `xla`, `graph` (oneDNN), or "
-                             "`auto`: XLA, but graph for bfloat16 or images on a CPU."),
+    learner_compile=("auto", "How the learner and acting compile: `xla`, `graph` (oneDNN), `fused` "
+                             "(graph, elementwise ops fused by XLA) or `auto` (docs: precision)."),
     eval_interval=(10_000, "Env steps between evaluations of the deterministic policy."),
     eval_episodes=(10, "Episodes per evaluation."),
     log_interval=(1_000, "Env steps between `train.csv` rows."),

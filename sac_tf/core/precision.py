@@ -20,7 +20,11 @@ on as given: each layer inside casts its own input, so a float32 first layer (Cr
 input batch renorm, a user's float32 encoder) sees the observation unrounded.
 
 On a CPU, XLA compiles bfloat16 and convolutions to slow code while TensorFlow's graph
-mode runs them in oneDNN (AMX): `learner_compile="auto"` picks graph mode there.
+mode runs them in oneDNN (AMX): `learner_compile="auto"` picks graph mode there. Graph mode
+runs every elementwise op as its own kernel; `learner_compile="fused"` is graph mode with
+TensorFlow's XLA auto-clustering restricted to fusible ops, so the matrix products stay in
+oneDNN and XLA fuses the elementwise ops between them (worth it for wide networks only;
+docs/guide/precision.md).
 """
 
 import contextlib
@@ -34,7 +38,7 @@ from sac_tf.core import nests
 #: The `precision` config values, Keras dtype policy names.
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 #: The `learner_compile` config values.
-LEARNER_COMPILES = ("auto", "xla", "graph")
+LEARNER_COMPILES = ("auto", "xla", "graph", "fused")
 #: The dtype of layers that compute in float32 whatever the precision (see above).
 FULL_PRECISION = "float32"
 
@@ -60,12 +64,14 @@ def check_precision(precision: str, learner_compile: str = "auto") -> None:
 def choose_compile(learner_compile: str, precision: str, has_images: bool) -> Tuple[bool, str]:
     """(whether to compile with XLA, why) for the fused learner and the acting functions.
 
-    "xla" and "graph" are taken as given; "auto" is XLA except on a CPU for bfloat16
-    (XLA has no AMX kernels there: a CrossQ learner with 1,024-wide critics ran at 22.6
-    updates/s under XLA against 28.6 in graph mode, one measurement; docs/guide/precision.md)
-    and for image observations (XLA's CPU convolutions ~60× slower than oneDNN's); on a
-    GPU it is XLA.
+    "xla", "graph" and "fused" (a graph; see `fuse_elementwise_ops`) are taken as given;
+    "auto" is XLA except on a CPU for bfloat16 (XLA has no AMX kernels there: a CrossQ
+    learner with 1,024-wide critics ran at 22.6 updates/s under XLA against 28.6 in graph
+    mode, one measurement; docs/guide/precision.md) and for image observations (XLA's CPU
+    convolutions ~60× slower than oneDNN's); on a GPU it is XLA.
     """
+    if learner_compile == "fused":
+        return False, "learner_compile='fused': elementwise ops fused by XLA, products in oneDNN"
     if learner_compile != "auto":
         return learner_compile == "xla", f"learner_compile={learner_compile!r}"
     if gpu_available():
@@ -75,6 +81,14 @@ def choose_compile(learner_compile: str, precision: str, has_images: bool) -> Tu
     if has_images:
         return False, "auto: convolutions on a CPU run in oneDNN, outside XLA"
     return True, "auto: float32 on a CPU"
+
+
+def fuse_elementwise_ops() -> None:
+    """Switches on TensorFlow's XLA auto-clustering for the process, for
+    `learner_compile="fused"`: with the flags `sac_tf.tf_setup` adds, graphs compiled from
+    now on have their fusible (elementwise) ops compiled by XLA in clusters, while matrix
+    products and convolutions stay in oneDNN. XLA-compiled functions are unaffected."""
+    tf.config.optimizer.set_jit("autoclustering")
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ from sac_tf.core.augmentation import RandomShift
 from sac_tf.core.frames import FrameReplayBuffer
 from sac_tf.core.hindsight import GOAL_KEYS, HindsightState, HindsightWriter
 from sac_tf.core.learner import Learner
-from sac_tf.core.precision import compile_choice
+from sac_tf.core.precision import compile_choice, fuse_elementwise_ops
 from sac_tf.core.replay_buffer import ReplayBuffer, StagedWriter
 from sac_tf.core.specs import EnvSpec
 from sac_tf.errors import UserError
@@ -123,6 +123,8 @@ class RunState(NamedTuple):
         replay_buffer = learner = None
         if with_replay_buffer:
             replay_buffer = make_replay_buffer(config, spec)
+            if config.get("learner_compile") == "fused":
+                fuse_elementwise_ops()
             learner = Learner(agent, replay_buffer, config.batch_size,
                               compile_choice(config, spec)[0],
                               augment=image_augmentation(config, spec))

@@ -1,6 +1,7 @@
 """A bfloat16 agent through the Python API and the command line: it learns, saves and loads
 bit-exactly, and exports a float32 policy (SavedModel, TFLite, ONNX) that acts as trained;
-float16 without a GPU and unknown settings end in one error line."""
+a fused (graph + XLA elementwise) run repeats itself; float16 without a GPU and unknown
+settings end in one error line."""
 
 import json
 
@@ -13,6 +14,7 @@ from sac_tf.core.precision import gpu_available
 from sac_tf.deploy.onnx_policy import convert_to_onnx, load_onnx_policy
 from sac_tf.deploy.saved_policy import load_policy, policy_inputs
 from sac_tf.deploy.tflite_policy import convert_to_tflite, load_tflite_policy
+from sac_tf.run.logs import read_csv
 from tests.api.test_nested_observations import collect
 from tests.conftest import assert_one_line_error, run_train
 from tests.test_train import tiny_run_args
@@ -72,6 +74,21 @@ def test_a_bfloat16_command_line_run_says_how_it_compiled(tmp_path):
     assert ("compiled as TensorFlow graphs (auto: mixed_bfloat16 on a CPU runs in oneDNN, "
             "outside XLA); networks compute in mixed_bfloat16") in result.stdout
     assert json.loads((tmp_path / "config.json").read_text())["precision"] == "mixed_bfloat16"
+
+
+def test_a_fused_command_line_run_says_so_and_repeats_itself(tmp_path):
+    losses = []
+    for name in ("first", "second"):
+        result = run_train(*tiny_run_args(tmp_path / name), "--num_steps=80",
+                           "--config.log_interval=20", "--config.precision=mixed_bfloat16",
+                           "--config.learner_compile=fused")
+        assert result.returncode == 0, result.stderr
+        assert ("compiled as TensorFlow graphs (learner_compile='fused': elementwise ops fused "
+                "by XLA, products in oneDNN)") in result.stdout
+        rows = read_csv(tmp_path / name / "train.csv")
+        losses.append([(row["critic_loss"], row["actor_loss"]) for row in rows])
+    assert len(losses[0]) == 4 and np.isfinite(losses[0][-1]).all()  # trained, finite
+    assert losses[0] == losses[1]
 
 
 @ON_A_GPU

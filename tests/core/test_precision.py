@@ -1,9 +1,14 @@
 """`sac_tf.core.precision`: the checks of `precision` and `learner_compile`, the compile
 choice of "auto", and the dtype policy scopes."""
 
-import keras
-import pytest
+import os
 
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from sac_tf import tf_setup
 from sac_tf.core import precision
 from sac_tf.core.precision import (check_precision, choose_compile, network_precision,
                                    scales_loss)
@@ -34,6 +39,7 @@ def test_float16_needs_a_gpu(monkeypatch):
     ("auto", "mixed_float16", False, True, True),
     ("xla", "mixed_bfloat16", True, False, True),
     ("graph", "float32", False, True, False),
+    ("fused", "mixed_bfloat16", False, True, False),
 ])
 def test_auto_compiles_with_xla_except_bfloat16_or_images_on_a_cpu(monkeypatch, setting, dtype,
                                                                    images, gpu, xla):
@@ -53,3 +59,44 @@ def test_the_scope_sets_the_policy_and_restores_it_after_an_error():
     with network_precision("mixed_float16"):
         assert scales_loss()
 
+
+
+def test_the_fusion_flags_are_added_once_and_the_users_win(monkeypatch):
+    monkeypatch.setenv("TF_XLA_FLAGS", "--tf_xla_ops_to_cluster=MUL --xla_cpu_foo")
+    tf_setup.add_fusion_xla_flags()
+    tf_setup.add_fusion_xla_flags()
+    assert os.environ["TF_XLA_FLAGS"].split() == [
+        "--tf_xla_ops_to_cluster=MUL", "--xla_cpu_foo", "--tf_xla_cpu_global_jit"]
+    monkeypatch.delenv("TF_XLA_FLAGS")
+    tf_setup.add_fusion_xla_flags()
+    assert os.environ["TF_XLA_FLAGS"] == " ".join(tf_setup.FUSION_XLA_FLAGS.values())
+
+
+def learner_weights_after_updates(learner_compile: str) -> list:
+    """A small SAC agent's weights after 5 fused updates compiled as `learner_compile`."""
+    from sac_tf.core.learner import Learner
+    from sac_tf.core.replay_buffer import ReplayBuffer
+    from sac_tf.run.state import seed_globally
+    from tests.agents.test_sac import fixed_batch, make_sac
+
+    seed_globally(0)
+    agent = make_sac(hidden_sizes=(64, 64))
+    buffer = ReplayBuffer(3, 1, capacity=100, seed=0)
+    buffer.add_batch(fixed_batch(size=50))
+    if learner_compile == "fused":
+        precision.fuse_elementwise_ops()
+    try:
+        Learner(agent, buffer, batch_size=32, jit_compile=False).run(5)
+    finally:
+        tf.config.optimizer.set_jit(False)  # the other tests' graphs stay unclustered
+    return [variable.numpy() for variable in agent.actor.variables + agent.critics.variables]
+
+
+def test_a_fused_learner_is_deterministic_and_xla_computes_its_elementwise_ops():
+    graph = learner_weights_after_updates("graph")
+    fused, fused_again = (learner_weights_after_updates("fused") for _ in range(2))
+    for expected, actual, again in zip(graph, fused, fused_again):
+        np.testing.assert_array_equal(actual, again)
+        np.testing.assert_allclose(actual, expected, atol=1e-4)
+    # XLA's fused kernels round differently from TensorFlow's: proof the clusters ran
+    assert any(not np.array_equal(a, b) for a, b in zip(graph, fused))
