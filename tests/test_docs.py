@@ -108,7 +108,9 @@ def shell_commands(code: str, language: str) -> list:
 
 def classify(command: list):
     """`("sac_tf.NAME" or a script path, args)` to parse, or `("tool", reason)`, or
-    `("unknown", ...)`."""
+    `("unknown", ...)`; a `taskset -c CPUS` prefix is looked through."""
+    if command[:2] == ["taskset", "-c"]:
+        return classify(command[3:])
     if command[:2] == ["python", "-m"] and command[2].startswith("sac_tf."):
         return command[2], command[3:]
     if command[0] == "python" and re.match(r"^(benchmarks|examples)/[\w/]+\.py$", command[1]):
