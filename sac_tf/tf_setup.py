@@ -10,8 +10,10 @@ affected: they propagate as usual once stderr is restored.
 It also adds the XLA flags that `learner_compile="fused"` needs to `TF_XLA_FLAGS`
 (TensorFlow reads them once, at its first op, so they must be set before): auto-clustering
 may compile CPU graphs (`--tf_xla_cpu_global_jit`) and clusters only fusible elementwise
-ops (`--tf_xla_ops_to_cluster=FUSIBLE`). They change nothing until auto-clustering is
-switched on (`sac_tf.core.precision.fuse_elementwise_ops`); flags the user set win.
+ops (`--tf_xla_ops_to_cluster=FUSIBLE`). They change nothing while auto-clustering is off,
+which it is except inside a fused learner's calls (`sac_tf.core.precision.elementwise_fusion`)
+or where you switch it on yourself. A `TF_XLA_FLAGS` that already sets any auto-clustering
+flag is left as it is: then `fused` runs as a plain graph and says so.
 """
 
 import contextlib
@@ -35,16 +37,22 @@ def native_stderr_silenced():
 
 
 #: XLA flags for `learner_compile="fused"` (see the module docstring).
-FUSION_XLA_FLAGS = {"--tf_xla_cpu_global_jit": "--tf_xla_cpu_global_jit",
-                    "--tf_xla_ops_to_cluster": "--tf_xla_ops_to_cluster=FUSIBLE"}
+FUSION_XLA_FLAGS = ("--tf_xla_cpu_global_jit", "--tf_xla_ops_to_cluster=FUSIBLE")
+#: Flags of TensorFlow's auto-clustering: if the user sets one, theirs stand.
+CLUSTERING_FLAG_NAMES = ("tf_xla_auto_jit", "tf_xla_cpu_global_jit", "tf_xla_ops_to_cluster")
 
 
 def add_fusion_xla_flags():
-    """Adds `FUSION_XLA_FLAGS` to `TF_XLA_FLAGS`, except those the user already set."""
+    """Appends `FUSION_XLA_FLAGS` to `TF_XLA_FLAGS`, unless it sets auto-clustering already."""
     flags = os.environ.get("TF_XLA_FLAGS", "")
-    added = [flag for name, flag in FUSION_XLA_FLAGS.items() if name not in flags]
-    if added:
-        os.environ["TF_XLA_FLAGS"] = " ".join([flags, *added]).strip()
+    if not any(name in flags for name in CLUSTERING_FLAG_NAMES):
+        os.environ["TF_XLA_FLAGS"] = " ".join([flags, *FUSION_XLA_FLAGS]).strip()
+
+
+def fusion_xla_flags_set() -> bool:
+    """Whether `TF_XLA_FLAGS` holds `FUSION_XLA_FLAGS` (else `fused` is a plain graph)."""
+    flags = os.environ.get("TF_XLA_FLAGS", "").split()
+    return all(flag in flags for flag in FUSION_XLA_FLAGS)
 
 
 def import_tensorflow_quietly():

@@ -1,7 +1,10 @@
 """Fuses replay sampling and N agent updates into one compiled call."""
 
+import contextlib
+
 import tensorflow as tf
 
+from sac_tf.core.precision import elementwise_fusion
 from sac_tf.core.replay_buffer import ReplayBuffer
 from sac_tf.core.types import LossInfo
 
@@ -20,14 +23,17 @@ class Learner:
       jit_compile: compile the fused loop with XLA.
       augment: applied to each sampled batch inside the compiled call (DrQ's random shift,
         `sac_tf.core.augmentation`), or None.
+      fuse_elementwise: run each call inside `elementwise_fusion` (`learner_compile="fused"`:
+        a graph whose elementwise ops XLA fuses; with `jit_compile` False).
     """
 
     def __init__(self, agent, replay_buffer: ReplayBuffer, batch_size: int,
-                 jit_compile: bool, augment=None):
+                 jit_compile: bool, augment=None, fuse_elementwise: bool = False):
         self.agent = agent
         self.replay_buffer = replay_buffer
         self.batch_size = batch_size
         self.augment = augment
+        self.fuse_elementwise = fuse_elementwise
         self._run = tf.function(self._run_updates, jit_compile=jit_compile)
 
     def _run_updates(self, num_updates):
@@ -41,4 +47,5 @@ class Learner:
         """Performs `num_updates` updates; returns the last one's `LossInfo`."""
         if int(self.replay_buffer.size) == 0:
             raise ValueError("cannot train on an empty replay buffer")
-        return self._run(tf.constant(num_updates, tf.int32))
+        with elementwise_fusion() if self.fuse_elementwise else contextlib.nullcontext():
+            return self._run(tf.constant(num_updates, tf.int32))

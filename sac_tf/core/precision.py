@@ -23,8 +23,8 @@ On a CPU, XLA compiles bfloat16 and convolutions to slow code while TensorFlow's
 mode runs them in oneDNN (AMX): `learner_compile="auto"` picks graph mode there. Graph mode
 runs every elementwise op as its own kernel; `learner_compile="fused"` is graph mode with
 TensorFlow's XLA auto-clustering restricted to fusible ops, so the matrix products stay in
-oneDNN and XLA fuses the elementwise ops between them (worth it for wide networks only;
-docs/guide/precision.md).
+oneDNN and XLA fuses the elementwise ops between them, in the learner's calls only (worth it
+for wide networks only; docs/guide/precision.md).
 """
 
 import contextlib
@@ -33,6 +33,7 @@ from typing import Tuple
 import keras
 import tensorflow as tf
 
+from sac_tf import tf_setup
 from sac_tf.core import nests
 
 #: The `precision` config values, Keras dtype policy names.
@@ -71,6 +72,9 @@ def choose_compile(learner_compile: str, precision: str, has_images: bool) -> Tu
     convolutions ~60× slower than oneDNN's); on a GPU it is XLA.
     """
     if learner_compile == "fused":
+        if not tf_setup.fusion_xla_flags_set():
+            return False, ("learner_compile='fused', but TF_XLA_FLAGS lacks "
+                           f"{' '.join(tf_setup.FUSION_XLA_FLAGS)}: a plain graph")
         return False, "learner_compile='fused': elementwise ops fused by XLA, products in oneDNN"
     if learner_compile != "auto":
         return learner_compile == "xla", f"learner_compile={learner_compile!r}"
@@ -83,12 +87,19 @@ def choose_compile(learner_compile: str, precision: str, has_images: bool) -> Tu
     return True, "auto: float32 on a CPU"
 
 
-def fuse_elementwise_ops() -> None:
-    """Switches on TensorFlow's XLA auto-clustering for the process, for
-    `learner_compile="fused"`: with the flags `sac_tf.tf_setup` adds, graphs compiled from
-    now on have their fusible (elementwise) ops compiled by XLA in clusters, while matrix
-    products and convolutions stay in oneDNN. XLA-compiled functions are unaffected."""
+@contextlib.contextmanager
+def elementwise_fusion():
+    """TensorFlow's XLA auto-clustering on for the graph functions called inside, for
+    `learner_compile="fused"`: with the flags `sac_tf.tf_setup` adds, their fusible
+    (elementwise) ops run as XLA-compiled clusters while matrix products and convolutions
+    stay in oneDNN. The setting applies per call, so functions called outside are not
+    clustered; XLA-compiled functions are unaffected."""
+    previous = tf.config.optimizer.get_jit()
     tf.config.optimizer.set_jit("autoclustering")
+    try:
+        yield
+    finally:
+        tf.config.optimizer.set_jit(previous or False)
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ from sac_tf.core.augmentation import RandomShift
 from sac_tf.core.frames import FrameReplayBuffer
 from sac_tf.core.hindsight import GOAL_KEYS, HindsightState, HindsightWriter
 from sac_tf.core.learner import Learner
-from sac_tf.core.precision import compile_choice, fuse_elementwise_ops
+from sac_tf.core.precision import compile_choice
 from sac_tf.core.replay_buffer import ReplayBuffer, StagedWriter
 from sac_tf.core.specs import EnvSpec
 from sac_tf.errors import UserError
@@ -123,11 +123,10 @@ class RunState(NamedTuple):
         replay_buffer = learner = None
         if with_replay_buffer:
             replay_buffer = make_replay_buffer(config, spec)
-            if config.get("learner_compile") == "fused":
-                fuse_elementwise_ops()
             learner = Learner(agent, replay_buffer, config.batch_size,
                               compile_choice(config, spec)[0],
-                              augment=image_augmentation(config, spec))
+                              augment=image_augmentation(config, spec),
+                              fuse_elementwise=config.get("learner_compile") == "fused")
         return cls(config, spec, agent, replay_buffer, learner,
                    env_step=tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step"),
                    wall_s=tf.Variable(0.0, dtype=tf.float64, trainable=False, name="wall_s"),

@@ -76,19 +76,21 @@ def test_a_bfloat16_command_line_run_says_how_it_compiled(tmp_path):
     assert json.loads((tmp_path / "config.json").read_text())["precision"] == "mixed_bfloat16"
 
 
-def test_a_fused_command_line_run_says_so_and_repeats_itself(tmp_path):
-    losses = []
-    for name in ("first", "second"):
+def test_a_fused_command_line_run_says_so_repeats_itself_and_differs_from_graph(tmp_path):
+    losses, printed = {}, {}
+    for name, setting in (("first", "fused"), ("second", "fused"), ("graph", "graph")):
         result = run_train(*tiny_run_args(tmp_path / name), "--num_steps=80",
                            "--config.log_interval=20", "--config.precision=mixed_bfloat16",
-                           "--config.learner_compile=fused")
+                           f"--config.learner_compile={setting}")
         assert result.returncode == 0, result.stderr
-        assert ("compiled as TensorFlow graphs (learner_compile='fused': elementwise ops fused "
-                "by XLA, products in oneDNN)") in result.stdout
+        printed[name] = result.stdout
         rows = read_csv(tmp_path / name / "train.csv")
-        losses.append([(row["critic_loss"], row["actor_loss"]) for row in rows])
-    assert len(losses[0]) == 4 and np.isfinite(losses[0][-1]).all()  # trained, finite
-    assert losses[0] == losses[1]
+        losses[name] = [(row["critic_loss"], row["actor_loss"]) for row in rows]
+    assert ("compiled as TensorFlow graphs (learner_compile='fused': elementwise ops fused "
+            "by XLA, products in oneDNN)") in printed["first"]
+    assert len(losses["first"]) == 4 and np.isfinite(losses["first"][-1]).all()
+    assert losses["first"] == losses["second"]
+    assert losses["first"] != losses["graph"]  # XLA computed the fused run's elementwise ops
 
 
 @ON_A_GPU

@@ -61,19 +61,21 @@ def test_the_scope_sets_the_policy_and_restores_it_after_an_error():
 
 
 
-def test_the_fusion_flags_are_added_once_and_the_users_win(monkeypatch):
-    monkeypatch.setenv("TF_XLA_FLAGS", "--tf_xla_ops_to_cluster=MUL --xla_cpu_foo")
+def test_the_fusion_flags_are_added_unless_the_user_set_auto_clustering(monkeypatch):
+    monkeypatch.setenv("TF_XLA_FLAGS", "--xla_cpu_foo")
     tf_setup.add_fusion_xla_flags()
-    tf_setup.add_fusion_xla_flags()
-    assert os.environ["TF_XLA_FLAGS"].split() == [
-        "--tf_xla_ops_to_cluster=MUL", "--xla_cpu_foo", "--tf_xla_cpu_global_jit"]
-    monkeypatch.delenv("TF_XLA_FLAGS")
-    tf_setup.add_fusion_xla_flags()
-    assert os.environ["TF_XLA_FLAGS"] == " ".join(tf_setup.FUSION_XLA_FLAGS.values())
+    assert os.environ["TF_XLA_FLAGS"].split() == ["--xla_cpu_foo", *tf_setup.FUSION_XLA_FLAGS]
+    assert tf_setup.fusion_xla_flags_set()
+    for users in ("--tf_xla_auto_jit=2", "--tf_xla_cpu_global_jit=false",
+                  "-tf_xla_ops_to_cluster=ALL"):
+        monkeypatch.setenv("TF_XLA_FLAGS", users)
+        tf_setup.add_fusion_xla_flags()
+        assert os.environ["TF_XLA_FLAGS"] == users and not tf_setup.fusion_xla_flags_set()
+        assert "lacks" in choose_compile("fused", "mixed_bfloat16", False)[1]
 
 
-def learner_weights_after_updates(learner_compile: str) -> list:
-    """A small SAC agent's weights after 5 fused updates compiled as `learner_compile`."""
+def learner_weights_after_updates(fuse_elementwise: bool) -> list:
+    """A small SAC agent's weights after 5 updates of a graph-mode learner."""
     from sac_tf.core.learner import Learner
     from sac_tf.core.replay_buffer import ReplayBuffer
     from sac_tf.run.state import seed_globally
@@ -83,18 +85,15 @@ def learner_weights_after_updates(learner_compile: str) -> list:
     agent = make_sac(hidden_sizes=(64, 64))
     buffer = ReplayBuffer(3, 1, capacity=100, seed=0)
     buffer.add_batch(fixed_batch(size=50))
-    if learner_compile == "fused":
-        precision.fuse_elementwise_ops()
-    try:
-        Learner(agent, buffer, batch_size=32, jit_compile=False).run(5)
-    finally:
-        tf.config.optimizer.set_jit(False)  # the other tests' graphs stay unclustered
+    Learner(agent, buffer, batch_size=32, jit_compile=False,
+            fuse_elementwise=fuse_elementwise).run(5)
+    assert tf.config.optimizer.get_jit() == ""  # on inside the learner's call only
     return [variable.numpy() for variable in agent.actor.variables + agent.critics.variables]
 
 
 def test_a_fused_learner_is_deterministic_and_xla_computes_its_elementwise_ops():
-    graph = learner_weights_after_updates("graph")
-    fused, fused_again = (learner_weights_after_updates("fused") for _ in range(2))
+    graph = learner_weights_after_updates(fuse_elementwise=False)
+    fused, fused_again = (learner_weights_after_updates(fuse_elementwise=True) for _ in range(2))
     for expected, actual, again in zip(graph, fused, fused_again):
         np.testing.assert_array_equal(actual, again)
         np.testing.assert_allclose(actual, expected, atol=1e-4)
