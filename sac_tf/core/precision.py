@@ -65,7 +65,7 @@ def check_precision(precision: str, learner_compile: str = "auto") -> None:
 def choose_compile(learner_compile: str, precision: str, has_images: bool) -> Tuple[bool, str]:
     """(whether to compile with XLA, why) for the fused learner and the acting functions.
 
-    "xla", "graph" and "fused" (a graph; see `fuse_elementwise_ops`) are taken as given;
+    "xla", "graph" and "fused" (a graph; see `elementwise_fusion`) are taken as given;
     "auto" is XLA except on a CPU for bfloat16 (XLA has no AMX kernels there: a CrossQ
     learner with 1,024-wide critics ran at 22.6 updates/s under XLA against 28.6 in graph
     mode, one measurement; docs/guide/precision.md) and for image observations (XLA's CPU
@@ -117,6 +117,12 @@ def scales_loss() -> bool:
     """Whether optimisers built now need loss scaling (inside `network_precision`
     of `mixed_float16`: float16 gradients underflow)."""
     return keras.config.dtype_policy().name == "mixed_float16"
+
+
+def fuses_elementwise(config) -> bool:
+    """Whether a run's learner calls run inside `elementwise_fusion`: `learner_compile`
+    "fused" with the XLA flags it needs (else a plain graph, as `choose_compile` says)."""
+    return config.get("learner_compile") == "fused" and tf_setup.fusion_xla_flags_set()
 
 
 def compile_choice(config, spec) -> Tuple[bool, str]:

@@ -20,7 +20,7 @@ from sac_tf.core.augmentation import RandomShift
 from sac_tf.core.frames import FrameReplayBuffer
 from sac_tf.core.hindsight import GOAL_KEYS, HindsightState, HindsightWriter
 from sac_tf.core.learner import Learner
-from sac_tf.core.precision import compile_choice
+from sac_tf.core.precision import compile_choice, fuses_elementwise
 from sac_tf.core.replay_buffer import ReplayBuffer, StagedWriter
 from sac_tf.core.specs import EnvSpec
 from sac_tf.errors import UserError
@@ -126,7 +126,7 @@ class RunState(NamedTuple):
             learner = Learner(agent, replay_buffer, config.batch_size,
                               compile_choice(config, spec)[0],
                               augment=image_augmentation(config, spec),
-                              fuse_elementwise=config.get("learner_compile") == "fused")
+                              fuse_elementwise=fuses_elementwise(config))
         return cls(config, spec, agent, replay_buffer, learner,
                    env_step=tf.Variable(0, dtype=tf.int64, trainable=False, name="env_step"),
                    wall_s=tf.Variable(0.0, dtype=tf.float64, trainable=False, name="wall_s"),

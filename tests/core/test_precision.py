@@ -99,3 +99,12 @@ def test_a_fused_learner_is_deterministic_and_xla_computes_its_elementwise_ops()
         np.testing.assert_allclose(actual, expected, atol=1e-4)
     # XLA's fused kernels round differently from TensorFlow's: proof the clusters ran
     assert any(not np.array_equal(a, b) for a, b in zip(graph, fused))
+
+
+def test_only_a_fused_run_with_its_flags_fuses(monkeypatch):
+    fused = {"learner_compile": "fused"}
+    monkeypatch.setenv("TF_XLA_FLAGS", " ".join(tf_setup.FUSION_XLA_FLAGS))
+    assert precision.fuses_elementwise(fused)
+    assert not precision.fuses_elementwise({"learner_compile": "graph"})
+    monkeypatch.setenv("TF_XLA_FLAGS", "--tf_xla_auto_jit=2")
+    assert not precision.fuses_elementwise(fused)
