@@ -56,12 +56,18 @@ def fusion_xla_flags_set() -> bool:
 
 
 def import_tensorflow_quietly():
-    """Imports TensorFlow and probes its devices once, native logs silenced."""
+    """Imports TensorFlow and probes its devices once, native logs silenced.
+
+    TensorFlow parses `TF_XLA_FLAGS` during the device probe and ends the process (exit 1)
+    if it rejects a flag, printing why to stderr: where the user set `TF_XLA_FLAGS`, the
+    probe runs with stderr open, so that message is seen (with the probe's own chatter)."""
+    users_xla_flags = os.environ.get("TF_XLA_FLAGS", "").strip()
     add_fusion_xla_flags()
     if "tensorflow" in sys.modules:
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
     with native_stderr_silenced():
         import tensorflow as tf
+    with contextlib.nullcontext() if users_xla_flags else native_stderr_silenced():
         tf.config.list_physical_devices()
     tf.get_logger().setLevel("WARNING")

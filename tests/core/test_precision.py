@@ -2,6 +2,8 @@
 choice of "auto", and the dtype policy scopes."""
 
 import os
+import subprocess
+import sys
 
 import keras
 import numpy as np
@@ -108,3 +110,12 @@ def test_only_a_fused_run_with_its_flags_fuses(monkeypatch):
     assert not precision.fuses_elementwise({"learner_compile": "graph"})
     monkeypatch.setenv("TF_XLA_FLAGS", "--tf_xla_auto_jit=2")
     assert not precision.fuses_elementwise(fused)
+
+
+def test_a_tf_xla_flag_tensorflow_rejects_is_reported_not_swallowed():
+    """TensorFlow ends the process when it rejects a TF_XLA_FLAGS flag; its reason must reach
+    stderr instead of vanishing with the silenced start-up logs."""
+    result = subprocess.run([sys.executable, "-c", "import sac_tf"], capture_output=True,
+                            text=True, env=dict(os.environ, TF_XLA_FLAGS="--no_such_xla_flag"))
+    assert result.returncode != 0
+    assert "Unknown flag in TF_XLA_FLAGS: --no_such_xla_flag" in result.stderr
