@@ -60,8 +60,9 @@ def import_tensorflow_quietly():
 
     TensorFlow parses `TF_XLA_FLAGS` during the device probe and ends the process (exit 1)
     if it rejects a flag, printing why to stderr: where the user set `TF_XLA_FLAGS`, the
-    probe runs with stderr open, so that message is seen (with the probe's own chatter)."""
-    users_xla_flags = os.environ.get("TF_XLA_FLAGS", "").strip()
+    probe runs with stderr open, so that message is seen (with the probe's own chatter).
+    Flags sac_tf added (inherited by a subprocess) do not count as the user's."""
+    users_xla_flags = set(os.environ.get("TF_XLA_FLAGS", "").split()) - set(FUSION_XLA_FLAGS)
     add_fusion_xla_flags()
     if "tensorflow" in sys.modules:
         return

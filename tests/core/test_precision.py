@@ -119,3 +119,10 @@ def test_a_tf_xla_flag_tensorflow_rejects_is_reported_not_swallowed():
                             text=True, env=dict(os.environ, TF_XLA_FLAGS="--no_such_xla_flag"))
     assert result.returncode != 0
     assert "Unknown flag in TF_XLA_FLAGS: --no_such_xla_flag" in result.stderr
+
+
+def test_a_subprocess_inheriting_only_sac_tfs_flags_starts_quietly():
+    result = subprocess.run([sys.executable, "-c", "import sac_tf"], capture_output=True,
+                            text=True, env=dict(os.environ, TF_XLA_FLAGS=" ".join(
+                                tf_setup.FUSION_XLA_FLAGS)))
+    assert result.returncode == 0 and result.stderr == ""
