@@ -4,7 +4,8 @@ TensorFlow's C++ runtime prints several INFO/ERROR lines (oneDNN, CPU
 features, a failed CUDA probe on machines without a GPU) before its logging
 is initialised, so no environment variable silences them. They would bury
 the one-line errors our commands promise, so the import and the device probe
-run with file descriptor 2 pointed at /dev/null. Python exceptions are not
+run with file descriptor 2 pointed at /dev/null (the probe not, where the user set
+`TF_XLA_FLAGS`: see `import_tensorflow_quietly`). Python exceptions are not
 affected: they propagate as usual once stderr is restored.
 
 It also adds the XLA flags that `learner_compile="fused"` needs to `TF_XLA_FLAGS`
