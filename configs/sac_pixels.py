@@ -17,7 +17,7 @@ Where it differs, and why:
   12,500 env steps (DrQ's "environment steps" are frames).
 - batch 128, not 512, and 256-wide actor and critic MLPs, not 1,024: the conv stack
   dominates an update's cost on a CPU and grows linearly with the batch (updates/s in
-  docs/guide/observations.md); fewer samples per update may learn slower per step.
+  docs/guide/pixels.md, Cost); fewer samples per update may learn slower per step.
 - τ = 0.005 every step, not 0.01 every second step (about the same averaging horizon; the
   target networks, encoder included, are updated every step).
 - one augmented copy of each observation and next observation (K = M = 1, as DrQ-v2;

@@ -10,20 +10,24 @@ from sac_tf.core.types import Transition
 from sac_tf.errors import UserError
 
 K = 3
-NEST = {"pixels": tf.TensorSpec((2, 2, K), tf.uint8, name="pixels"),
+#: Every pixel and channel of a 2×3 RGB frame differs, so a swapped axis or a stack merged in
+#: the wrong order (channels grouped before frames) changes the rebuilt observations.
+PATTERN = np.arange(2 * 3 * 3).reshape(2, 3, 3) * 11
+NEST = {"pixels": tf.TensorSpec((2, 3, 3 * K), tf.uint8, name="pixels"),
         "state": tf.TensorSpec((1,), tf.float32, name="state")}
 
 
 class StackingEnv:
-    """Env `e`'s frame at step t of episode j is 100·e + 10·j + t mod 256 (one channel);
-    observations stack the last K frames, a reset repeating its first, as the DMC wrapper."""
+    """Env `e`'s frame at step t of episode j is 100·e + 10·j + t + `PATTERN` mod 256 (RGB);
+    observations stack the last K frames on the channel axis, a reset repeating its first,
+    as the DMC wrapper."""
 
     def __init__(self, env: int, length: int):
         self.env, self.length, self.episode, self.t = env, length, 0, 0
         self.frames = [self.frame()] * K
 
     def frame(self):
-        return np.full((2, 2, 1), (100 * self.env + 10 * self.episode + self.t) % 256, np.uint8)
+        return ((100 * self.env + 10 * self.episode + self.t + PATTERN) % 256).astype(np.uint8)
 
     def observation(self):
         return {"pixels": np.concatenate(self.frames, -1), "state": np.array([self.t], np.float32)}
