@@ -88,6 +88,8 @@ def existing_run(tmp_path):
     (["--root_dir="], "--root_dir is empty"),
     (["--stop_at_return=-100", "--stop_patience=0"], "stop_patience"),
     (["--config.n_step=0"], "n_step must be at least 1, got 0"),
+    (["--config.buffer_capacity=1000000000000"], "GB of memory is free: lower "
+                                                 "--config.buffer_capacity"),
 ])
 def test_bad_input_ends_in_one_line_error(existing_run, args, message):
     before = snapshot(existing_run)

@@ -25,7 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from sac_tf.core import nests
-from sac_tf.core.replay_buffer import ReplayBuffer
+from sac_tf.core.replay_buffer import ReplayBuffer, require_free_memory
 from sac_tf.core.types import Transition
 from sac_tf.errors import UserError
 
@@ -66,6 +66,10 @@ class FrameReplayBuffer(ReplayBuffer):
         self.frame_stack = int(frame_stack)
         self.frame_capacity = self.capacity + self.capacity // 32 + (frame_stack + 1) * num_envs
         self._is_image = [nests.is_image(spec) for spec in nests.leaf_specs(observation_nest)]
+        frame_bytes = sum(int(np.prod(spec.shape)) // frame_stack for spec in self.images)
+        require_free_memory(
+            self.frame_capacity * frame_bytes + 8 * self.capacity * (frame_stack + 1),
+            f"the replay buffer's frames ({self.frame_capacity:,} frames)")
         self._frames = [tf.Variable(tf.zeros((self.frame_capacity, *spec.shape[:2],
                                               spec.shape[2] // frame_stack), tf.uint8),
                                     trainable=False, name=f"frames/{spec.name}")

@@ -52,19 +52,28 @@ def make_replay_buffer(config: ml_collections.ConfigDict, spec: EnvSpec) -> Repl
     `config.n_step > 1`).
 
     Raises:
-      UserError: for image observations with `n_step > 1` or `her`.
+      UserError: for image observations with `n_step > 1` or `her`, arguments the buffer
+        refuses, and a buffer larger than the free memory.
     """
-    if nests.image_specs(spec.observation_nest):
-        if config.get("n_step", 1) > 1 or config.get("her"):
-            raise UserError("image observations work with n_step=1 and without her")
-        try:
+    images = nests.image_specs(spec.observation_nest)
+    if images and (config.get("n_step", 1) > 1 or config.get("her")):
+        raise UserError("image observations work with n_step=1 and without her")
+    try:
+        if images:
             return FrameReplayBuffer(spec.observation_nest, spec.action_dim,
                                      config.buffer_capacity, seed=config.seed + 1,
                                      frame_stack=config.frame_stack, num_envs=config.num_envs)
-        except ValueError as error:
-            raise UserError(str(error)) from None
-    return ReplayBuffer(spec.observation_nest or spec.observation_dim, spec.action_dim,
-                        config.buffer_capacity, seed=config.seed + 1, **n_step_settings(config))
+        return ReplayBuffer(spec.observation_nest or spec.observation_dim, spec.action_dim,
+                            config.buffer_capacity, seed=config.seed + 1,
+                            **n_step_settings(config))
+    except MemoryError as error:
+        raise UserError(f"{error}: lower --config.buffer_capacity") from None
+    except tf.errors.ResourceExhaustedError:  # memory taken between the check and the zeros
+        raise UserError(f"TensorFlow ran out of memory allocating the replay buffer "
+                        f"({config.buffer_capacity:,} transitions): lower "
+                        f"--config.buffer_capacity") from None
+    except ValueError as error:
+        raise UserError(str(error)) from None
 
 
 def image_augmentation(config: ml_collections.ConfigDict, spec: EnvSpec):
