@@ -8,7 +8,6 @@ overrides against the config it loads), without running; `python benchmarks/X.py
 `python examples/X.py` against that script's flags; other commands must be in `TOOLS`.
 """
 
-import pathlib
 import re
 import shlex
 import sys

@@ -88,14 +88,19 @@ def existing_run(tmp_path):
     (["--root_dir="], "--root_dir is empty"),
     (["--stop_at_return=-100", "--stop_patience=0"], "stop_patience"),
     (["--config.n_step=0"], "n_step must be at least 1, got 0"),
-    (["--config.buffer_capacity=1000000000000"], "GB of memory is free: lower "
-                                                 "--config.buffer_capacity"),
 ])
 def test_bad_input_ends_in_one_line_error(existing_run, args, message):
     before = snapshot(existing_run)
     assert_one_line_error(run_train(f"--root_dir={existing_run}", *args), message)
     after = snapshot(existing_run)
     assert {name: after[name] for name in before} == before
+
+
+def test_a_buffer_larger_than_the_free_memory_is_one_line_and_writes_nothing(tmp_path):
+    result = run_train(f"--root_dir={tmp_path / 'run'}", "--config.buffer_capacity=1000000000000")
+    assert_one_line_error(result, "the replay buffer (1,000,000,000,000 transitions) needs "
+                                  "36,000.0 GB")
+    assert result.returncode == 2 and not (tmp_path / "run").exists()
 
 
 def test_a_run_directory_that_cannot_be_made_is_one_line(tmp_path):

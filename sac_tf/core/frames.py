@@ -25,7 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from sac_tf.core import nests
-from sac_tf.core.replay_buffer import ReplayBuffer, require_free_memory
+from sac_tf.core.replay_buffer import ReplayBuffer
 from sac_tf.core.types import Transition
 from sac_tf.errors import UserError
 
@@ -60,16 +60,12 @@ class FrameReplayBuffer(ReplayBuffer):
             raise ValueError("FrameReplayBuffer needs an image leaf (uint8 H×W×C)")
         for spec in self.images:
             if spec.shape[-1] % frame_stack:
-                raise ValueError(f"image leaf {spec.name!r} has {spec.shape[-1]} channels, not "
-                                 f"a multiple of frame_stack={frame_stack}")
-        super().__init__(observation_nest, action_dim, capacity, seed, num_envs=num_envs)
+                raise UserError(f"image leaf {spec.name!r} has {spec.shape[-1]} channels, not "
+                                f"a multiple of frame_stack={frame_stack}")
         self.frame_stack = int(frame_stack)
-        self.frame_capacity = self.capacity + self.capacity // 32 + (frame_stack + 1) * num_envs
+        self.frame_capacity = int(capacity) + int(capacity) // 32 + (frame_stack + 1) * num_envs
+        super().__init__(observation_nest, action_dim, capacity, seed, num_envs=num_envs)
         self._is_image = [nests.is_image(spec) for spec in nests.leaf_specs(observation_nest)]
-        frame_bytes = sum(int(np.prod(spec.shape)) // frame_stack for spec in self.images)
-        require_free_memory(
-            self.frame_capacity * frame_bytes + 8 * self.capacity * (frame_stack + 1),
-            f"the replay buffer's frames ({self.frame_capacity:,} frames)")
         self._frames = [tf.Variable(tf.zeros((self.frame_capacity, *spec.shape[:2],
                                               spec.shape[2] // frame_stack), tf.uint8),
                                     trainable=False, name=f"frames/{spec.name}")
@@ -84,6 +80,10 @@ class FrameReplayBuffer(ReplayBuffer):
 
     def stored_shape(self, leaf: tf.TensorSpec) -> tuple:
         return (1,) if nests.is_image(leaf) else tuple(leaf.shape)  # a byte: a placeholder
+
+    def more_storage_bytes(self) -> int:
+        frame_bytes = sum(int(np.prod(spec.shape)) // self.frame_stack for spec in self.images)
+        return self.frame_capacity * frame_bytes + 8 * self.capacity * (self.frame_stack + 1)
 
     def add_batch(self, transition: Transition, episode_end=None) -> None:
         """Appends `[B]` transitions (whole vector steps), in chunks that fit both rings.

@@ -11,32 +11,9 @@ from typing import Callable, Optional
 import numpy as np
 import tensorflow as tf
 
+from sac_tf.core.memory import require_free_memory
 from sac_tf.core.nstep import window_rows
 from sac_tf.core.types import NStepTransition, Transition
-
-#: The share of the free memory one buffer may take (the rest: TensorFlow, networks, envs).
-MEMORY_SHARE = 0.9
-
-
-def free_memory_bytes() -> Optional[int]:
-    """Bytes Linux reports free for new allocations: `MemAvailable` plus `SwapFree` from
-    /proc/meminfo; None where it cannot be read (other systems)."""
-    try:
-        fields = dict(line.split(":", 1) for line in open("/proc/meminfo"))
-        return 1024 * sum(int(fields[key].split()[0]) for key in ("MemAvailable", "SwapFree"))
-    except (OSError, KeyError, ValueError):
-        return None
-
-
-def require_free_memory(num_bytes: int, what: str) -> None:
-    """Raises `MemoryError` naming `what` when `num_bytes` exceed `MEMORY_SHARE` of the free
-    memory, before anything is allocated: TensorFlow fills a buffer's zeros at once, and past
-    the free memory that ends in an allocator error or in the kernel killing the process."""
-    free = free_memory_bytes()
-    if free is not None and num_bytes > MEMORY_SHARE * free:
-        raise MemoryError(f"{what} needs {num_bytes / 1e9:,.1f} GB and {free / 1e9:,.1f} GB of "
-                          f"memory is free")
-
 
 class ReplayBuffer(tf.Module):
     """Fixed-capacity FIFO storage of `Transition`s with uniform sampling.
@@ -76,7 +53,9 @@ class ReplayBuffer(tf.Module):
         observation_bytes = sum(int(np.prod(self.stored_shape(leaf))) * leaf.dtype.size
                                 for leaf in leaves)
         float32_columns = action_dim + 2 + int(self.n_step > 1)  # reward, terminated, extra
-        require_free_memory(self.capacity * (2 * observation_bytes + 4 * float32_columns),
+        self.storage_bytes = (self.capacity * (2 * observation_bytes + 4 * float32_columns)
+                              + self.more_storage_bytes())
+        require_free_memory(self.storage_bytes,
                             f"the replay buffer ({self.capacity:,} transitions)")
 
         def storage(name, *shape, dtype=tf.float32):
@@ -114,6 +93,11 @@ class ReplayBuffer(tf.Module):
         """The row shape a leaf's variables store (a subclass that keeps a leaf elsewhere
         stores a placeholder)."""
         return tuple(leaf.shape)
+
+    def more_storage_bytes(self) -> int:
+        """Bytes of a subclass's storage beyond the columns (counted in `storage_bytes`, the
+        bytes of all the buffer's variables, checked against the free memory first)."""
+        return 0
 
     def _extra_column(self):
         """The per-row column beyond `Transition`'s: `episode_end`, `discount` or None."""

@@ -20,6 +20,7 @@ from sac_tf.core.augmentation import RandomShift
 from sac_tf.core.frames import FrameReplayBuffer
 from sac_tf.core.hindsight import GOAL_KEYS, HindsightState, HindsightWriter
 from sac_tf.core.learner import Learner
+from sac_tf.core.memory import require_free_memory
 from sac_tf.core.precision import compile_choice, fuses_elementwise
 from sac_tf.core.replay_buffer import ReplayBuffer, StagedWriter
 from sac_tf.core.specs import EnvSpec
@@ -46,14 +47,17 @@ def n_step_settings(config: ml_collections.ConfigDict) -> dict:
                 stored_windows=bool(config.get("her")))
 
 
+LOWER_CAPACITY = "lower buffer_capacity (--config.buffer_capacity)"
+
+
 def make_replay_buffer(config: ml_collections.ConfigDict, spec: EnvSpec) -> ReplayBuffer:
     """The run's replay buffer: a `FrameReplayBuffer` for image observations (frames stored
     once, `config.frame_stack` per image), else a `ReplayBuffer` (n-step windows with
     `config.n_step > 1`).
 
     Raises:
-      UserError: for image observations with `n_step > 1` or `her`, arguments the buffer
-        refuses, and a buffer larger than the free memory.
+      UserError: for image observations with `n_step > 1` or `her`, or a buffer larger
+        than the free memory (`sac_tf.core.memory`).
     """
     images = nests.image_specs(spec.observation_nest)
     if images and (config.get("n_step", 1) > 1 or config.get("her")):
@@ -67,13 +71,10 @@ def make_replay_buffer(config: ml_collections.ConfigDict, spec: EnvSpec) -> Repl
                             config.buffer_capacity, seed=config.seed + 1,
                             **n_step_settings(config))
     except MemoryError as error:
-        raise UserError(f"{error}: lower --config.buffer_capacity") from None
+        raise UserError(f"{error}: {LOWER_CAPACITY}") from None
     except tf.errors.ResourceExhaustedError:  # memory taken between the check and the zeros
         raise UserError(f"TensorFlow ran out of memory allocating the replay buffer "
-                        f"({config.buffer_capacity:,} transitions): lower "
-                        f"--config.buffer_capacity") from None
-    except ValueError as error:
-        raise UserError(str(error)) from None
+                        f"({config.buffer_capacity:,} transitions): {LOWER_CAPACITY}") from None
 
 
 def image_augmentation(config: ml_collections.ConfigDict, spec: EnvSpec):
@@ -158,6 +159,12 @@ class RunState(NamedTuple):
         """`restore` with the run's config and spec already read (`read_run_config`,
         `read_run_spec`), for a caller that checks them before anything is built."""
         state = cls.create(config, spec, with_replay_buffer, preprocessing_layers)
+        if state.replay_buffer is not None:  # loading holds the saved values beside the buffer
+            try:
+                require_free_memory(state.replay_buffer.storage_bytes,
+                                    "loading the replay buffer from its checkpoint")
+            except MemoryError as error:
+                raise UserError(f"{error}: {LOWER_CAPACITY}") from None
         checkpointer = state.checkpointer(root_dir)
         if not checkpointer.restore_latest():
             raise UserError(f"no checkpoint in {checkpointer.directory} to restore")

@@ -5,7 +5,6 @@ that acts as trained; DDPG/TD3 take nested tuples; bad dicts are refused by name
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 import sac_tf
 from sac_tf.deploy.onnx_policy import convert_to_onnx, load_onnx_policy

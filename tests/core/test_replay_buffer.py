@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from sac_tf.core import replay_buffer
+from sac_tf.core import memory
 from sac_tf.core.replay_buffer import ReplayBuffer, StagedWriter
 from sac_tf.core.types import NStepTransition, Transition
 
@@ -108,36 +108,27 @@ def test_stored_windows_are_sampled_as_written_with_their_discount(tmp_path):
     assert not any("_episode_end" in name for name in names)
 
 
-def requested_bytes(monkeypatch, module=replay_buffer):
-    """The byte counts `module`'s buffers check against the free memory (nothing refused)."""
-    requests = []
-    monkeypatch.setattr(module, "require_free_memory",
-                        lambda num_bytes, _: requests.append(num_bytes))
-    return requests
+
+NEST = {"image": tf.TensorSpec((4, 5, 3), tf.uint8, name="image"),
+        "state": tf.TensorSpec((2,), tf.float64, name="state")}
 
 
-@pytest.mark.parametrize("observation, n_step", [
-    (3, 1),
-    ({"image": tf.TensorSpec((4, 5, 3), tf.uint8, name="image"),
-      "state": tf.TensorSpec((2,), tf.float64, name="state")}, 3),
-])
-def test_the_memory_check_counts_the_bytes_the_variables_take(monkeypatch, observation, n_step):
-    requests = requested_bytes(monkeypatch)
-    buffer = ReplayBuffer(observation, 2, capacity=50, seed=0, n_step=n_step, gamma=0.9)
-    stored = sum(variable.numpy().nbytes for variable in buffer.variables
-                 if variable.shape.rank and variable.shape[0] == buffer.capacity)
-    assert requests == [stored]
+@pytest.mark.parametrize("observation, n_step, stored_windows", [
+    (3, 1, False), (NEST, 1, False), (NEST, 3, False), (NEST, 3, True)])
+def test_storage_bytes_are_the_bytes_of_the_buffers_variables(observation, n_step,
+                                                              stored_windows):
+    buffer = ReplayBuffer(observation, 2, capacity=50, seed=0, n_step=n_step, gamma=0.9,
+                          stored_windows=stored_windows)
+    stored = sum(variable.numpy().nbytes for variable in buffer.variables)
+    assert 0 <= stored - buffer.storage_bytes <= 64  # the counters and the generator's state
 
 
 def test_a_buffer_larger_than_the_free_memory_is_refused_before_allocating(monkeypatch):
-    monkeypatch.setattr(replay_buffer, "free_memory_bytes", lambda: 10_000)
-    with pytest.raises(MemoryError, match=r"replay buffer \(1,000 transitions\) needs 0.0 GB"):
-        ReplayBuffer(3, 1, capacity=1_000, seed=0)  # 36 bytes a transition
-    ReplayBuffer(3, 1, capacity=250, seed=0)  # 9,000 bytes: within 90 % of 10,000
-    monkeypatch.setattr(replay_buffer, "free_memory_bytes", lambda: None)  # unknown: no check
-    ReplayBuffer(3, 1, capacity=1_000, seed=0)
-
-
-def test_free_memory_is_read_from_meminfo():
-    free = replay_buffer.free_memory_bytes()
-    assert free is None or 0 < free < 2 ** 50
+    monkeypatch.setattr(tf.config, "list_logical_devices", lambda kind=None: [])  # no GPU
+    monkeypatch.setattr(memory, "free_memory_bytes", lambda: 10_000)
+    with monkeypatch.context() as allocation:
+        allocation.setattr(tf, "zeros", lambda *_, **__: pytest.fail("allocated first"))
+        with pytest.raises(MemoryError, match=r"^the replay buffer \(1,000 transitions\) "
+                                              r"needs 0.0 GB and 0.0 GB of memory is free$"):
+            ReplayBuffer(3, 1, capacity=1_000, seed=0)  # 36 bytes a transition
+    assert ReplayBuffer(3, 1, capacity=250, seed=0).storage_bytes == 9_000  # 90 % of 10,000
