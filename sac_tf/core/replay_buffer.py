@@ -15,6 +15,7 @@ from sac_tf.core.memory import require_free_memory
 from sac_tf.core.nstep import window_rows
 from sac_tf.core.types import NStepTransition, Transition
 
+
 class ReplayBuffer(tf.Module):
     """Fixed-capacity FIFO storage of `Transition`s with uniform sampling.
 
@@ -33,6 +34,10 @@ class ReplayBuffer(tf.Module):
         relabelling, whose copies are not stored beside their episode's next steps):
         `add_batch` takes `NStepTransition`s and a `discount` column (one float32 per
         transition) replaces `episode_end`; sampling gathers rows as they were written.
+
+    Raises:
+      MemoryError: before allocating, when the variables' bytes (`storage_bytes`) exceed
+        90 % of the free memory (`sac_tf.core.memory.require_free_memory`).
     """
 
     def __init__(self, observation_dim, action_dim: int, capacity: int, seed: int,
