@@ -6,6 +6,7 @@ run directory (`sac_tf.run.run_dir`) at its newest checkpoint; `save` writes a
 checkpoint (`sac_tf.deploy.run_policy` exports the policy).
 """
 
+import contextlib
 import pathlib
 from typing import NamedTuple, Optional
 
@@ -47,7 +48,18 @@ def n_step_settings(config: ml_collections.ConfigDict) -> dict:
                 stored_windows=bool(config.get("her")))
 
 
-LOWER_CAPACITY = "lower buffer_capacity (--config.buffer_capacity)"
+@contextlib.contextmanager
+def buffer_memory_errors(capacity: int):
+    """Turns running out of memory for the replay buffer (`sac_tf.core.memory`'s check, or
+    TensorFlow's allocator after it) into a `UserError` asking for a smaller capacity."""
+    advice = "lower buffer_capacity (--config.buffer_capacity)"
+    try:
+        yield
+    except MemoryError as error:
+        raise UserError(f"{error}: {advice}") from None
+    except tf.errors.ResourceExhaustedError:  # memory taken between the check and the zeros
+        raise UserError(f"TensorFlow ran out of memory allocating the replay buffer "
+                        f"({capacity:,} transitions): {advice}") from None
 
 
 def make_replay_buffer(config: ml_collections.ConfigDict, spec: EnvSpec) -> ReplayBuffer:
@@ -62,7 +74,7 @@ def make_replay_buffer(config: ml_collections.ConfigDict, spec: EnvSpec) -> Repl
     images = nests.image_specs(spec.observation_nest)
     if images and (config.get("n_step", 1) > 1 or config.get("her")):
         raise UserError("image observations work with n_step=1 and without her")
-    try:
+    with buffer_memory_errors(config.buffer_capacity):
         if images:
             return FrameReplayBuffer(spec.observation_nest, spec.action_dim,
                                      config.buffer_capacity, seed=config.seed + 1,
@@ -70,11 +82,6 @@ def make_replay_buffer(config: ml_collections.ConfigDict, spec: EnvSpec) -> Repl
         return ReplayBuffer(spec.observation_nest or spec.observation_dim, spec.action_dim,
                             config.buffer_capacity, seed=config.seed + 1,
                             **n_step_settings(config))
-    except MemoryError as error:
-        raise UserError(f"{error}: {LOWER_CAPACITY}") from None
-    except tf.errors.ResourceExhaustedError:  # memory taken between the check and the zeros
-        raise UserError(f"TensorFlow ran out of memory allocating the replay buffer "
-                        f"({config.buffer_capacity:,} transitions): {LOWER_CAPACITY}") from None
 
 
 def image_augmentation(config: ml_collections.ConfigDict, spec: EnvSpec):
@@ -160,11 +167,9 @@ class RunState(NamedTuple):
         `read_run_spec`), for a caller that checks them before anything is built."""
         state = cls.create(config, spec, with_replay_buffer, preprocessing_layers)
         if state.replay_buffer is not None:  # loading holds the saved values beside the buffer
-            try:
+            with buffer_memory_errors(config.buffer_capacity):
                 require_free_memory(state.replay_buffer.storage_bytes,
                                     "loading the replay buffer from its checkpoint")
-            except MemoryError as error:
-                raise UserError(f"{error}: {LOWER_CAPACITY}") from None
         checkpointer = state.checkpointer(root_dir)
         if not checkpointer.restore_latest():
             raise UserError(f"no checkpoint in {checkpointer.directory} to restore")

@@ -135,7 +135,6 @@ def test_a_flush_larger_than_the_rings_is_written_in_chunks():
     assert set(batch.reward.numpy().astype(int)) == set(range(24, 40))
 
 
-
 def test_storage_bytes_are_the_bytes_of_the_buffers_variables():
     nest = {**NEST, "side": tf.TensorSpec((4, 5, 2 * K), tf.uint8, name="side")}
     buffer = FrameReplayBuffer(nest, 1, capacity=64, seed=0, frame_stack=K, num_envs=2)

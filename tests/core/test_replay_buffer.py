@@ -89,7 +89,6 @@ def test_staged_writer_writes_on_flush_only():
     assert set(np.unique(stored_indices(buffer))) == {0.0, 1.0, 2.0}
 
 
-
 def test_stored_windows_are_sampled_as_written_with_their_discount(tmp_path):
     """With `stored_windows` (HER's n-step rows) the writer's `NStepTransition`s come back
     whole, discount included, whatever order they were written in; a checkpoint keeps
@@ -106,7 +105,6 @@ def test_stored_windows_are_sampled_as_written_with_their_discount(tmp_path):
         tf.train.Checkpoint(buffer=buffer).save(str(tmp_path / "ckpt")))]
     assert any("_discount" in name for name in names)
     assert not any("_episode_end" in name for name in names)
-
 
 
 NEST = {"image": tf.TensorSpec((4, 5, 3), tf.uint8, name="image"),
