@@ -16,8 +16,8 @@ Record (on the commit that defines "unchanged"):
 XLA's CPU code depends on the CPU's features, so runs are only bit-comparable on
 the machine kind they were recorded on. Each machine kind has its own recordings
 (`tests/golden/{name}.json`, the first kind, and `tests/golden/{kind}/{name}.json` for
-others); a case skips on a machine kind (CPU model, `platform.machine()`, TensorFlow
-version) that none was recorded on. Recording writes this machine kind's files only; record
+others); a case skips on a machine kind (CPU model, a digest of the CPU's flags,
+`platform.machine()`, TensorFlow version) that none was recorded on. Recording writes this machine kind's files only; record
 a new kind on the commit that defines "unchanged" (a worktree of it), then compare.
 """
 
@@ -84,22 +84,24 @@ def _version(package: str):
 
 
 def machine_kind() -> dict:
-    """What must match for a bit-exact comparison."""
+    """What must match for a bit-exact comparison: the CPU's flags too (a digest), since
+    CPUs of one model name ("AMD EPYC") come with and without AVX-512."""
+    flags = _cpuinfo_field("flags")
     return {"platform_machine": platform.machine(), "cpu_model": _cpuinfo_field("model name"),
+            "cpu_flags_sha256": flags and hashlib.sha256(flags.encode()).hexdigest()[:16],
             "tensorflow": _version("tensorflow")}
 
 
 def machine_info() -> dict:
-    """Recorded for information only: CPU flags (a digest) and other packages' versions."""
-    flags = _cpuinfo_field("flags")
-    return {"cpu_flags_sha256": flags and hashlib.sha256(flags.encode()).hexdigest()[:16],
-            "python": platform.python_version(),
+    """Recorded for information only: other packages' versions."""
+    return {"python": platform.python_version(),
             **{package: _version(package) for package in INFO_PACKAGES}}
 
 
 def kind_directory(kind: dict) -> str:
-    """A folder name for a machine kind: its CPU model and TensorFlow version, slugged."""
-    text = f"{kind['cpu_model'] or 'cpu'} tf{kind['tensorflow']}"
+    """A folder name for a machine kind: its CPU model, flags digest and TensorFlow version,
+    slugged."""
+    text = f"{kind['cpu_model'] or 'cpu'} {kind['cpu_flags_sha256']} tf{kind['tensorflow']}"
     return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-")
 
 

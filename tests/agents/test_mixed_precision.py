@@ -131,11 +131,13 @@ def test_float16_scales_the_loss_and_unscales_the_gradients():
     assert np.isfinite(info.extra["critic_loss"].numpy()) and all(moved)
     assert float(agent.critic_optimizer.dynamic_scale.numpy()) == scale > 1e3  # finite: kept
     # Adam's first moment is (1 − β1)·gradient: the unscaled one, as float32's within float16's
-    # rounding (a scaling left in would show as a factor of `scale`)
-    first_moments = [np.concatenate([m.numpy().ravel() for m in optimizer._momentums])
-                     for optimizer in (agent.critic_optimizer.inner_optimizer,
-                                       reference.critic_optimizer)]
-    np.testing.assert_allclose(*first_moments, rtol=0.1, atol=1e-3 * np.abs(first_moments[1]).max())
+    # rounding (a scaling left in would show as a factor of `scale`). Measured as the whole
+    # vector's relative error: single small entries differ by float16's rounding of the
+    # activations, which depends on the CPU's kernels.
+    mine, float32s = [np.concatenate([m.numpy().ravel() for m in optimizer._momentums])
+                      for optimizer in (agent.critic_optimizer.inner_optimizer,
+                                        reference.critic_optimizer)]
+    assert np.linalg.norm(mine - float32s) <= 0.02 * np.linalg.norm(float32s)
 
 
 def test_a_float32_first_layer_sees_the_observation_unrounded():
