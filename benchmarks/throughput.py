@@ -21,8 +21,9 @@ prints where an env step's time goes.
 
 With `--precisions`, the rounds compare sac_tf with itself instead: the train loop compiled
 with XLA in float32 (the default), as a TensorFlow graph in float32, as a graph in mixed
-bfloat16, and as a graph in mixed bfloat16 whose elementwise ops XLA fuses
-(`learner_compile="fused"`; `precision`, `sac_tf.core.precision`), for each critic width of
+bfloat16, as a graph in mixed bfloat16 whose elementwise ops XLA fuses
+(`learner_compile="fused"`; `precision`, `sac_tf.core.precision`) and with XLA in mixed
+bfloat16 (what "auto" picks on a CPU without oneDNN bfloat16), for each critic width of
 `--critic_widths` of the config `--config` (e.g. CrossQ's):
 
     python benchmarks/throughput.py --precisions --config=sac_crossq \
@@ -48,8 +49,8 @@ flags.DEFINE_bool("breakdown", True, "Also print where an env step's time goes."
 flags.DEFINE_string("measure", None, "Internal: measure one of sac_tf, minimal in this "
                     "process and print its JSON.")
 flags.DEFINE_bool("precisions", False, "Compare sac_tf's float32 XLA, float32 graph, bfloat16 "
-                  "graph and bfloat16 fused learners instead of SB3, sac_tf and the minimal "
-                  "update.")
+                  "graph, bfloat16 fused and bfloat16 XLA learners instead of SB3, sac_tf and "
+                  "the minimal update.")
 flags.DEFINE_string("config", "sac", "--precisions: config name in configs/ (sac: the env's "
                     "default), e.g. sac_crossq.")
 flags.DEFINE_list("critic_widths", [], "--precisions: critic widths (two hidden layers each) "
@@ -60,7 +61,8 @@ FLAGS = flags.FLAGS
 #: --precisions variants: name → (precision, learner_compile).
 PRECISION_VARIANTS = {"f32 XLA": ("float32", "xla"), "f32 graph": ("float32", "graph"),
                       "bf16 graph": ("mixed_bfloat16", "graph"),
-                      "bf16 fused": ("mixed_bfloat16", "fused")}
+                      "bf16 fused": ("mixed_bfloat16", "fused"),
+                      "bf16 XLA": ("mixed_bfloat16", "xla")}
 
 SB3_SCRIPT = textwrap.dedent("""
     import json, sys, time

@@ -1,6 +1,9 @@
 """CrossQ with wide critics computing in bfloat16: `configs/sac_crossq.py` with 1,024-wide
 critics, `precision="mixed_bfloat16"` and `learner_compile="fused"` (products in oneDNN with
-AMX, elementwise ops fused by XLA).
+AMX, elementwise ops fused by XLA). Where TensorFlow has no oneDNN bfloat16 (a CPU without
+AMX or AVX512-BF16) a graph's bfloat16 products run in scalar code, so there it takes
+`learner_compile="auto"` (XLA, at most about as fast as float32 there; docs/guide/precision.md)
+and the run warns that float32 is the faster choice.
 
     --config=configs/sac_crossq_wide.py:Hopper-v5
 
@@ -14,6 +17,7 @@ authors' code).
 """
 
 from sac_tf.config import CONFIG_DIR, load_config
+from sac_tf.core.precision import onednn_bfloat16
 
 WIDE_CRITIC_WIDTH = 1024
 
@@ -22,5 +26,5 @@ def get_config(env_id="HalfCheetah-v5"):
     config = load_config(f"{CONFIG_DIR / 'sac_crossq.py'}:{env_id}")
     config.sac.critic_hidden_sizes = (WIDE_CRITIC_WIDTH, WIDE_CRITIC_WIDTH)
     config.precision = "mixed_bfloat16"
-    config.learner_compile = "fused"
+    config.learner_compile = "fused" if onednn_bfloat16() else "auto"
     return config

@@ -5,6 +5,7 @@ episode runner as `python -m sac_tf.train`. Bad input raises
 `sac_tf.errors.UserError`, a `ValueError` that names the problem.
 """
 
+import warnings
 from typing import Optional
 
 import gymnasium as gym
@@ -17,7 +18,7 @@ from sac_tf.api.parts import (check_can_learn, check_exploration_rows,
 from sac_tf.api.replay import ApiReplayBuffer
 from sac_tf.config import config_for_agent, env_kwargs
 from sac_tf.core.acting import CompiledActions
-from sac_tf.core.precision import compile_choice
+from sac_tf.core.precision import bfloat16_warning, compile_choice
 from sac_tf.core.specs import EnvSpec, spec_from_spaces
 from sac_tf.core.types import LossInfo
 from sac_tf.deploy.run_policy import export_run_policy
@@ -33,6 +34,15 @@ def _box_actions(spec: EnvSpec) -> EnvSpec:
         raise UserError("the Python API takes Box action spaces; train hybrid-action "
                         "environments with python -m sac_tf.train")
     return spec
+
+
+def _compiles_with_xla(config, spec: EnvSpec) -> bool:
+    """`compile_choice` for an API agent, with a `UserWarning` where its bfloat16 gains
+    nothing (`bfloat16_warning`; a run prints it instead)."""
+    xla = compile_choice(config, spec)[0]
+    if warning := bfloat16_warning(config.get("precision", "float32"), xla):
+        warnings.warn(warning, stacklevel=4)
+    return xla
 
 
 def _as_floats(info: LossInfo) -> dict:
@@ -112,7 +122,7 @@ class Agent:
 
     def _attach(self, state: RunState, goals=None) -> None:
         self._state, self.config, self.spec = state, state.config, state.spec
-        agent, spec, xla = state.agent, state.spec, compile_choice(state.config, state.spec)[0]
+        agent, spec, xla = state.agent, state.spec, _compiles_with_xla(state.config, state.spec)
         self._actions = CompiledActions.of(agent, spec.observation_specs, xla)
         self._train_step = compiled_train_step(agent, spec, xla)
         self.replay_buffer = ApiReplayBuffer(state, goals)

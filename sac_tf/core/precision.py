@@ -20,15 +20,22 @@ on as given: each layer inside casts its own input, so a float32 first layer (Cr
 input batch renorm, a user's float32 encoder) sees the observation unrounded.
 
 On a CPU, XLA compiles bfloat16 and convolutions to slow code while TensorFlow's graph
-mode runs them in oneDNN (AMX): `learner_compile="auto"` picks graph mode there. Graph mode
-runs every elementwise op as its own kernel; `learner_compile="fused"` is graph mode with
-TensorFlow's XLA auto-clustering restricted to fusible ops, so the matrix products stay in
-oneDNN and XLA fuses the elementwise ops between them, in the learner's calls only (worth it
-for wide networks only; docs/guide/precision.md).
+mode runs them in oneDNN (AMX): `learner_compile="auto"` picks graph mode there. Where
+TensorFlow has no oneDNN bfloat16 (`onednn_bfloat16`: a CPU without AMX or AVX512-BF16, or
+oneDNN switched off), its graph computes bfloat16 einsums (the critic ensembles' layers) in
+Eigen's scalar code, about 15× slower than float32, while XLA converts them to float32: there
+"auto" picks XLA for bfloat16 and the run warns that bfloat16 gains nothing
+(`bfloat16_warning`). Graph mode runs every elementwise op as its own kernel;
+`learner_compile="fused"` is graph mode with TensorFlow's XLA auto-clustering restricted to
+fusible ops, so the matrix products stay in oneDNN and XLA fuses the elementwise ops between
+them, in the learner's calls only (worth it for wide networks only;
+docs/guide/precision.md).
 """
 
 import contextlib
-from typing import Tuple
+import functools
+import pathlib
+from typing import Optional, Tuple
 
 import keras
 import tensorflow as tf
@@ -42,11 +49,54 @@ PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 LEARNER_COMPILES = ("auto", "xla", "graph", "fused")
 #: The dtype of layers that compute in float32 whatever the precision (see above).
 FULL_PRECISION = "float32"
+#: /proc/cpuinfo flags of the x86 instructions that compute in bfloat16 (AMX, AVX512-BF16),
+#: which TensorFlow's graph uses through oneDNN. Arm's BF16 is not counted (unmeasured), so
+#: there "auto" compiles bfloat16 with XLA, which is never far slower than float32.
+BF16_CPU_FLAGS = frozenset({"amx_bf16", "avx512_bf16"})
 
 
 def gpu_available() -> bool:
     """Whether TensorFlow sees a GPU."""
     return bool(tf.config.list_physical_devices("GPU"))
+
+
+def lists_bfloat16_flags(cpuinfo: str) -> bool:
+    """Whether a /proc/cpuinfo text names any of `BF16_CPU_FLAGS` (as whole words)."""
+    return not BF16_CPU_FLAGS.isdisjoint(cpuinfo.split())
+
+
+def onednn_enabled() -> bool:
+    """Whether TensorFlow runs its CPU kernels in oneDNN (by default on CPUs with AVX512-VNNI,
+    AVX512-BF16 or AMX; `TF_ENABLE_ONEDNN_OPTS` overrides). A private TensorFlow call: taken
+    as yes where it is missing."""
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+    except ImportError:
+        return True
+    return bool(_pywrap_util_port.IsMklEnabled())
+
+
+@functools.lru_cache(maxsize=None)
+def onednn_bfloat16() -> bool:
+    """Whether TensorFlow's graph computes bfloat16 in oneDNN with bfloat16 instructions: the
+    CPU lists `BF16_CPU_FLAGS` and oneDNN is on. Without them it computes bfloat16 einsums in
+    Eigen's scalar code. False where /proc/cpuinfo is missing (macOS, Windows): unknown."""
+    try:
+        cpuinfo = pathlib.Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return lists_bfloat16_flags(cpuinfo) and onednn_enabled()
+
+
+def bfloat16_warning(precision: str, xla: bool) -> Optional[str]:
+    """What to tell a `mixed_bfloat16` run on a CPU without `onednn_bfloat16` (None
+    elsewhere): it gains nothing there, and in a graph (`xla` False) it is far slower."""
+    if precision != "mixed_bfloat16" or gpu_available() or onednn_bfloat16():
+        return None
+    graph = ", and as a TensorFlow graph about 15x slower" if not xla else ""
+    return ("TensorFlow has no oneDNN bfloat16 on this CPU (no AMX or AVX512-BF16 in "
+            f"/proc/cpuinfo, or oneDNN off): mixed_bfloat16 is no faster than float32{graph}; "
+            "use precision='float32'")
 
 
 def check_precision(precision: str, learner_compile: str = "auto") -> None:
@@ -66,10 +116,10 @@ def choose_compile(learner_compile: str, precision: str, has_images: bool) -> Tu
     """(whether to compile with XLA, why) for the fused learner and the acting functions.
 
     "xla", "graph" and "fused" (a graph; see `elementwise_fusion`) are taken as given;
-    "auto" is XLA except on a CPU for bfloat16 (XLA has no AMX kernels there: a CrossQ
-    learner with 1,024-wide critics ran at 22.6 updates/s under XLA against 28.6 in graph
-    mode, one measurement; docs/guide/precision.md) and for image observations (XLA's CPU
-    convolutions ~60× slower than oneDNN's); on a GPU it is XLA.
+    "auto" is XLA except on a CPU for image observations (XLA's CPU convolutions ~60× slower
+    than oneDNN's) and for bfloat16 where `onednn_bfloat16` (XLA has no AMX kernels: a
+    CrossQ learner with 1,024-wide critics ran at 22.6 updates/s under XLA against 28.6 in
+    graph mode, one measurement; docs/guide/precision.md); on a GPU it is XLA.
     """
     if learner_compile == "fused":
         if not tf_setup.fusion_xla_flags_set():
@@ -80,11 +130,14 @@ def choose_compile(learner_compile: str, precision: str, has_images: bool) -> Tu
         return learner_compile == "xla", f"learner_compile={learner_compile!r}"
     if gpu_available():
         return True, "auto: a GPU"
-    if precision != "float32":
-        return False, f"auto: {precision} on a CPU runs in oneDNN, outside XLA"
     if has_images:
         return False, "auto: convolutions on a CPU run in oneDNN, outside XLA"
-    return True, "auto: float32 on a CPU"
+    if precision == "mixed_bfloat16":
+        if not onednn_bfloat16():
+            return True, ("auto: mixed_bfloat16 on a CPU without oneDNN bfloat16: XLA computes "
+                          "its products in float32")
+        return False, "auto: mixed_bfloat16 on a CPU runs in oneDNN, outside XLA"
+    return True, f"auto: {precision} on a CPU"
 
 
 @contextlib.contextmanager

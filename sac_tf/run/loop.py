@@ -18,7 +18,7 @@ from sac_tf.core.acting import CompiledActions
 from sac_tf.core.episodes import return_statistics, run_episodes
 from sac_tf.core.frames import FrameReplayBuffer
 from sac_tf.core.hindsight import GOAL_KEYS
-from sac_tf.core.precision import compile_choice
+from sac_tf.core.precision import bfloat16_warning, compile_choice
 from sac_tf.envs.goals import goal_functions
 from sac_tf.envs.making import check_env, env_spec, make_vector_env
 from sac_tf.errors import UserError
@@ -141,8 +141,11 @@ class TrainingLoop:
                                EVAL_FIELDS + ("success_rate",) * self.goal_task, self.step)
         self.tensorboard = TensorBoardLog(root_dir / TENSORBOARD_DIR)
         xla, why = compile_choice(config, spec)
+        precision = config.get("precision", "float32")
         print(f"Learner and policy compiled {'with XLA' if xla else 'as TensorFlow graphs'} "
-              f"({why}); networks compute in {config.get('precision', 'float32')}.", flush=True)
+              f"({why}); networks compute in {precision}.", flush=True)
+        if warning := bfloat16_warning(precision, xla):
+            print(f"warning: {warning}.", file=sys.stderr, flush=True)
         self.actions = CompiledActions.of(agent, spec.observation_specs, xla)
         self.writer = state.staged_writer(goals)
         if collectors is None:

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import sac_tf
-from sac_tf.core.precision import gpu_available
+from sac_tf.core import precision
+from sac_tf.core.precision import gpu_available, onednn_bfloat16
 from sac_tf.deploy.onnx_policy import convert_to_onnx, load_onnx_policy
 from sac_tf.deploy.saved_policy import load_policy, policy_inputs
 from sac_tf.deploy.tflite_policy import convert_to_tflite, load_tflite_policy
@@ -63,6 +64,14 @@ def test_the_export_takes_and_gives_float32_and_acts_as_trained(trained):
         np.testing.assert_allclose(runtime(observation)["action"], action, atol=1e-5)
 
 
+def test_the_python_api_warns_where_bfloat16_gains_nothing(monkeypatch):
+    monkeypatch.setattr(precision, "gpu_available", lambda: False)
+    monkeypatch.setattr(precision, "onednn_bfloat16", lambda: False)
+    with pytest.warns(UserWarning, match="no oneDNN bfloat16 on this CPU.*precision='float32'"):
+        agent = sac_tf.SAC.from_env(gym.make("Pendulum-v1"), seed=0, **SETTINGS)
+    assert agent.config.precision == "mixed_bfloat16"
+
+
 ON_A_GPU = pytest.mark.skipif(gpu_available(), reason="what a CPU-only machine does")
 
 
@@ -71,8 +80,15 @@ def test_a_bfloat16_command_line_run_says_how_it_compiled(tmp_path):
     result = run_train(*tiny_run_args(tmp_path), "--num_steps=40",
                        "--config.precision=mixed_bfloat16")
     assert result.returncode == 0, result.stderr
-    assert ("compiled as TensorFlow graphs (auto: mixed_bfloat16 on a CPU runs in oneDNN, "
-            "outside XLA); networks compute in mixed_bfloat16") in result.stdout
+    if onednn_bfloat16():
+        compiled = ("as TensorFlow graphs (auto: mixed_bfloat16 on a CPU runs in oneDNN, "
+                    "outside XLA)")
+    else:  # a graph's bfloat16 einsums would run in Eigen's scalar code
+        compiled = ("with XLA (auto: mixed_bfloat16 on a CPU without oneDNN bfloat16: XLA "
+                    "computes its products in float32)")
+    assert f"compiled {compiled}; networks compute in mixed_bfloat16" in result.stdout
+    warned = "warning: TensorFlow has no oneDNN bfloat16 on this CPU" in result.stderr
+    assert warned == (not onednn_bfloat16())
     assert json.loads((tmp_path / "config.json").read_text())["precision"] == "mixed_bfloat16"
 
 

@@ -1,5 +1,6 @@
 """`sac_tf.core.precision`: the checks of `precision` and `learner_compile`, the compile
-choice of "auto", and the dtype policy scopes."""
+choice of "auto" (with the CPU's oneDNN bfloat16 check and warning), and the dtype
+policy scopes."""
 
 import os
 import subprocess
@@ -12,8 +13,8 @@ import tensorflow as tf
 
 from sac_tf import tf_setup
 from sac_tf.core import precision
-from sac_tf.core.precision import (check_precision, choose_compile, network_precision,
-                                   scales_loss)
+from sac_tf.core.precision import (bfloat16_warning, check_precision, choose_compile,
+                                   lists_bfloat16_flags, network_precision, scales_loss)
 
 
 @pytest.mark.parametrize("args, message", [
@@ -33,21 +34,62 @@ def test_float16_needs_a_gpu(monkeypatch):
     check_precision("mixed_float16")
 
 
-@pytest.mark.parametrize("setting, dtype, images, gpu, xla", [
-    ("auto", "float32", False, False, True),  # today's default
-    ("auto", "mixed_bfloat16", False, False, False),
-    ("auto", "float32", True, False, False),
-    ("auto", "mixed_bfloat16", True, True, True),
-    ("auto", "mixed_float16", False, True, True),
-    ("xla", "mixed_bfloat16", True, False, True),
-    ("graph", "float32", False, True, False),
-    ("fused", "mixed_bfloat16", False, True, False),
+@pytest.mark.parametrize("setting, dtype, images, gpu, onednn_bf16, xla", [
+    ("auto", "float32", False, False, True, True),  # today's default
+    ("auto", "mixed_bfloat16", False, False, True, False),
+    ("auto", "mixed_bfloat16", False, False, False, True),  # Eigen's bfloat16 einsum
+    ("auto", "mixed_bfloat16", True, False, False, False),
+    ("auto", "float32", True, False, True, False),
+    ("auto", "mixed_bfloat16", True, True, True, True),
+    ("auto", "mixed_float16", False, True, False, True),
+    ("xla", "mixed_bfloat16", True, False, True, True),
+    ("graph", "float32", False, True, True, False),
+    ("fused", "mixed_bfloat16", False, True, True, False),
+    ("fused", "mixed_bfloat16", False, False, False, False),
+    ("graph", "mixed_bfloat16", False, False, False, False),
 ])
-def test_auto_compiles_with_xla_except_bfloat16_or_images_on_a_cpu(monkeypatch, setting, dtype,
-                                                                   images, gpu, xla):
+def test_auto_compiles_with_xla_except_images_or_onednn_bfloat16_on_a_cpu(
+        monkeypatch, setting, dtype, images, gpu, onednn_bf16, xla):
     monkeypatch.setattr(precision, "gpu_available", lambda: gpu)
+    monkeypatch.setattr(precision, "onednn_bfloat16", lambda: onednn_bf16)
     chosen, why = choose_compile(setting, dtype, images)
     assert chosen is xla and why
+
+
+@pytest.mark.parametrize("flags, has_bf16", [
+    ("fpu sse2 avx2 avx512f avx512_bf16", True),  # Intel Cooper Lake, AMD Zen 4
+    ("fpu sse2 avx2 amx_bf16 amx_tile", True),  # Intel Sapphire Rapids
+    ("fpu sse2 fma avx avx2 avx512_vnni", False),  # AVX-512 without BF16
+    ("fpu avx2 avx_ne_convert amx_fp16 avx512_fp16", False),  # whole words only
+    ("fp asimd bf16 i8mm", False),  # Arm's BF16: unmeasured, XLA there
+])
+def test_the_cpu_flags_say_whether_it_computes_bfloat16(flags, has_bf16):
+    assert lists_bfloat16_flags(f"processor\t: 0\nflags\t\t: {flags}\n") is has_bf16
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/cpuinfo"), reason="reads /proc/cpuinfo")
+def test_onednn_bfloat16_needs_the_cpu_flags_and_onednn(monkeypatch):
+    with open("/proc/cpuinfo") as cpuinfo:
+        has_flags = lists_bfloat16_flags(cpuinfo.read())
+    for enabled in (True, False):
+        monkeypatch.setattr(precision, "onednn_enabled", lambda: enabled)
+        precision.onednn_bfloat16.cache_clear()
+        assert precision.onednn_bfloat16() is (has_flags and enabled)
+    precision.onednn_bfloat16.cache_clear()
+
+
+def test_bfloat16_where_tensorflow_has_no_onednn_bfloat16_warns(monkeypatch):
+    monkeypatch.setattr(precision, "gpu_available", lambda: False)
+    monkeypatch.setattr(precision, "onednn_bfloat16", lambda: False)
+    under_xla = bfloat16_warning("mixed_bfloat16", xla=True)
+    assert "no faster than float32" in under_xla and "graph" not in under_xla
+    assert "15x slower" in bfloat16_warning("mixed_bfloat16", xla=False)
+    assert bfloat16_warning("float32", xla=False) is None
+    monkeypatch.setattr(precision, "onednn_bfloat16", lambda: True)
+    assert bfloat16_warning("mixed_bfloat16", xla=False) is None
+    monkeypatch.setattr(precision, "onednn_bfloat16", lambda: False)
+    monkeypatch.setattr(precision, "gpu_available", lambda: True)
+    assert bfloat16_warning("mixed_bfloat16", xla=False) is None
 
 
 def test_the_scope_sets_the_policy_and_restores_it_after_an_error():
@@ -60,7 +102,6 @@ def test_the_scope_sets_the_policy_and_restores_it_after_an_error():
     assert keras.config.dtype_policy().name == "float32"
     with network_precision("mixed_float16"):
         assert scales_loss()
-
 
 
 def test_the_fusion_flags_are_added_unless_the_user_set_auto_clustering(monkeypatch):
