@@ -17,8 +17,9 @@ XLA's CPU code depends on the CPU's features, so runs are only bit-comparable on
 the machine kind they were recorded on. Each machine kind has its own recordings
 (`tests/golden/{name}.json`, the first kind, and `tests/golden/{kind}/{name}.json` for
 others); a case skips on a machine kind (CPU model, a digest of the CPU's flags,
-`platform.machine()`, TensorFlow version) that none was recorded on. Recording writes this machine kind's files only; record
-a new kind on the commit that defines "unchanged" (a worktree of it), then compare.
+`platform.machine()`, TensorFlow version) that none was recorded on. Recording writes this
+machine kind's files only; record a new kind on the commit that defines "unchanged" (a
+worktree of it), then compare.
 """
 
 import concurrent.futures
