@@ -14,6 +14,20 @@ from sac_tf.config import load_config
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the marks
+def pytest_collection_modifyitems(items):
+    """Under `--dist=loadgroup` (pytest.ini) tests go to the workers one by one, except a
+    module whose tests share a module-scoped fixture (a trained agent, a Ray instance, the
+    golden runs): it stays on one worker, so the fixture is built once."""
+    shared = {item.module.__name__ for item in items
+              if any(definition.scope == "module"
+                     for definitions in item._fixtureinfo.name2fixturedefs.values()
+                     for definition in definitions)}
+    for item in items:
+        if item.module.__name__ in shared:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 def run_train(*args, env=None) -> subprocess.CompletedProcess:
     """`python -m sac_tf.train ARGS` from the repository root, output captured (`env`: the
     process's environment variables, by default this one's)."""
@@ -72,6 +86,7 @@ def run_training_with_export(config, root_dir, *args, **kwargs) -> dict:
 def tiny_run(tmp_path_factory):
     """A 300-step Pendulum run (32×32 nets): its root dir, with `policy/` exported at the end."""
     root_dir = tmp_path_factory.mktemp("tiny_run")
-    run_training_with_export(small_pendulum_config(num_steps=300, learning_starts=100, eval_interval=150,
-                                       checkpoint_interval=300, eval_episodes=1), root_dir)
+    config = small_pendulum_config(num_steps=300, learning_starts=100, eval_interval=150,
+                                   checkpoint_interval=300, eval_episodes=1)
+    run_training_with_export(config, root_dir)
     return root_dir

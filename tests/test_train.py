@@ -4,6 +4,7 @@ non-zero exit and nothing lost, checkpoints that cannot be restored, kill -9 and
 import hashlib
 import json
 import pathlib
+import shutil
 import signal
 import subprocess
 import sys
@@ -109,10 +110,25 @@ def test_a_run_directory_that_cannot_be_made_is_one_line(tmp_path):
     assert_one_line_error(result, f"Not a directory: '{tmp_path / 'a_file' / 'run'}'")
 
 
+@pytest.fixture(scope="session")  # not module: the module's other tests spread over workers
+def forty_step_run(tmp_path_factory) -> pathlib.Path:
+    """A finished 40-step run of `tiny_run_args` (tests copy it with `copy_run`)."""
+    root_dir = tmp_path_factory.mktemp("forty_step_run")
+    result = run_train(*tiny_run_args(root_dir), "--num_steps=40")
+    assert result.returncode == 0, result.stderr
+    return root_dir
+
+
+def copy_run(run_dir: pathlib.Path, tmp_path: pathlib.Path) -> list:
+    """Copies the run in `run_dir` into `tmp_path`; returns `tiny_run_args(tmp_path)`."""
+    shutil.copytree(run_dir, tmp_path, dirs_exist_ok=True)
+    return tiny_run_args(tmp_path)
+
+
 @pytest.mark.parametrize("corrupt", ["index", "data"])
-def test_unreadable_checkpoint_is_reported_and_left_in_place(tmp_path, corrupt):
-    args = tiny_run_args(tmp_path)
-    assert run_train(*args, "--num_steps=40").returncode == 0
+def test_unreadable_checkpoint_is_reported_and_left_in_place(tmp_path, forty_step_run,
+                                                             corrupt):
+    args = copy_run(forty_step_run, tmp_path)
     checkpoints = tmp_path / "checkpoints"
     if corrupt == "index":
         (checkpoints / "checkpoint").write_text("this is not a checkpoint state \x00\x01")
@@ -129,9 +145,9 @@ def test_unreadable_checkpoint_is_reported_and_left_in_place(tmp_path, corrupt):
     ("--config.sac.actor_update_interval=2", "(calls, latest_actor_loss, latest_alpha_loss, "
                                              "latest_entropy missing)"),
 ])
-def test_checkpoint_of_another_config_is_reported_and_left_in_place(tmp_path, change, message):
-    args = tiny_run_args(tmp_path)
-    assert run_train(*args, "--num_steps=40").returncode == 0
+def test_checkpoint_of_another_config_is_reported_and_left_in_place(tmp_path, forty_step_run,
+                                                                   change, message):
+    args = copy_run(forty_step_run, tmp_path)
     before = snapshot(tmp_path)
     assert_one_line_error(run_train(*args, "--num_steps=80", change), message)
     assert snapshot(tmp_path) == before
