@@ -273,4 +273,5 @@ def test_the_readme_is_a_short_front_door():
     assert len(readme.splitlines()) <= 200
     assert "python -m pytest" in readme  # the command CI runs
     ci = (REPO_ROOT / ".ci" / "run").read_text()
-    assert "python -m pytest\n" in ci
+    # the README's command as it is, its exit status kept (`|| status=$?`) while jobs end
+    assert re.search(r"^python -m pytest($| \|\| )", ci, re.MULTILINE), ci

@@ -40,8 +40,6 @@ import pytest
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 GOLDEN_DIR = pathlib.Path(__file__).resolve().parent / "golden"
 RECORD = os.environ.get("SAC_TF_RECORD_GOLDEN") == "1"
-#: One worker runs this module: `outcomes` (module-scoped, requested by name) runs every case.
-pytestmark = pytest.mark.xdist_group(__name__)
 
 #: Columns that hold wall-clock time or speed; every other column is compared exactly.
 EXCLUDED_COLUMNS = {"train.csv": ("wall_s", "steps_per_s"), "eval.csv": ("wall_s",)}
