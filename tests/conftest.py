@@ -14,25 +14,6 @@ from sac_tf.config import load_config
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-#: The longest test files, longest first (seconds on 2 cores, beside the other worker). Under
-#: `--dist=loadfile` (pytest.ini) xdist hands out files in collection order, so these go first
-#: and the short files fill the end: collected last, tests/test_train.py ran alone on one
-#: worker for its last minutes while the other idled.
-LONGEST_FILES = ("tests/test_train.py", "tests/agents/test_sac.py", "tests/test_golden_runs.py",
-                 "tests/run/test_loop.py", "tests/distributed/test_search.py",
-                 "tests/distributed/test_collection.py", "tests/test_evaluate.py",
-                 "tests/api/test_mixed_precision.py")
-
-
-def pytest_collection_modifyitems(items):
-    """Puts the tests of `LONGEST_FILES` first, in that order; the rest keep theirs."""
-    def rank(item):
-        path = item.path.relative_to(REPO_ROOT).as_posix()
-        return LONGEST_FILES.index(path) if path in LONGEST_FILES else len(LONGEST_FILES)
-
-    items.sort(key=rank)  # stable
-
-
 def run_train(*args, env=None) -> subprocess.CompletedProcess:
     """`python -m sac_tf.train ARGS` from the repository root, output captured (`env`: the
     process's environment variables, by default this one's)."""
