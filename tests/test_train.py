@@ -110,7 +110,7 @@ def test_a_run_directory_that_cannot_be_made_is_one_line(tmp_path):
     assert_one_line_error(result, f"Not a directory: '{tmp_path / 'a_file' / 'run'}'")
 
 
-@pytest.fixture(scope="session")  # not module: the module's other tests spread over workers
+@pytest.fixture(scope="module")
 def forty_step_run(tmp_path_factory) -> pathlib.Path:
     """A finished 40-step run of `tiny_run_args` (tests copy it with `copy_run`)."""
     root_dir = tmp_path_factory.mktemp("forty_step_run")
