@@ -81,7 +81,10 @@ def test_alpha_follows_the_entropy_target_and_every_network_moves(target_scale, 
     """Scale 1 asks for log |A|, the most there is: α rises; 0 asks for none: α falls."""
     agent = make_discrete_sac((3, 2), discrete_target_entropy_scale=target_scale,
                               initial_alpha=0.2)
-    before = [variable.numpy().copy() for variable in agent.trainable_variables]
+    # the networks' own lists: `tf.Module.trainable_variables` does not reach into Keras 3 layers
+    learned = [*agent.actor.trainable_variables, *agent.critics.trainable_variables,
+               agent.log_alpha]
+    before = [variable.numpy().copy() for variable in learned]
     batch, _ = discrete_batch((3, 2))
     train = tf.function(agent.train, jit_compile=True)
     for _ in range(5):
@@ -89,7 +92,7 @@ def test_alpha_follows_the_entropy_target_and_every_network_moves(target_scale, 
     assert set(info.extra) == set(agent.metric_names)
     assert (float(agent.log_alpha) > np.log(0.2)) == alpha_rises
     assert all(not np.array_equal(old, new.numpy())
-               for old, new in zip(before, agent.trainable_variables))
+               for old, new in zip(before, learned))
 
 
 def test_greedy_and_explore_actions_are_one_hots_per_head():

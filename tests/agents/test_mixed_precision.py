@@ -55,11 +55,27 @@ def compute_dtypes(model) -> set:
     return {layer.compute_dtype for layer in model._flatten_layers() if layer.weights}
 
 
+def every_variable(agent) -> list:
+    """The agent's own variables (α, counters) and those of its Keras networks and optimisers
+    (Adam's slots; a loss-scaling optimiser's inner one too): `tf.Module.variables` does not
+    reach into Keras 3 layers and optimisers."""
+    variables = list(agent.variables)
+    for part in vars(agent).values():
+        if isinstance(part, keras.optimizers.LossScaleOptimizer):
+            variables += part.inner_optimizer.variables
+        if isinstance(part, (keras.layers.Layer, keras.optimizers.Optimizer)):
+            variables += part.variables
+    return variables
+
+
 def assert_float32_state(agent):
-    """Every floating variable float32, but the observation statistics (float64, always)."""
+    """Every floating variable float32, but the observation statistics (float64, always);
+    the critics' weights and both Adam moments of each are among those checked."""
     statistics = {id(v) for v in getattr(agent.observation_normalizer, "variables", ())}
-    assert {v.dtype for v in agent.variables
-            if v.dtype.is_floating and id(v) not in statistics} == {tf.float32}
+    checked = [v for v in every_variable(agent)
+               if tf.as_dtype(v.dtype).is_floating and id(v) not in statistics]
+    assert {tf.as_dtype(v.dtype) for v in checked} == {tf.float32}
+    assert len(checked) >= 3 * len(agent.critics.trainable_variables)
 
 
 def trained_once(agent, batch):
@@ -138,6 +154,17 @@ def test_float16_scales_the_loss_and_unscales_the_gradients():
                       for optimizer in (agent.critic_optimizer.inner_optimizer,
                                         reference.critic_optimizer)]
     assert np.linalg.norm(mine - float32s) <= 0.02 * np.linalg.norm(float32s)
+
+
+def test_float16_skips_a_step_whose_gradients_are_not_finite_and_halves_the_scale():
+    agent = agent_with("mixed_float16")
+    batch = batch_for(agent.spec)
+    batch = batch._replace(reward=np.full_like(batch.reward, np.nan))  # a NaN critic loss
+    scale = float(agent.critic_optimizer.dynamic_scale.numpy())
+    info, moved = trained_once(agent, batch)
+    assert not np.isfinite(info.extra["critic_loss"].numpy())
+    assert not any(moved)  # the critics' weights as they were
+    assert float(agent.critic_optimizer.dynamic_scale.numpy()) == scale / 2
 
 
 def test_a_float32_first_layer_sees_the_observation_unrounded():
