@@ -38,6 +38,22 @@ def test_a_collector_acts_randomly_then_with_the_weights_it_was_sent():
     np.testing.assert_array_equal(chunk.observation[2:], chunk.next_observation[:-2])
 
 
+def test_a_collector_of_a_bfloat16_run_acts_in_float32_with_the_learners_weights():
+    config = small_pendulum_config(num_envs=1, precision="mixed_bfloat16")
+    collector = Collector(config.to_dict(), seed=5)
+    learner_agent = make_agent(config, env_spec(make_env("Pendulum-v1")))
+    for agent, dtypes in ((collector.agent, {"float32"}),
+                          (learner_agent, {"float32", "bfloat16"})):
+        assert {layer.compute_dtype
+                for layer in agent.actor._flatten_layers() if layer.weights} == dtypes
+    weights = [variable.numpy() for variable in learner_agent.policy_variables()]
+    chunk, _, _ = collector.collect(3, use_policy=True, policy_weights=weights)
+    assert chunk.action.dtype == np.float32 and np.isfinite(chunk.action).all()
+    observation = np.random.default_rng(0).normal(size=(8, 3)).astype(np.float32)
+    np.testing.assert_allclose(collector.agent.greedy_action(observation),  # bfloat16 rounding
+                               learner_agent.greedy_action(observation), atol=0.05)
+
+
 def test_collector_seeds_differ_per_collector_restart_and_resumption():
     seeds = {collector_seed(0, index, incarnation, start)
              for index in range(8) for incarnation in range(3) for start in (0, 5000)}
