@@ -12,6 +12,7 @@ from sac_tf.errors import UserError
 from sac_tf.envs.making import env_spec, make_env
 from sac_tf.run.logs import read_csv
 from sac_tf.run.state import RunState
+from tests.agents.test_mixed_precision import compute_dtypes
 from tests.conftest import run_training_with_export, small_pendulum_config
 
 TWO_COLLECTORS = RayCollectionSource(
@@ -44,8 +45,7 @@ def test_a_collector_of_a_bfloat16_run_acts_in_float32_with_the_learners_weights
     learner_agent = make_agent(config, env_spec(make_env("Pendulum-v1")))
     for agent, dtypes in ((collector.agent, {"float32"}),
                           (learner_agent, {"float32", "bfloat16"})):
-        assert {layer.compute_dtype
-                for layer in agent.actor._flatten_layers() if layer.weights} == dtypes
+        assert compute_dtypes(agent.actor) == dtypes
     weights = [variable.numpy() for variable in learner_agent.policy_variables()]
     chunk, _, _ = collector.collect(3, use_policy=True, policy_weights=weights)
     assert chunk.action.dtype == np.float32 and np.isfinite(chunk.action).all()
